@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, in one place.
+ *
+ * This header is force-included into every ipclab source file (see
+ * module/Kbuild), so the .c files are written against the newest kernel
+ * API and carry no LINUX_VERSION_CODE tests.  ipclab supports 6.1 and
+ * later.  Each shim names the release that changed the API.
+ */
+#ifndef _IPCLAB_COMPAT_H
+#define _IPCLAB_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "ipclab needs Linux 6.1 or later"
+#endif
+
+#endif /* _IPCLAB_COMPAT_H */
