@@ -1,20 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipclab core: the /dev/ipclab misc device and the ioctl dispatcher.
+ * ipclab core: the /dev/ipclab misc device, its limits, and the ioctl
+ * dispatcher.
  *
- * Every open of /dev/ipclab is a session; all commands are ioctls on it.
- * The object model that the primitives share (keys, ids, permissions,
- * lifetime, per-process state) is described in docs/design.md.
+ * Every open of /dev/ipclab is a session; all commands are ioctls on it
+ * and address objects by id.  A session has no state of its own: what
+ * matters is the process using it (proc.c).  When a process closes its
+ * last session fd, which exit() does, ->flush tells proc.c that the
+ * process has ended.  The object model that the primitives share is
+ * described in docs/design.md.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/fdtable.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/uaccess.h>
 
 #include "ipclab.h"
+
+/* Limits.  Writable by root at run time; every use reads them once. */
+unsigned int ipclab_max_objects = 4096;
+module_param_named(max_objects, ipclab_max_objects, uint, 0644);
+MODULE_PARM_DESC(max_objects, "Objects in total (at most 32768; ENOSPC)");
+
+unsigned int ipclab_max_objects_per_user = 1024;
+module_param_named(max_objects_per_user, ipclab_max_objects_per_user, uint, 0644);
+MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
+
+unsigned int ipclab_max_sems = 250;
+module_param_named(max_sems, ipclab_max_sems, uint, 0644);
+MODULE_PARM_DESC(max_sems, "Semaphores in one set (EINVAL)");
+
+unsigned int ipclab_max_ops = 500;
+module_param_named(max_ops, ipclab_max_ops, uint, 0644);
+MODULE_PARM_DESC(max_ops, "Operations in one IPCLAB_IOC_SEM_OP (E2BIG)");
+
+unsigned int ipclab_max_waiters = 1024;
+module_param_named(max_waiters, ipclab_max_waiters, uint, 0644);
+MODULE_PARM_DESC(max_waiters, "Waiters in one object's waiting room (ENOSPC)");
+
+unsigned int ipclab_sem_max = 32767;
+module_param_named(sem_max, ipclab_sem_max, uint, 0644);
+MODULE_PARM_DESC(sem_max, "Largest semaphore value (at most 2^24; ERANGE)");
 
 static long ipclab_get_version(void __user *argp)
 {
@@ -35,14 +67,54 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case IPCLAB_IOC_VERSION:
 		return ipclab_get_version(argp);
+	case IPCLAB_IOC_GET:
+		return ipclab_ioc_get(argp);
+	case IPCLAB_IOC_RMID:
+		return ipclab_ioc_rmid(argp);
+	case IPCLAB_IOC_SET:
+		return ipclab_ioc_set(argp);
+	case IPCLAB_IOC_STAT:
+		return ipclab_ioc_stat(argp);
+	case IPCLAB_IOC_SEM_OP:
+		return ipclab_sem_op(argp);
+	case IPCLAB_IOC_SEM_CTL:
+		return ipclab_sem_ctl(argp);
+	case IPCLAB_IOC_MUTEX_LOCK:
+		return ipclab_mutex_lock(argp);
+	case IPCLAB_IOC_MUTEX_UNLOCK:
+		return ipclab_mutex_unlock(argp);
+	case IPCLAB_IOC_MUTEX_CONSISTENT:
+		return ipclab_mutex_consistent(argp);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static const struct file_operations ipclab_fops;
+
+static int ipclab_is_session(const void *unused, struct file *file, unsigned int fd)
+{
+	return file->f_op == &ipclab_fops;
+}
+
+/*
+ * Called on every close of a session fd, with the fd table it was closed
+ * from (exit() closes them all).  The fd is already out of the table, so
+ * if no other session fd is left in it, the process is done with ipclab.
+ */
+static int ipclab_flush(struct file *file, fl_owner_t id)
+{
+	struct files_struct *files = id;
+
+	if (!iterate_fd(files, 0, ipclab_is_session, NULL))
+		ipclab_proc_exit(task_tgid(current));
+	return 0;
+}
+
 static const struct file_operations ipclab_fops = {
 	.owner		= THIS_MODULE,
 	.open		= nonseekable_open,
+	.flush		= ipclab_flush,
 	.unlocked_ioctl	= ipclab_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 };
@@ -71,6 +143,8 @@ static int __init ipclab_init(void)
 static void __exit ipclab_exit(void)
 {
 	misc_deregister(&ipclab_misc);
+	ipclab_table_exit();
+	ipclab_procs_exit();
 }
 
 module_init(ipclab_init);

@@ -1,13 +1,200 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ipclab private header: what the per-primitive files share with the core.
- * See docs/design.md for the object model this implements.
+ *
+ * Lifetime and locking, in short (docs/design.md has the long version):
+ *
+ *  - struct ipclab_obj is the part every object shares.  A kref counts the
+ *    object table's reference (dropped by removal), one reference per
+ *    ioctl that looked the object up, and one per object fd.  Objects are
+ *    freed after an RCU grace period because id lookup runs under RCU.
+ *  - obj->lock protects the object's state and waiting rooms.  It is a
+ *    spinlock: nothing sleeps, allocates or copies to/from user under it.
+ *  - struct ipclab_proc is "a process" (thread group).  Its lists of
+ *    semaphore records and owned mutexes are under proc->lock.
+ *  - Lock order: ipclab_table_lock -> obj->lock -> proc->lock.
+ *  - Waiters live on the stack of the waiting task.  The task that makes a
+ *    waiter's request possible performs it, takes the waiter off the list,
+ *    collects the task in a struct ipclab_wake, and publishes the result
+ *    with smp_store_release(&w->status); the waiter reads it with
+ *    smp_load_acquire().  Wake-ups happen after obj->lock is dropped.
  */
 #ifndef _IPCLAB_H
 #define _IPCLAB_H
 
+#include <linux/bits.h>
+#include <linux/hrtimer.h>
 #include <linux/ipclab.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
 
 #define IPCLAB_NAME	"ipclab"
+
+/* Ids are seq * IPCLAB_SLOTS + slot; slots index the object table. */
+#define IPCLAB_SLOTS		32768
+#define IPCLAB_NTYPES		5	/* IPCLAB_TYPE_* are 1..4 */
+#define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
+
+/* Limits, module parameters (core.c); read them with READ_ONCE(). */
+extern unsigned int ipclab_max_objects;
+extern unsigned int ipclab_max_objects_per_user;
+extern unsigned int ipclab_max_sems;
+extern unsigned int ipclab_max_ops;
+extern unsigned int ipclab_max_waiters;
+extern unsigned int ipclab_sem_max;
+
+struct ipclab_obj;
+struct ipclab_proc;
+struct ipclab_wake;
+
+/*
+ * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
+ * the arrays with *_cap entries before taking the object's lock; the type
+ * fills at most *_cap entries and counts every entry in n*.
+ */
+struct ipclab_snap {
+	s32 *values;
+	struct ipclab_waiter *waiters;
+	struct ipclab_sembuf *ops;
+	struct ipclab_holder *holders;
+	u32 values_cap, waiters_cap, ops_cap, holders_cap;
+	u32 nvalues, nwaiters, nops, nholders;
+	u64 now_ns;
+};
+
+struct ipclab_type_ops {
+	const char *name;
+	/*
+	 * Under obj->lock, after obj->removed was set: fail every waiter with
+	 * -EIDRM (queue them on @wq) and detach per-process records.
+	 */
+	void (*remove)(struct ipclab_obj *obj, struct ipclab_wake *wq);
+	/* Under obj->lock: fill the type's part of @st and @snap. */
+	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
+		     struct ipclab_snap *snap);
+	/* Last reference gone, after an RCU grace period is arranged. */
+	void (*free)(struct ipclab_obj *obj);
+};
+
+struct ipclab_obj {
+	struct kref ref;
+	struct rcu_head rcu;
+	const struct ipclab_type_ops *ops;
+	u32 type;
+	u32 id;
+	s32 key;
+	spinlock_t lock;	/* the object's state and waiting rooms */
+
+	/*
+	 * Protected by lock.  mode/uid/gid are also read without it, with
+	 * READ_ONCE(), for permission checks (as ipcperms() does).
+	 */
+	bool removed;
+	umode_t mode;
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	struct pid *cpid;
+	struct pid *lpid;
+	time64_t ctime, otime;
+	u32 nwaiters;
+};
+
+/* What every waiter has, embedded in the type's waiter. */
+struct ipclab_waiter_base {
+	struct list_head node;
+	struct task_struct *task;
+	struct ipclab_proc *proc;
+	u64 ticket;
+	u64 start_ns;
+	char comm[TASK_COMM_LEN];
+	int status;	/* -EINPROGRESS until decided */
+};
+
+/*
+ * Tasks to wake once the object's lock is dropped.  (The kernel's wake_q
+ * is not exported to modules.)  Each entry holds a task reference; when
+ * the batch is full, further tasks are woken at once, still correctly,
+ * only a little less politely.
+ */
+#define IPCLAB_WAKE_BATCH	8
+struct ipclab_wake {
+	unsigned int n;
+	struct task_struct *tasks[IPCLAB_WAKE_BATCH];
+};
+
+#define IPCLAB_DEFINE_WAKE(name) struct ipclab_wake name = { .n = 0 }
+
+/* A validated IPCLAB_WAIT_* request. */
+struct ipclab_timeout {
+	bool nowait;
+	bool forever;
+	ktime_t expires;	/* CLOCK_MONOTONIC, when !forever */
+};
+
+/* table.c: objects, keys, ids, permissions */
+struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type);
+void ipclab_obj_put(struct ipclab_obj *obj);
+void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
+		     u32 type, umode_t mode);
+int ipclab_perm(struct ipclab_obj *obj, int access);
+void ipclab_obj_touch(struct ipclab_obj *obj);
+long ipclab_ioc_get(void __user *argp);
+long ipclab_ioc_rmid(void __user *argp);
+long ipclab_ioc_set(void __user *argp);
+long ipclab_ioc_stat(void __user *argp);
+void ipclab_table_exit(void);
+void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
+			u32 num, s32 held, s32 undo);
+
+/* proc.c: what a process is */
+struct ipclab_proc {
+	struct kref ref;
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct pid *tgid;
+	char comm[TASK_COMM_LEN];
+	spinlock_t lock;	/* the lists below */
+
+	/* Protected by lock. */
+	struct list_head semprocs;	/* struct ipclab_semproc.proc_node */
+	struct list_head mutexes;	/* struct ipclab_mutex.owner_node */
+};
+
+struct ipclab_proc *ipclab_proc_current(void);
+void ipclab_proc_put(struct ipclab_proc *proc);
+void ipclab_proc_exit(struct pid *tgid);
+void ipclab_procs_exit(void);
+
+/* wait.c: sleeping and waking, shared by every primitive */
+int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
+void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc);
+int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t);
+void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
+			struct ipclab_wake *wq);
+void ipclab_wake_up(struct ipclab_wake *wq);
+void ipclab_fill_waiter(struct ipclab_waiter *out,
+			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
+
+/* sem.c */
+extern const struct ipclab_type_ops ipclab_sem_ops;
+struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get);
+int ipclab_sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
+long ipclab_sem_op(void __user *argp);
+long ipclab_sem_ctl(void __user *argp);
+void ipclab_sem_proc_exit(struct ipclab_proc *proc);
+
+/* mutex.c */
+extern const struct ipclab_type_ops ipclab_mutex_ops;
+struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get);
+long ipclab_mutex_lock(void __user *argp);
+long ipclab_mutex_unlock(void __user *argp);
+long ipclab_mutex_consistent(void __user *argp);
+void ipclab_mutex_proc_exit(struct ipclab_proc *proc);
 
 #endif /* _IPCLAB_H */

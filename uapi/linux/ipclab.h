@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	0
-#define IPCLAB_ABI_MINOR	1
+#define IPCLAB_ABI_MINOR	2
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -51,5 +51,397 @@ struct ipclab_version {
  * program built against another major version should refuse to run.
  */
 #define IPCLAB_IOC_VERSION	_IOR(IPCLAB_IOC_MAGIC, 0x00, struct ipclab_version)
+
+/*
+ * ------------------------------------------------------------------------
+ * Objects: keys, ids, permissions (shared by every primitive)
+ * ------------------------------------------------------------------------
+ *
+ * An object is found by a user-chosen key (like a SysV key_t) and then
+ * addressed by the id the kernel assigned.  Keys are per type: semaphore
+ * set 42 and mailbox 42 are different objects.  Objects persist until
+ * removed with IPCLAB_IOC_RMID.  A stale id gives EINVAL; removal while a
+ * process waits on the object gives it EIDRM.
+ */
+
+/* Object types. */
+#define IPCLAB_TYPE_SEM		1	/* a set of counting semaphores */
+#define IPCLAB_TYPE_MUTEX	2	/* a lock with an owner */
+#define IPCLAB_TYPE_MBOX	3	/* a bounded mailbox (not yet) */
+#define IPCLAB_TYPE_SHBUF	4	/* a shared buffer (not yet) */
+
+/* The key that always creates a new object no one else can find by key. */
+#define IPCLAB_KEY_PRIVATE	0
+
+/* ipclab_get.flags */
+#define IPCLAB_CREAT		0x1	/* create the object if the key is free */
+#define IPCLAB_EXCL		0x2	/* with CREAT: fail with EEXIST if it exists */
+
+/* Permission bits of ipclab_get.mode and ipclab_set.mode, as SysV's. */
+#define IPCLAB_MODE_MASK	0777
+
+/**
+ * struct ipclab_get - find or create an object (IPCLAB_IOC_GET)
+ * @type:  IPCLAB_TYPE_*
+ * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
+ * @flags: IPCLAB_CREAT, IPCLAB_EXCL
+ * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
+ *         existing one, the access wanted (0 means "only look")
+ * @id:    out: the object's id
+ * @pad:   must be zero
+ * @nsems: semaphore sets: number of semaphores (1..max_sems) when
+ *         creating; when opening, 0 or at most the set's size (EINVAL)
+ * @sem_flags: semaphore sets: must be zero for now
+ * @reserved: must be zero (mailbox and buffer sizes go here)
+ *
+ * Errors: EINVAL (bad type, flags, mode, size, non-zero padding),
+ * ENOENT (no such key and no IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key
+ * exists), EACCES (mode does not allow the access asked for), ENOSPC (too
+ * many objects in total or for this user), ENOMEM.
+ */
+struct ipclab_get {
+	__u32 type;
+	__s32 key;
+	__u32 flags;
+	__u32 mode;
+	__u32 id;
+	__u32 pad;
+	__u32 nsems;
+	__u32 sem_flags;
+	__u64 reserved[4];
+};
+
+/**
+ * struct ipclab_id - name one object (IPCLAB_IOC_RMID, mutex unlock, ...)
+ * @id:  the object's id
+ * @pad: must be zero
+ */
+struct ipclab_id {
+	__u32 id;
+	__u32 pad;
+};
+
+/**
+ * struct ipclab_set - change owner and mode (IPCLAB_IOC_SET, like IPC_SET)
+ * @id:   the object's id
+ * @mode: new permission bits
+ * @uid:  new owner uid (in the caller's user namespace)
+ * @gid:  new owner gid
+ *
+ * Only the owner, the creator or CAP_SYS_ADMIN may do this (EPERM).
+ */
+struct ipclab_set {
+	__u32 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Waiting: every blocking command takes the same flags and timeout
+ * ------------------------------------------------------------------------
+ *
+ * Without a flag a command waits as long as it must.  IPCLAB_WAIT_NOWAIT
+ * never waits (EAGAIN; EBUSY for a mutex, as pthread_mutex_trylock).
+ * IPCLAB_WAIT_TIMEOUT waits at most 'timeout' nanoseconds;
+ * IPCLAB_WAIT_ABSTIME waits until CLOCK_MONOTONIC reaches 'timeout'
+ * nanoseconds; either gives ETIMEDOUT when the time is up.  Without a
+ * timeout flag, 'timeout' must be 0.  A signal ends the wait with EINTR
+ * and the command is not restarted (as semop(2)); nothing was done.
+ */
+#define IPCLAB_WAIT_NOWAIT	0x1
+#define IPCLAB_WAIT_TIMEOUT	0x2
+#define IPCLAB_WAIT_ABSTIME	0x4
+
+/*
+ * ------------------------------------------------------------------------
+ * Semaphore sets
+ * ------------------------------------------------------------------------
+ *
+ * A set holds nsems counting semaphores, each 0..sem_max (a module
+ * parameter, 32767 by default like SEMVMX), all 0 when created.  One
+ * IPCLAB_IOC_SEM_OP applies a list of operations atomically: all of them,
+ * or (if any must wait) none of them while the caller waits.
+ *
+ * Waiting room: callers that must wait queue in arrival order.  Strict
+ * FIFO handoff: while a caller waits to decrement semaphore k, no later
+ * caller may decrement k before it, and whoever makes its operations
+ * possible performs them on its behalf.  (Linux SysV lets any runnable
+ * process take the units instead.)
+ */
+
+/* ipclab_sembuf.flags */
+#define IPCLAB_SEM_UNDO		0x1	/* revert this operation when the process ends */
+#define IPCLAB_SEM_NOWAIT	0x2	/* EAGAIN instead of waiting for this one */
+
+/**
+ * struct ipclab_sembuf - one operation on one semaphore (like struct sembuf)
+ * @num:   index of the semaphore in the set (EFBIG if >= nsems)
+ * @op:    > 0: V, add op; < 0: P, wait until the value is >= -op and
+ *         subtract it; 0: wait until the value is 0
+ * @flags: IPCLAB_SEM_UNDO, IPCLAB_SEM_NOWAIT
+ * @pad:   must be zero
+ */
+struct ipclab_sembuf {
+	__u32 num;
+	__s32 op;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct ipclab_semop - apply operations atomically (IPCLAB_IOC_SEM_OP)
+ * @id:      the set's id
+ * @nops:    number of operations (1..max_ops, E2BIG above)
+ * @ops:     pointer to nops struct ipclab_sembuf
+ * @flags:   IPCLAB_WAIT_*
+ * @pad:     must be zero
+ * @timeout: see IPCLAB_WAIT_*
+ *
+ * Errors: EINVAL (bad id, flags, op, padding), EFBIG (num out of range),
+ * E2BIG (too many ops), EACCES (no write permission), EAGAIN (would wait
+ * and NOWAIT), ETIMEDOUT, EINTR, EIDRM (set removed while waiting),
+ * ERANGE (a value or the undo record would exceed sem_max), ENOSPC (the
+ * waiting room is full), ENOMEM.
+ */
+struct ipclab_semop {
+	__u32 id;
+	__u32 nops;
+	__u64 ops;
+	__u32 flags;
+	__u32 pad;
+	__u64 timeout;
+};
+
+/* ipclab_semctl.cmd: the semctl(2) commands about values and waiters */
+#define IPCLAB_SEM_GETVAL	1	/* val = value of semaphore num */
+#define IPCLAB_SEM_SETVAL	2	/* value of num = val; wakes who can go */
+#define IPCLAB_SEM_GETALL	3	/* values[0..nsems) = all values */
+#define IPCLAB_SEM_SETALL	4	/* all values = values[0..nsems) */
+#define IPCLAB_SEM_GETNCNT	5	/* val = waiters to decrement num */
+#define IPCLAB_SEM_GETZCNT	6	/* val = waiters for num to be zero */
+#define IPCLAB_SEM_GETPID	7	/* val = pid of the last operation on num */
+
+/**
+ * struct ipclab_semctl - read or set values (IPCLAB_IOC_SEM_CTL)
+ * @id:      the set's id
+ * @cmd:     IPCLAB_SEM_*
+ * @num:     the semaphore, for the commands about one semaphore
+ * @val:     in for SETVAL, out for the GET commands that return a number
+ * @values:  pointer to nvalues __s32, for GETALL and SETALL
+ * @nvalues: GETALL/SETALL: length of values; must be the set's nsems
+ * @pad:     must be zero
+ *
+ * SETVAL and SETALL reset the undo values and the holdings of every
+ * process for the semaphores they set, as SysV resets semadj.
+ * Errors: EINVAL, EFBIG (num), ERANGE (value < 0 or > sem_max), EACCES
+ * (read permission for GET*, write permission for SET*), EFAULT.
+ */
+struct ipclab_semctl {
+	__u32 id;
+	__u32 cmd;
+	__u32 num;
+	__s32 val;
+	__u64 values;
+	__u32 nvalues;
+	__u32 pad;
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Mutexes
+ * ------------------------------------------------------------------------
+ *
+ * A mutex is a lock with an owner: the process that locked it.  Only the
+ * owner may unlock (EPERM).  Locking it again while owning it is EDEADLK.
+ * Waiters queue in FIFO order and the unlock hands the mutex to the first.
+ *
+ * Robust: when the owner ends while holding it (exit, SIGKILL), the next
+ * locker gets the mutex together with the error EOWNERDEAD.  It should
+ * repair the data the mutex protects and call IPCLAB_IOC_MUTEX_CONSISTENT;
+ * if it unlocks without doing so, the mutex becomes unusable and every
+ * lock returns ENOTRECOVERABLE (as POSIX robust mutexes).
+ */
+
+/**
+ * struct ipclab_lock - lock a mutex (IPCLAB_IOC_MUTEX_LOCK)
+ * @id:      the mutex's id
+ * @flags:   IPCLAB_WAIT_* (NOWAIT is trylock: EBUSY when locked)
+ * @timeout: see IPCLAB_WAIT_*
+ *
+ * Returns 0, or -1 with errno EOWNERDEAD when the mutex was acquired from
+ * an owner that died.  Errors: EINVAL, EACCES (no write permission),
+ * EDEADLK, EBUSY, ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
+ */
+struct ipclab_lock {
+	__u32 id;
+	__u32 flags;
+	__u64 timeout;
+};
+
+/* ipclab_stat.mutex.state */
+#define IPCLAB_MUTEX_UNLOCKED		0
+#define IPCLAB_MUTEX_LOCKED		1
+#define IPCLAB_MUTEX_OWNERDEAD		2	/* owner died; next lock gets EOWNERDEAD */
+#define IPCLAB_MUTEX_INCONSISTENT	3	/* locked after EOWNERDEAD, not yet consistent */
+#define IPCLAB_MUTEX_NOTRECOVERABLE	4
+
+/*
+ * ------------------------------------------------------------------------
+ * Looking inside: IPCLAB_IOC_STAT
+ * ------------------------------------------------------------------------
+ *
+ * One call returns one consistent snapshot of an object, taken under its
+ * lock: its permissions and times, and, into arrays the caller provides,
+ * the semaphore values, the waiting room in queue order, and who holds
+ * what.  For each array the caller passes a pointer and a capacity (0 and
+ * 0 to skip it); the kernel fills at most that many entries and sets the
+ * *_len field to the number that exist, so a caller can see a truncated
+ * array and ask again with more room.
+ */
+
+/* ipclab_waiter.kind */
+#define IPCLAB_WAIT_SEMOP	1	/* waiting in IPCLAB_IOC_SEM_OP */
+#define IPCLAB_WAIT_LOCK	2	/* waiting in IPCLAB_IOC_MUTEX_LOCK */
+
+/**
+ * struct ipclab_waiter - one occupant of a waiting room
+ * @pid:       process (thread group) id, in the reader's pid namespace
+ * @tid:       the waiting thread
+ * @comm:      its command name
+ * @ticket:    arrival number: a smaller ticket arrived earlier
+ * @waited_ns: how long it has waited when the snapshot was taken
+ * @kind:      IPCLAB_WAIT_*
+ * @first_op:  SEMOP: index of its first operation in the ops array
+ * @nops:      SEMOP: number of its operations
+ * @pad:       zero
+ */
+struct ipclab_waiter {
+	__s32 pid;
+	__s32 tid;
+	char comm[16];
+	__u64 ticket;
+	__u64 waited_ns;
+	__u32 kind;
+	__u32 first_op;
+	__u32 nops;
+	__u32 pad;
+};
+
+/**
+ * struct ipclab_holder - what one process holds of an object
+ * @pid:   process id, in the reader's pid namespace
+ * @num:   semaphore index (0 for a mutex)
+ * @held:  semaphores: units this process took (P) minus units it gave (V)
+ *         since it first used the set (negative if it gave more); mutex: 1
+ * @undo:  semaphores: what will be added back when it ends (SysV semadj)
+ * @comm:  its command name
+ */
+struct ipclab_holder {
+	__s32 pid;
+	__u32 num;
+	__s32 held;
+	__s32 undo;
+	char comm[16];
+};
+
+/**
+ * struct ipclab_perm - who may do what, and when things happened
+ * @key:   the key (IPCLAB_KEY_PRIVATE for private objects)
+ * @id:    the id
+ * @uid:   owner
+ * @gid:   owner's group
+ * @cuid:  creator
+ * @cgid:  creator's group
+ * @mode:  permission bits
+ * @cpid:  creator's process id
+ * @lpid:  process id of the last operation
+ * @pad:   zero
+ * @ctime: creation or last IPCLAB_IOC_SET/SETVAL/SETALL (seconds since the epoch)
+ * @otime: last operation (seconds since the epoch, 0 if none)
+ */
+struct ipclab_perm {
+	__s32 key;
+	__u32 id;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__u32 mode;
+	__s32 cpid;
+	__s32 lpid;
+	__u32 pad;
+	__s64 ctime;
+	__s64 otime;
+};
+
+/**
+ * struct ipclab_stat - an object's state (IPCLAB_IOC_STAT)
+ * @id:          in: the object's id
+ * @flags:       in: must be zero
+ * @values:      in: pointer to __s32[values_len] (semaphore values), or 0
+ * @waiters:     in: pointer to struct ipclab_waiter[waiters_len], or 0
+ * @ops:         in: pointer to struct ipclab_sembuf[ops_len] (what the
+ *               waiters asked for), or 0
+ * @holders:     in: pointer to struct ipclab_holder[holders_len], or 0
+ * @values_len:  in: capacity; out: number of semaphores
+ * @waiters_len: in: capacity; out: number of waiters
+ * @ops_len:     in: capacity; out: number of operations of all waiters
+ * @holders_len: in: capacity; out: number of holder entries
+ * @type:        out: IPCLAB_TYPE_*
+ * @nwaiters:    out: waiters (same as waiters_len)
+ * @perm:        out: permissions and times
+ * @sem:         out, semaphore sets: @nsems
+ * @mutex:       out, mutexes: @state (IPCLAB_MUTEX_*), owner's @pid,
+ *               @tid and @comm (0 and "" when unlocked), @locks (how
+ *               many times it was acquired)
+ * @reserved:    out: zero
+ *
+ * Needs read permission (EACCES).  Errors: EINVAL, EFAULT.
+ */
+struct ipclab_stat {
+	__u32 id;
+	__u32 flags;
+	__u64 values;
+	__u64 waiters;
+	__u64 ops;
+	__u64 holders;
+	__u32 values_len;
+	__u32 waiters_len;
+	__u32 ops_len;
+	__u32 holders_len;
+	__u32 type;
+	__u32 nwaiters;
+	struct ipclab_perm perm;
+	union {
+		struct {
+			__u32 nsems;
+			__u32 pad;
+		} sem;
+		struct {
+			__u32 state;
+			__s32 pid;
+			__s32 tid;
+			__u32 pad;
+			char comm[16];
+			__u64 locks;
+		} mutex;
+		__u64 reserved[16];
+	};
+};
+
+/*
+ * The commands.  Every one takes a pointer to its structure.
+ */
+#define IPCLAB_IOC_GET		_IOWR(IPCLAB_IOC_MAGIC, 0x01, struct ipclab_get)
+#define IPCLAB_IOC_RMID		_IOW(IPCLAB_IOC_MAGIC, 0x02, struct ipclab_id)
+#define IPCLAB_IOC_SET		_IOW(IPCLAB_IOC_MAGIC, 0x03, struct ipclab_set)
+#define IPCLAB_IOC_STAT		_IOWR(IPCLAB_IOC_MAGIC, 0x04, struct ipclab_stat)
+#define IPCLAB_IOC_SEM_OP	_IOW(IPCLAB_IOC_MAGIC, 0x10, struct ipclab_semop)
+#define IPCLAB_IOC_SEM_CTL	_IOWR(IPCLAB_IOC_MAGIC, 0x11, struct ipclab_semctl)
+#define IPCLAB_IOC_MUTEX_LOCK	_IOW(IPCLAB_IOC_MAGIC, 0x20, struct ipclab_lock)
+#define IPCLAB_IOC_MUTEX_UNLOCK	_IOW(IPCLAB_IOC_MAGIC, 0x21, struct ipclab_id)
+#define IPCLAB_IOC_MUTEX_CONSISTENT _IOW(IPCLAB_IOC_MAGIC, 0x22, struct ipclab_id)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */

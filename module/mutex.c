@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab mutexes: a lock with an owner, FIFO handoff, and robustness.
+ *
+ * The owner is a process (struct ipclab_proc); the mutex is on the
+ * owner's list of mutexes (proc lock) so that the owner's end can find
+ * it.  Unlock hands the mutex straight to the first waiter, which returns
+ * from its lock ioctl as the new owner: nobody can barge in between.
+ *
+ * Robust states, as POSIX robust mutexes:
+ *   LOCKED --owner ends--> OWNERDEAD (no waiter) or INCONSISTENT (first
+ *   waiter gets it with -EOWNERDEAD); OWNERDEAD --lock--> INCONSISTENT
+ *   (-EOWNERDEAD); INCONSISTENT --consistent--> LOCKED;
+ *   INCONSISTENT --unlock--> NOTRECOVERABLE (every lock fails).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ipclab.h"
+
+struct ipclab_mutex {
+	struct ipclab_obj obj;
+
+	/* Protected by obj.lock. */
+	u32 state;			/* IPCLAB_MUTEX_* */
+	struct ipclab_proc *owner;	/* NULL when no process owns it */
+	struct list_head owner_node;	/* in owner->mutexes (also proc lock) */
+	struct pid *owner_tid;		/* the thread that locked it */
+	u64 locks;			/* times it was acquired */
+	struct list_head waiters;	/* struct ipclab_waiter_base, FIFO */
+};
+
+static inline struct ipclab_mutex *to_mutex(struct ipclab_obj *obj)
+{
+	return container_of(obj, struct ipclab_mutex, obj);
+}
+
+/* Make @proc the owner; @tid is the locking thread. */
+static void mutex_set_owner(struct ipclab_mutex *m, struct ipclab_proc *proc,
+			    struct pid *tid)
+{
+	lockdep_assert_held(&m->obj.lock);
+	m->owner = proc;
+	put_pid(m->owner_tid);
+	m->owner_tid = get_pid(tid);
+	m->locks++;
+	spin_lock(&proc->lock);
+	list_add_tail(&m->owner_node, &proc->mutexes);
+	spin_unlock(&proc->lock);
+}
+
+static void mutex_clear_owner(struct ipclab_mutex *m)
+{
+	lockdep_assert_held(&m->obj.lock);
+	spin_lock(&m->owner->lock);
+	list_del_init(&m->owner_node);
+	spin_unlock(&m->owner->lock);
+	m->owner = NULL;
+	put_pid(m->owner_tid);
+	m->owner_tid = NULL;
+}
+
+/*
+ * The owner let go (unlock, or it ended).  Give the mutex to the first
+ * waiter with @status, or leave it without owner in @idle_state.
+ */
+static void mutex_handoff(struct ipclab_mutex *m, int status, u32 idle_state,
+			  struct ipclab_wake *wq)
+{
+	struct ipclab_waiter_base *w;
+
+	lockdep_assert_held(&m->obj.lock);
+	mutex_clear_owner(m);
+	w = list_first_entry_or_null(&m->waiters, struct ipclab_waiter_base, node);
+	if (!w) {
+		m->state = idle_state;
+		return;
+	}
+	list_del_init(&w->node);
+	m->obj.nwaiters--;
+	mutex_set_owner(m, w->proc, task_pid(w->task));
+	m->state = status == -EOWNERDEAD ? IPCLAB_MUTEX_INCONSISTENT :
+					    IPCLAB_MUTEX_LOCKED;
+	m->obj.otime = ktime_get_real_seconds();
+	put_pid(m->obj.lpid);
+	m->obj.lpid = get_pid(task_tgid(w->task));
+	ipclab_waiter_done(w, status, wq);
+}
+
+/* Fail every waiter with @status. */
+static void mutex_fail_all(struct ipclab_mutex *m, int status,
+			   struct ipclab_wake *wq)
+{
+	struct ipclab_waiter_base *w, *tmp;
+
+	lockdep_assert_held(&m->obj.lock);
+	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
+		list_del_init(&w->node);
+		m->obj.nwaiters--;
+		ipclab_waiter_done(w, status, wq);
+	}
+}
+
+/* Take a mutex nobody owns.  Return: 0, or -EOWNERDEAD (it is ours). */
+static int mutex_take(struct ipclab_mutex *m, struct ipclab_proc *proc)
+{
+	bool dead = m->state == IPCLAB_MUTEX_OWNERDEAD;
+
+	mutex_set_owner(m, proc, task_pid(current));
+	ipclab_obj_touch(&m->obj);
+	m->state = dead ? IPCLAB_MUTEX_INCONSISTENT : IPCLAB_MUTEX_LOCKED;
+	return dead ? -EOWNERDEAD : 0;
+}
+
+static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
+			int reason)
+{
+	int ret = reason;
+
+	spin_lock(&m->obj.lock);
+	if (w->status == -EINPROGRESS) {
+		list_del_init(&w->node);
+		m->obj.nwaiters--;
+	} else {
+		ret = w->status;
+	}
+	spin_unlock(&m->obj.lock);
+	return ret;
+}
+
+long ipclab_mutex_lock(void __user *argp)
+{
+	struct ipclab_waiter_base w;
+	struct ipclab_proc *proc;
+	struct ipclab_lock arg;
+	struct ipclab_timeout t;
+	struct ipclab_mutex *m;
+	struct ipclab_obj *obj;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
+	if (ret)
+		return ret;
+
+	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
+	if (!obj)
+		return -EINVAL;
+	m = to_mutex(obj);
+	ret = ipclab_perm(obj, 2);
+	if (ret)
+		goto out_put;
+	proc = ipclab_proc_current();
+	if (IS_ERR(proc)) {
+		ret = PTR_ERR(proc);
+		goto out_put;
+	}
+
+	spin_lock(&obj->lock);
+	if (obj->removed)
+		ret = -EIDRM;
+	else if (m->state == IPCLAB_MUTEX_NOTRECOVERABLE)
+		ret = -ENOTRECOVERABLE;
+	else if (m->owner == proc)
+		ret = -EDEADLK;
+	else if (!m->owner)
+		ret = mutex_take(m, proc);
+	else if (t.nowait)
+		ret = -EBUSY;
+	else if (obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
+		ret = -ENOSPC;
+	else
+		ret = -EINPROGRESS;
+
+	if (ret != -EINPROGRESS) {
+		spin_unlock(&obj->lock);
+		goto out_put_proc;
+	}
+
+	ipclab_waiter_init(&w, proc);
+	list_add_tail(&w.node, &m->waiters);
+	obj->nwaiters++;
+	spin_unlock(&obj->lock);
+
+	ret = ipclab_sleep(&w, &t);
+	if (ret)
+		ret = mutex_cancel(m, &w, ret);
+	else
+		ret = w.status;
+
+out_put_proc:
+	ipclab_proc_put(proc);
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+long ipclab_mutex_unlock(void __user *argp)
+{
+	struct ipclab_proc *proc;
+	struct ipclab_mutex *m;
+	struct ipclab_obj *obj;
+	struct ipclab_id arg;
+	IPCLAB_DEFINE_WAKE(wq);
+	int ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
+	if (!obj)
+		return -EINVAL;
+	m = to_mutex(obj);
+	proc = ipclab_proc_current();
+	if (IS_ERR(proc)) {
+		ret = PTR_ERR(proc);
+		goto out_put;
+	}
+
+	spin_lock(&obj->lock);
+	if (obj->removed) {
+		ret = -EIDRM;
+	} else if (m->owner != proc) {
+		ret = -EPERM;
+	} else if (m->state == IPCLAB_MUTEX_INCONSISTENT) {
+		/* Nobody repaired what the dead owner left: give up on it. */
+		mutex_clear_owner(m);
+		m->state = IPCLAB_MUTEX_NOTRECOVERABLE;
+		mutex_fail_all(m, -ENOTRECOVERABLE, &wq);
+	} else {
+		mutex_handoff(m, 0, IPCLAB_MUTEX_UNLOCKED, &wq);
+	}
+	if (!ret)
+		ipclab_obj_touch(obj);
+	spin_unlock(&obj->lock);
+	ipclab_wake_up(&wq);
+
+	ipclab_proc_put(proc);
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+long ipclab_mutex_consistent(void __user *argp)
+{
+	struct ipclab_proc *proc;
+	struct ipclab_mutex *m;
+	struct ipclab_obj *obj;
+	struct ipclab_id arg;
+	int ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
+	if (!obj)
+		return -EINVAL;
+	m = to_mutex(obj);
+	proc = ipclab_proc_current();
+	if (IS_ERR(proc)) {
+		ret = PTR_ERR(proc);
+		goto out_put;
+	}
+
+	spin_lock(&obj->lock);
+	if (obj->removed)
+		ret = -EIDRM;
+	else if (m->owner != proc)
+		ret = -EPERM;
+	else if (m->state != IPCLAB_MUTEX_INCONSISTENT)
+		ret = -EINVAL;
+	else
+		m->state = IPCLAB_MUTEX_LOCKED;
+	spin_unlock(&obj->lock);
+
+	ipclab_proc_put(proc);
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+/**
+ * ipclab_mutex_proc_exit() - a process ended: its mutexes become owner-dead
+ * @proc: the process
+ *
+ * Context: process context, no ipclab lock held.
+ */
+void ipclab_mutex_proc_exit(struct ipclab_proc *proc)
+{
+	struct ipclab_mutex *m;
+
+	for (;;) {
+		IPCLAB_DEFINE_WAKE(wq);
+
+		spin_lock(&proc->lock);
+		m = list_first_entry_or_null(&proc->mutexes, struct ipclab_mutex,
+					     owner_node);
+		if (!m) {
+			spin_unlock(&proc->lock);
+			return;
+		}
+		/* An owned mutex is not yet released: removal disowns first. */
+		kref_get(&m->obj.ref);
+		spin_unlock(&proc->lock);
+
+		spin_lock(&m->obj.lock);
+		if (m->owner == proc)
+			mutex_handoff(m, -EOWNERDEAD, IPCLAB_MUTEX_OWNERDEAD, &wq);
+		spin_unlock(&m->obj.lock);
+		ipclab_wake_up(&wq);
+		ipclab_obj_put(&m->obj);
+	}
+}
+
+static void mutex_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
+{
+	struct ipclab_mutex *m = to_mutex(obj);
+
+	lockdep_assert_held(&obj->lock);
+	if (m->owner)
+		mutex_clear_owner(m);
+	mutex_fail_all(m, -EIDRM, wq);
+}
+
+static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
+		       struct ipclab_snap *snap)
+{
+	struct ipclab_mutex *m = to_mutex(obj);
+	struct ipclab_waiter_base *w;
+	u32 n = 0;
+
+	lockdep_assert_held(&obj->lock);
+	st->mutex.state = m->state;
+	st->mutex.locks = m->locks;
+	if (m->owner) {
+		st->mutex.pid = pid_vnr(m->owner->tgid);
+		st->mutex.tid = pid_vnr(m->owner_tid);
+		memcpy(st->mutex.comm, m->owner->comm, sizeof(st->mutex.comm));
+		if (snap->holders_cap)
+			ipclab_fill_holder(&snap->holders[0], m->owner, 0, 1, 0);
+		snap->nholders = 1;
+	}
+	list_for_each_entry(w, &m->waiters, node) {
+		if (n < snap->waiters_cap)
+			ipclab_fill_waiter(&snap->waiters[n], w, IPCLAB_WAIT_LOCK,
+					   snap->now_ns);
+		n++;
+	}
+	snap->nwaiters = n;
+}
+
+static void mutex_free(struct ipclab_obj *obj)
+{
+	kfree_rcu(to_mutex(obj), obj.rcu);
+}
+
+const struct ipclab_type_ops ipclab_mutex_ops = {
+	.name	= "mutex",
+	.remove	= mutex_remove,
+	.stat	= mutex_stat,
+	.free	= mutex_free,
+};
+
+struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get)
+{
+	struct ipclab_mutex *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&m->waiters);
+	INIT_LIST_HEAD(&m->owner_node);
+	m->state = IPCLAB_MUTEX_UNLOCKED;
+	ipclab_obj_init(&m->obj, &ipclab_mutex_ops, IPCLAB_TYPE_MUTEX, get->mode);
+	return &m->obj;
+}

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab object table: keys, ids, permissions, limits and lifetime.
+ *
+ * Every object is in the id xarray from creation to removal, and, unless
+ * it is private, in its type's key xarray.  Both change only under
+ * ipclab_table_lock.  An id is seq * IPCLAB_SLOTS + slot: lookup reads the
+ * slot under RCU, compares the whole id (so a stale id never reaches a
+ * newer object in the same slot) and takes a reference.
+ *
+ * The table holds one reference per object; removal drops it after
+ * unlinking the object and failing its waiters with -EIDRM.  The object
+ * is freed when the last ioctl or object fd using it lets go.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include "ipclab.h"
+
+static DEFINE_MUTEX(ipclab_table_lock);
+static DEFINE_XARRAY_ALLOC(ipclab_ids);
+static struct xarray ipclab_keys[IPCLAB_NTYPES] = {
+	[0 ... IPCLAB_NTYPES - 1] = XARRAY_INIT(ipclab_keys, 0),
+};
+
+/* Protected by ipclab_table_lock. */
+static u32 ipclab_nobjects;
+static u16 ipclab_seq;
+
+void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
+		     u32 type, umode_t mode)
+{
+	const struct cred *cred = current_cred();
+
+	kref_init(&obj->ref);
+	spin_lock_init(&obj->lock);
+	obj->ops = ops;
+	obj->type = type;
+	obj->mode = mode & IPCLAB_MODE_MASK;
+	obj->uid = cred->euid;
+	obj->cuid = cred->euid;
+	obj->gid = cred->egid;
+	obj->cgid = cred->egid;
+	obj->cpid = get_pid(task_tgid(current));
+	obj->ctime = ktime_get_real_seconds();
+}
+
+static void ipclab_obj_release(struct kref *ref)
+{
+	struct ipclab_obj *obj = container_of(ref, struct ipclab_obj, ref);
+
+	put_pid(obj->cpid);
+	put_pid(obj->lpid);
+	obj->ops->free(obj);
+}
+
+void ipclab_obj_put(struct ipclab_obj *obj)
+{
+	kref_put(&obj->ref, ipclab_obj_release);
+}
+
+/**
+ * ipclab_obj_lookup() - find an object by id and take a reference
+ * @id:   the id from userspace
+ * @type: the type the caller needs, or 0 for any
+ *
+ * Return: the object, or NULL if the id names no live object of that type
+ * (the caller returns -EINVAL, as SysV does for stale ids).
+ */
+struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type)
+{
+	struct ipclab_obj *obj;
+
+	rcu_read_lock();
+	obj = xa_load(&ipclab_ids, id % IPCLAB_SLOTS);
+	if (obj && (obj->id != id || (type && obj->type != type) ||
+		    !kref_get_unless_zero(&obj->ref)))
+		obj = NULL;
+	rcu_read_unlock();
+	return obj;
+}
+
+/**
+ * ipclab_perm() - may the caller access @obj?
+ * @obj:    the object
+ * @access: 4 to read, 2 to write, 6 for both, 0 to only look
+ *
+ * SysV's ipcperms(): owner bits for the owner or creator, group bits for
+ * a member of the owner's or creator's group, other bits for the rest;
+ * CAP_IPC_OWNER may do anything.
+ *
+ * Return: 0 or -EACCES.
+ */
+int ipclab_perm(struct ipclab_obj *obj, int access)
+{
+	const struct cred *cred = current_cred();
+	int granted = READ_ONCE(obj->mode);
+
+	if (uid_eq(cred->euid, READ_ONCE(obj->uid)) ||
+	    uid_eq(cred->euid, obj->cuid))
+		granted >>= 6;
+	else if (in_group_p(READ_ONCE(obj->gid)) || in_group_p(obj->cgid))
+		granted >>= 3;
+
+	if ((access & ~granted & 7) && !capable(CAP_IPC_OWNER))
+		return -EACCES;
+	return 0;
+}
+
+/* May the caller change or remove @obj?  Owner, creator or CAP_SYS_ADMIN. */
+static int ipclab_may_control(struct ipclab_obj *obj)
+{
+	kuid_t euid = current_euid();
+
+	if (uid_eq(euid, READ_ONCE(obj->uid)) || uid_eq(euid, obj->cuid) ||
+	    capable(CAP_SYS_ADMIN))
+		return 0;
+	return -EPERM;
+}
+
+/**
+ * ipclab_obj_touch() - record an operation by the current process
+ * @obj: the object, locked
+ */
+void ipclab_obj_touch(struct ipclab_obj *obj)
+{
+	struct pid *me = task_tgid(current);
+
+	lockdep_assert_held(&obj->lock);
+	obj->otime = ktime_get_real_seconds();
+	if (obj->lpid != me) {
+		put_pid(obj->lpid);
+		obj->lpid = get_pid(me);
+	}
+}
+
+static u32 ipclab_count_user(kuid_t uid)
+{
+	struct ipclab_obj *obj;
+	unsigned long slot;
+	u32 n = 0;
+
+	lockdep_assert_held(&ipclab_table_lock);
+	xa_for_each(&ipclab_ids, slot, obj)
+		if (uid_eq(obj->cuid, uid))
+			n++;
+	return n;
+}
+
+/* Put a new object into the table: give it an id and, unless private, its key. */
+static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
+{
+	u32 max = min_t(u32, READ_ONCE(ipclab_max_objects), IPCLAB_SLOTS);
+	u32 slot;
+	int ret;
+
+	lockdep_assert_held(&ipclab_table_lock);
+	if (ipclab_nobjects >= max ||
+	    ipclab_count_user(obj->cuid) >= READ_ONCE(ipclab_max_objects_per_user))
+		return -ENOSPC;
+
+	ret = xa_alloc(&ipclab_ids, &slot, obj, XA_LIMIT(0, max - 1),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret == -EBUSY ? -ENOSPC : ret;
+
+	/* seq 0 is skipped so that no id is ever 0 with slot 0 reused. */
+	if (++ipclab_seq == 0)
+		ipclab_seq = 1;
+	obj->id = (u32)ipclab_seq * IPCLAB_SLOTS + slot;
+	obj->key = key;
+
+	if (key != IPCLAB_KEY_PRIVATE) {
+		ret = xa_insert(&ipclab_keys[obj->type], (u32)key, obj,
+				GFP_KERNEL_ACCOUNT);
+		if (ret) {
+			xa_erase(&ipclab_ids, slot);
+			return ret;
+		}
+	}
+	ipclab_nobjects++;
+	return 0;
+}
+
+static struct ipclab_obj *ipclab_create(const struct ipclab_get *get)
+{
+	switch (get->type) {
+	case IPCLAB_TYPE_SEM:
+		return ipclab_sem_create(get);
+	case IPCLAB_TYPE_MUTEX:
+		return ipclab_mutex_create(get);
+	default:
+		return ERR_PTR(-EINVAL);
+	}
+}
+
+/* Checks when an existing object is opened by key. */
+static int ipclab_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
+{
+	int ret;
+
+	if ((get->flags & IPCLAB_CREAT) && (get->flags & IPCLAB_EXCL))
+		return -EEXIST;
+	ret = ipclab_perm(obj, (get->mode >> 6) & 7);
+	if (ret)
+		return ret;
+	if (obj->type == IPCLAB_TYPE_SEM)
+		return ipclab_sem_check_open(obj, get);
+	return 0;
+}
+
+static int ipclab_get_valid(const struct ipclab_get *get)
+{
+	int i;
+
+	if (get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX)
+		return -EINVAL;
+	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL))
+		return -EINVAL;
+	if (get->mode & ~IPCLAB_MODE_MASK)
+		return -EINVAL;
+	if (get->pad || get->sem_flags)
+		return -EINVAL;
+	if (get->type != IPCLAB_TYPE_SEM && get->nsems)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(get->reserved); i++)
+		if (get->reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+long ipclab_ioc_get(void __user *argp)
+{
+	struct ipclab_obj *obj;
+	struct ipclab_get get;
+	int ret;
+
+	if (copy_from_user(&get, argp, sizeof(get)))
+		return -EFAULT;
+	ret = ipclab_get_valid(&get);
+	if (ret)
+		return ret;
+
+	/* A sleeping lock: creation may allocate under it. */
+	mutex_lock(&ipclab_table_lock);
+	obj = get.key == IPCLAB_KEY_PRIVATE ? NULL :
+		xa_load(&ipclab_keys[get.type], (u32)get.key);
+	if (obj) {
+		ret = ipclab_check_open(obj, &get);
+	} else if (!(get.flags & IPCLAB_CREAT) && get.key != IPCLAB_KEY_PRIVATE) {
+		ret = -ENOENT;
+	} else {
+		obj = ipclab_create(&get);
+		ret = PTR_ERR_OR_ZERO(obj);
+		if (!ret) {
+			ret = ipclab_table_insert(obj, get.key);
+			if (ret)
+				ipclab_obj_put(obj);
+		}
+	}
+	if (!ret)
+		get.id = obj->id;
+	mutex_unlock(&ipclab_table_lock);
+
+	if (ret)
+		return ret;
+	if (copy_to_user(argp, &get, sizeof(get)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Take @obj out of the table; the caller holds the table lock. */
+static void ipclab_remove(struct ipclab_obj *obj)
+{
+	IPCLAB_DEFINE_WAKE(wq);
+
+	lockdep_assert_held(&ipclab_table_lock);
+	xa_erase(&ipclab_ids, obj->id % IPCLAB_SLOTS);
+	if (obj->key != IPCLAB_KEY_PRIVATE)
+		xa_erase(&ipclab_keys[obj->type], (u32)obj->key);
+	ipclab_nobjects--;
+
+	spin_lock(&obj->lock);
+	obj->removed = true;
+	obj->ops->remove(obj, &wq);
+	spin_unlock(&obj->lock);
+	ipclab_wake_up(&wq);
+
+	/* The table's reference. */
+	ipclab_obj_put(obj);
+}
+
+long ipclab_ioc_rmid(void __user *argp)
+{
+	struct ipclab_obj *obj;
+	struct ipclab_id arg;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+
+	mutex_lock(&ipclab_table_lock);
+	obj = ipclab_obj_lookup(arg.id, 0);
+	if (!obj) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	ret = ipclab_may_control(obj);
+	if (!ret)
+		ipclab_remove(obj);
+	ipclab_obj_put(obj);
+out_unlock:
+	mutex_unlock(&ipclab_table_lock);
+	return ret;
+}
+
+long ipclab_ioc_set(void __user *argp)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct ipclab_obj *obj;
+	struct ipclab_set arg;
+	kuid_t uid;
+	kgid_t gid;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.mode & ~IPCLAB_MODE_MASK)
+		return -EINVAL;
+	uid = make_kuid(ns, arg.uid);
+	gid = make_kgid(ns, arg.gid);
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return -EINVAL;
+
+	obj = ipclab_obj_lookup(arg.id, 0);
+	if (!obj)
+		return -EINVAL;
+	ret = ipclab_may_control(obj);
+	if (!ret) {
+		spin_lock(&obj->lock);
+		WRITE_ONCE(obj->uid, uid);
+		WRITE_ONCE(obj->gid, gid);
+		WRITE_ONCE(obj->mode, arg.mode);
+		obj->ctime = ktime_get_real_seconds();
+		spin_unlock(&obj->lock);
+	}
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+/* Fill the part of a holder entry that names the process. */
+void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
+			u32 num, s32 held, s32 undo)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = pid_vnr(proc->tgid);
+	h->num = num;
+	h->held = held;
+	h->undo = undo;
+	memcpy(h->comm, proc->comm, sizeof(h->comm));
+}
+
+static void ipclab_snap_free(struct ipclab_snap *snap)
+{
+	kvfree(snap->values);
+	kvfree(snap->waiters);
+	kvfree(snap->ops);
+	kvfree(snap->holders);
+}
+
+/*
+ * Size the snapshot's arrays: what the caller asked for, but no more than
+ * exists (the counts of the previous attempt), so that a caller passing a
+ * huge capacity cannot make us allocate huge buffers.
+ */
+static int ipclab_snap_alloc(struct ipclab_snap *snap,
+			     const struct ipclab_stat *st,
+			     const struct ipclab_snap *need)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+
+	ipclab_snap_free(snap);
+	memset(snap, 0, sizeof(*snap));
+	snap->values_cap = st->values ? min(st->values_len, need->nvalues) : 0;
+	snap->waiters_cap = st->waiters ? min(st->waiters_len, need->nwaiters) : 0;
+	snap->ops_cap = st->ops ? min(st->ops_len, need->nops) : 0;
+	snap->holders_cap = st->holders ? min(st->holders_len, need->nholders) : 0;
+
+	snap->values = kvcalloc(snap->values_cap, sizeof(*snap->values), gfp);
+	snap->waiters = kvcalloc(snap->waiters_cap, sizeof(*snap->waiters), gfp);
+	snap->ops = kvcalloc(snap->ops_cap, sizeof(*snap->ops), gfp);
+	snap->holders = kvcalloc(snap->holders_cap, sizeof(*snap->holders), gfp);
+	if ((snap->values_cap && !snap->values) ||
+	    (snap->waiters_cap && !snap->waiters) ||
+	    (snap->ops_cap && !snap->ops) ||
+	    (snap->holders_cap && !snap->holders))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Did the snapshot fit in what we allocated, as far as the caller asked? */
+static bool ipclab_snap_complete(const struct ipclab_snap *snap,
+				 const struct ipclab_stat *st)
+{
+	return (!st->values || snap->values_cap >= min(st->values_len, snap->nvalues)) &&
+	       (!st->waiters || snap->waiters_cap >= min(st->waiters_len, snap->nwaiters)) &&
+	       (!st->ops || snap->ops_cap >= min(st->ops_len, snap->nops)) &&
+	       (!st->holders || snap->holders_cap >= min(st->holders_len, snap->nholders));
+}
+
+static void ipclab_stat_perm(struct ipclab_obj *obj, struct ipclab_perm *p)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	lockdep_assert_held(&obj->lock);
+	p->key = obj->key;
+	p->id = obj->id;
+	p->uid = from_kuid_munged(ns, obj->uid);
+	p->gid = from_kgid_munged(ns, obj->gid);
+	p->cuid = from_kuid_munged(ns, obj->cuid);
+	p->cgid = from_kgid_munged(ns, obj->cgid);
+	p->mode = obj->mode;
+	p->cpid = pid_vnr(obj->cpid);
+	p->lpid = obj->lpid ? pid_vnr(obj->lpid) : 0;
+	p->ctime = obj->ctime;
+	p->otime = obj->otime;
+}
+
+static int ipclab_copy_array(u64 uptr, const void *buf, u32 n, size_t size)
+{
+	if (!n)
+		return 0;
+	if (copy_to_user(u64_to_user_ptr(uptr), buf, (size_t)n * size))
+		return -EFAULT;
+	return 0;
+}
+
+long ipclab_ioc_stat(void __user *argp)
+{
+	struct ipclab_snap snap = {}, need = {};
+	struct ipclab_stat st, out;
+	struct ipclab_obj *obj;
+	int tries, ret;
+
+	if (copy_from_user(&st, argp, sizeof(st)))
+		return -EFAULT;
+	if (st.flags)
+		return -EINVAL;
+
+	obj = ipclab_obj_lookup(st.id, 0);
+	if (!obj)
+		return -EINVAL;
+	ret = ipclab_perm(obj, 4);
+	if (ret)
+		goto out_put;
+
+	/*
+	 * Learn the sizes, allocate, then fill under the lock.  If the
+	 * object grew in between, try again with the new sizes.
+	 */
+	for (tries = 0; ; tries++) {
+		ret = ipclab_snap_alloc(&snap, &st, &need);
+		if (ret)
+			goto out_free;
+
+		memset(&out, 0, sizeof(out));
+		spin_lock(&obj->lock);
+		snap.now_ns = ktime_get_ns();
+		ipclab_stat_perm(obj, &out.perm);
+		out.type = obj->type;
+		out.nwaiters = obj->nwaiters;
+		obj->ops->stat(obj, &out, &snap);
+		spin_unlock(&obj->lock);
+
+		if (ipclab_snap_complete(&snap, &st))
+			break;
+		if (tries == 8) {
+			ret = -EAGAIN;
+			goto out_free;
+		}
+		need = snap;
+		need.values = NULL;
+		need.waiters = NULL;
+		need.ops = NULL;
+		need.holders = NULL;
+	}
+
+	ret = ipclab_copy_array(st.values, snap.values,
+				min(st.values_len, snap.nvalues), sizeof(*snap.values)) ?:
+	      ipclab_copy_array(st.waiters, snap.waiters,
+				min(st.waiters_len, snap.nwaiters), sizeof(*snap.waiters)) ?:
+	      ipclab_copy_array(st.ops, snap.ops,
+				min(st.ops_len, snap.nops), sizeof(*snap.ops)) ?:
+	      ipclab_copy_array(st.holders, snap.holders,
+				min(st.holders_len, snap.nholders), sizeof(*snap.holders));
+	if (ret)
+		goto out_free;
+
+	out.id = st.id;
+	out.values = st.values;
+	out.waiters = st.waiters;
+	out.ops = st.ops;
+	out.holders = st.holders;
+	out.values_len = snap.nvalues;
+	out.waiters_len = snap.nwaiters;
+	out.ops_len = snap.nops;
+	out.holders_len = snap.nholders;
+	if (copy_to_user(argp, &out, sizeof(out)))
+		ret = -EFAULT;
+out_free:
+	ipclab_snap_free(&snap);
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+/* Module unload: no session is open, so nothing can race with this. */
+void ipclab_table_exit(void)
+{
+	struct ipclab_obj *obj;
+	unsigned long slot;
+	int t;
+
+	mutex_lock(&ipclab_table_lock);
+	xa_for_each(&ipclab_ids, slot, obj)
+		ipclab_remove(obj);
+	mutex_unlock(&ipclab_table_lock);
+	xa_destroy(&ipclab_ids);
+	for (t = 0; t < IPCLAB_NTYPES; t++)
+		xa_destroy(&ipclab_keys[t]);
+}

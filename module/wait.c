@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab waiting: timeouts, sleeping, and handing a result to a waiter.
+ *
+ * Every primitive waits the same way.  The waiter queues itself under the
+ * object's lock and sleeps in ipclab_sleep() until somebody decides its
+ * fate with ipclab_waiter_done(), or until a signal or the timeout ends
+ * the wait; in that case the waiter takes the object's lock again and
+ * either leaves the queue or, if it was decided meanwhile, takes the
+ * result it was given.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
+
+#include "ipclab.h"
+
+static atomic64_t ipclab_tickets = ATOMIC64_INIT(0);
+
+/**
+ * ipclab_timeout_init() - validate IPCLAB_WAIT_* flags and a timeout
+ * @t:       the request to fill
+ * @flags:   IPCLAB_WAIT_* from userspace
+ * @timeout: nanoseconds, relative (WAIT_TIMEOUT) or absolute (WAIT_ABSTIME)
+ *
+ * Return: 0, or -EINVAL for unknown flags, both kinds of timeout, or a
+ * timeout value without a timeout flag.
+ */
+int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout)
+{
+	const u32 known = IPCLAB_WAIT_NOWAIT | IPCLAB_WAIT_TIMEOUT |
+			  IPCLAB_WAIT_ABSTIME;
+
+	if (flags & ~known)
+		return -EINVAL;
+	if ((flags & IPCLAB_WAIT_TIMEOUT) && (flags & IPCLAB_WAIT_ABSTIME))
+		return -EINVAL;
+
+	t->nowait = flags & IPCLAB_WAIT_NOWAIT;
+	t->forever = !(flags & (IPCLAB_WAIT_TIMEOUT | IPCLAB_WAIT_ABSTIME));
+	if (t->forever)
+		return timeout ? -EINVAL : 0;
+
+	/* Clamp instead of wrapping: a huge timeout is simply very long. */
+	if (timeout > KTIME_MAX)
+		timeout = KTIME_MAX;
+	if (flags & IPCLAB_WAIT_ABSTIME)
+		t->expires = (ktime_t)timeout;
+	else
+		t->expires = ktime_add_safe(ktime_get(), (ktime_t)timeout);
+	return 0;
+}
+
+/**
+ * ipclab_waiter_init() - describe the current task as a waiter
+ * @w:    the waiter, on the caller's stack
+ * @proc: the caller's process; the caller keeps its reference
+ *
+ * Done before taking the object's lock: it reads the clock and the
+ * command name.
+ */
+void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc)
+{
+	INIT_LIST_HEAD(&w->node);
+	w->task = current;
+	w->proc = proc;
+	w->ticket = atomic64_inc_return(&ipclab_tickets);
+	w->start_ns = ktime_get_ns();
+	get_task_comm(w->comm, current);
+	w->status = -EINPROGRESS;
+}
+
+/**
+ * ipclab_sleep() - wait until decided, interrupted, or out of time
+ * @w: a queued waiter
+ * @t: the timeout
+ *
+ * Return: 0 when somebody decided the waiter's fate (read w->status);
+ * -EINTR or -ETIMEDOUT when the wait ended without a decision, in which
+ * case the caller must take the object's lock and look again, because the
+ * decision may have been made just now.
+ */
+int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
+{
+	ktime_t expires = t->expires;
+	int ret = 0;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with ipclab_waiter_done(): the result, then the rest. */
+		if (smp_load_acquire(&w->status) != -EINPROGRESS)
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (t->forever) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&expires,
+						     current->timer_slack_ns,
+						     HRTIMER_MODE_ABS)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+/**
+ * ipclab_waiter_done() - decide a waiter's fate and arrange its wake-up
+ * @w:      a waiter that the caller has just taken off its queue
+ * @status: what its ioctl returns
+ * @wq:     where to collect the task, to wake after the lock is dropped
+ *
+ * After the release store the waiter may return and its stack is gone:
+ * @w must not be touched again, and the task is reached only through the
+ * reference taken first.
+ */
+void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
+			struct ipclab_wake *wq)
+{
+	struct task_struct *task = get_task_struct(w->task);
+
+	/* Pairs with ipclab_sleep(): everything done for w, then status. */
+	smp_store_release(&w->status, status);
+	if (wq->n < IPCLAB_WAKE_BATCH) {
+		wq->tasks[wq->n++] = task;
+	} else {
+		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
+/**
+ * ipclab_wake_up() - wake the tasks collected by ipclab_waiter_done()
+ * @wq: the collection; empty afterwards
+ */
+void ipclab_wake_up(struct ipclab_wake *wq)
+{
+	unsigned int i;
+
+	for (i = 0; i < wq->n; i++) {
+		wake_up_process(wq->tasks[i]);
+		put_task_struct(wq->tasks[i]);
+	}
+	wq->n = 0;
+}
+
+/**
+ * ipclab_fill_waiter() - describe a waiter for IPCLAB_IOC_STAT
+ * @out:    the entry to fill
+ * @w:      the waiter (its object's lock is held)
+ * @kind:   IPCLAB_WAIT_*
+ * @now_ns: the snapshot's time
+ */
+void ipclab_fill_waiter(struct ipclab_waiter *out,
+			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns)
+{
+	memset(out, 0, sizeof(*out));
+	out->pid = task_tgid_vnr(w->task);
+	out->tid = task_pid_vnr(w->task);
+	memcpy(out->comm, w->comm, sizeof(out->comm));
+	out->ticket = w->ticket;
+	out->waited_ns = now_ns - w->start_ns;
+	out->kind = kind;
+}
