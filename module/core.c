@@ -130,9 +130,12 @@ static int __init ipclab_init(void)
 {
 	int ret;
 
+	ipclab_debugfs_init();
+	/* Last: once the device exists, anybody can use it. */
 	ret = misc_register(&ipclab_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IPCLAB_NAME, ret);
+		ipclab_debugfs_exit();
 		return ret;
 	}
 	pr_info("ABI %u.%u ready on /dev/%s\n",
@@ -143,6 +146,7 @@ static int __init ipclab_init(void)
 static void __exit ipclab_exit(void)
 {
 	misc_deregister(&ipclab_misc);
+	ipclab_debugfs_exit();
 	ipclab_table_exit();
 	ipclab_procs_exit();
 }

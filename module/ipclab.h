@@ -52,6 +52,7 @@ extern unsigned int ipclab_sem_max;
 struct ipclab_obj;
 struct ipclab_proc;
 struct ipclab_wake;
+struct seq_file;
 
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
@@ -78,6 +79,8 @@ struct ipclab_type_ops {
 	/* Under obj->lock: fill the type's part of @st and @snap. */
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
+	/* Under obj->lock: the type's lines of the debugfs "objects" file. */
+	void (*show)(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns);
 	/* Last reference gone, after an RCU grace period is arranged. */
 	void (*free)(struct ipclab_obj *obj);
 };
@@ -149,6 +152,10 @@ long ipclab_ioc_rmid(void __user *argp);
 long ipclab_ioc_set(void __user *argp);
 long ipclab_ioc_stat(void __user *argp);
 void ipclab_table_exit(void);
+void ipclab_debugfs_init(void);
+void ipclab_debugfs_exit(void);
+void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
+			u64 now_ns);
 void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
 			u32 num, s32 held, s32 undo);
 

@@ -16,6 +16,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -355,6 +356,30 @@ static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	snap->nwaiters = n;
 }
 
+static void mutex_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
+{
+	static const char *const states[] = {
+		[IPCLAB_MUTEX_UNLOCKED] = "unlocked",
+		[IPCLAB_MUTEX_LOCKED] = "locked",
+		[IPCLAB_MUTEX_OWNERDEAD] = "ownerdead",
+		[IPCLAB_MUTEX_INCONSISTENT] = "inconsistent",
+		[IPCLAB_MUTEX_NOTRECOVERABLE] = "notrecoverable",
+	};
+	struct ipclab_mutex *mx = to_mutex(obj);
+	struct ipclab_waiter_base *w;
+
+	seq_printf(m, "  state=%s locks=%llu", states[mx->state], mx->locks);
+	if (mx->owner)
+		seq_printf(m, " owner pid=%d tid=%d comm=%s",
+			   pid_vnr(mx->owner->tgid), pid_vnr(mx->owner_tid),
+			   mx->owner->comm);
+	seq_putc(m, '\n');
+	list_for_each_entry(w, &mx->waiters, node) {
+		ipclab_show_waiter(m, w, now_ns);
+		seq_puts(m, " lock\n");
+	}
+}
+
 static void mutex_free(struct ipclab_obj *obj)
 {
 	kfree_rcu(to_mutex(obj), obj.rcu);
@@ -364,6 +389,7 @@ const struct ipclab_type_ops ipclab_mutex_ops = {
 	.name	= "mutex",
 	.remove	= mutex_remove,
 	.stat	= mutex_stat,
+	.show	= mutex_show,
 	.free	= mutex_free,
 };
 

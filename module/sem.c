@@ -25,6 +25,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/overflow.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -754,6 +755,33 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	snap->nholders = nh;
 }
 
+static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
+{
+	struct ipclab_sem_set *set = to_set(obj);
+	struct ipclab_sem_waiter *w;
+	struct ipclab_semproc *sp;
+	u32 i;
+
+	seq_puts(m, "  values");
+	for (i = 0; i < set->nsems; i++)
+		seq_printf(m, " %d", set->sems[i].val);
+	seq_putc(m, '\n');
+	list_for_each_entry(w, &set->waiters, base.node) {
+		ipclab_show_waiter(m, &w->base, now_ns);
+		seq_puts(m, " ops");
+		for (i = 0; i < w->nops; i++)
+			seq_printf(m, " %u:%+d%s", w->ops[i].num, w->ops[i].op,
+				   w->ops[i].flags & IPCLAB_SEM_UNDO ? "u" : "");
+		seq_putc(m, '\n');
+	}
+	list_for_each_entry(sp, &set->semprocs, set_node)
+		for (i = 0; i < set->nsems; i++)
+			if (sp_held(sp)[i] || sp_undo(sp)[i])
+				seq_printf(m, "  holder pid=%d comm=%s num=%u held=%d undo=%d\n",
+					   pid_vnr(sp->proc->tgid), sp->proc->comm,
+					   i, sp_held(sp)[i], sp_undo(sp)[i]);
+}
+
 static void sem_free(struct ipclab_obj *obj)
 {
 	struct ipclab_sem_set *set = to_set(obj);
@@ -769,6 +797,7 @@ const struct ipclab_type_ops ipclab_sem_ops = {
 	.name	= "sem",
 	.remove	= sem_remove,
 	.stat	= sem_stat,
+	.show	= sem_show,
 	.free	= sem_free,
 };
 

@@ -17,7 +17,9 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -538,4 +540,64 @@ void ipclab_table_exit(void)
 	xa_destroy(&ipclab_ids);
 	for (t = 0; t < IPCLAB_NTYPES; t++)
 		xa_destroy(&ipclab_keys[t]);
+}
+
+/*
+ * /sys/kernel/debug/ipclab/objects: every object and its waiting room as
+ * text, like /proc/sysvipc/sem, for people and for scripts that cannot
+ * use ioctl.  Each object is printed under its lock, so each one is a
+ * consistent snapshot (the list as a whole is not).
+ */
+static const char *const ipclab_type_names[IPCLAB_NTYPES] = {
+	[IPCLAB_TYPE_SEM] = "sem",
+	[IPCLAB_TYPE_MUTEX] = "mutex",
+	[IPCLAB_TYPE_MBOX] = "mbox",
+	[IPCLAB_TYPE_SHBUF] = "shbuf",
+};
+
+void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
+			u64 now_ns)
+{
+	u64 waited_us = div_u64(now_ns - w->start_ns, NSEC_PER_USEC);
+
+	seq_printf(m, "  waiter ticket=%llu pid=%d tid=%d comm=%s waited_us=%llu",
+		   w->ticket, task_tgid_vnr(w->task), task_pid_vnr(w->task),
+		   w->comm, waited_us);
+}
+
+static int ipclab_objects_show(struct seq_file *m, void *unused)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+	struct ipclab_obj *obj;
+	unsigned long slot;
+
+	seq_puts(m, "# type key id mode uid gid cpid lpid waiters\n");
+	mutex_lock(&ipclab_table_lock);
+	xa_for_each(&ipclab_ids, slot, obj) {
+		spin_lock(&obj->lock);
+		seq_printf(m, "%s %d %u %03o %u %u %d %d %u\n",
+			   ipclab_type_names[obj->type], obj->key, obj->id,
+			   obj->mode, from_kuid_munged(ns, obj->uid),
+			   from_kgid_munged(ns, obj->gid), pid_vnr(obj->cpid),
+			   obj->lpid ? pid_vnr(obj->lpid) : 0, obj->nwaiters);
+		obj->ops->show(obj, m, ktime_get_ns());
+		spin_unlock(&obj->lock);
+	}
+	mutex_unlock(&ipclab_table_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ipclab_objects);
+
+static struct dentry *ipclab_debugfs;
+
+void ipclab_debugfs_init(void)
+{
+	ipclab_debugfs = debugfs_create_dir(IPCLAB_NAME, NULL);
+	debugfs_create_file("objects", 0444, ipclab_debugfs, NULL,
+			    &ipclab_objects_fops);
+}
+
+void ipclab_debugfs_exit(void)
+{
+	debugfs_remove_recursive(ipclab_debugfs);
 }
