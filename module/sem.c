@@ -363,7 +363,8 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
  * @wq:    collects the tasks to wake
  *
  * Return: 0 or an error if the call is over; -EINPROGRESS if @w was
- * queued and the caller must sleep.
+ * queued and the caller must sleep; -ENOLINK if @proc has no record for
+ * this set and @fresh is NULL (allocate one and call again).
  */
 static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 			 struct ipclab_semproc **fresh,
@@ -379,7 +380,9 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	if (set->obj.removed)
 		return -EIDRM;
 	sp = semproc_find(set, proc);
-	if (!sp && *fresh) {
+	if (!sp && !*fresh)
+		return -ENOLINK;
+	if (!sp) {
 		sp = *fresh;
 		*fresh = NULL;
 		semproc_link(set, sp, proc);
@@ -418,7 +421,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 long ipclab_sem_op(void __user *argp)
 {
 	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST], *ops = fast;
-	struct ipclab_semproc *sp, *fresh = NULL;
+	struct ipclab_semproc *fresh = NULL;
 	struct ipclab_sem_waiter w = {};
 	struct ipclab_sem_set *set;
 	struct ipclab_proc *proc;
@@ -465,22 +468,21 @@ long ipclab_sem_op(void __user *argp)
 		goto out_put;
 	}
 
-	/* The process's record for this set: allocate it before locking. */
 	spin_lock(&obj->lock);
-	sp = semproc_find(set, proc);
+	ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w, &wq);
 	spin_unlock(&obj->lock);
-	if (!sp) {
+	if (ret == -ENOLINK) {
+		/* First use of this set by this process: make its record. */
 		fresh = kzalloc(struct_size(fresh, vals, 2 * set->nsems),
 				GFP_KERNEL_ACCOUNT);
 		if (!fresh) {
 			ret = -ENOMEM;
 			goto out_put_proc;
 		}
+		spin_lock(&obj->lock);
+		ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w, &wq);
+		spin_unlock(&obj->lock);
 	}
-
-	spin_lock(&obj->lock);
-	ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w, &wq);
-	spin_unlock(&obj->lock);
 
 	if (ret == -EINPROGRESS) {
 		ret = ipclab_sleep(&w.base, &t);
