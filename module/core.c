@@ -48,6 +48,18 @@ unsigned int ipclab_sem_max = 32767;
 module_param_named(sem_max, ipclab_sem_max, uint, 0644);
 MODULE_PARM_DESC(sem_max, "Largest semaphore value (at most 2^24; ERANGE)");
 
+unsigned int ipclab_mbox_max_msgs = 1024;
+module_param_named(mbox_max_msgs, ipclab_mbox_max_msgs, uint, 0644);
+MODULE_PARM_DESC(mbox_max_msgs, "Most messages a mailbox may hold (EINVAL)");
+
+unsigned int ipclab_mbox_max_msgsz = 8192;
+module_param_named(mbox_max_msgsz, ipclab_mbox_max_msgsz, uint, 0644);
+MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX (EINVAL)");
+
+unsigned int ipclab_mbox_max_bytes = 16384;
+module_param_named(mbox_max_bytes, ipclab_mbox_max_bytes, uint, 0644);
+MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB (EINVAL)");
+
 static long ipclab_get_version(void __user *argp)
 {
 	struct ipclab_version v = {
@@ -85,6 +97,12 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_mutex_unlock(argp);
 	case IPCLAB_IOC_MUTEX_CONSISTENT:
 		return ipclab_mutex_consistent(argp);
+	case IPCLAB_IOC_MBOX_SEND:
+		return ipclab_mbox_send(argp);
+	case IPCLAB_IOC_MBOX_RECV:
+		return ipclab_mbox_recv(argp);
+	case IPCLAB_IOC_OPEN:
+		return ipclab_ioc_open(argp);
 	default:
 		return -ENOTTY;
 	}

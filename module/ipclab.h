@@ -28,6 +28,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -48,11 +49,16 @@ extern unsigned int ipclab_max_sems;
 extern unsigned int ipclab_max_ops;
 extern unsigned int ipclab_max_waiters;
 extern unsigned int ipclab_sem_max;
+extern unsigned int ipclab_mbox_max_msgs;
+extern unsigned int ipclab_mbox_max_msgsz;
+extern unsigned int ipclab_mbox_max_bytes;
 
 struct ipclab_obj;
 struct ipclab_proc;
 struct ipclab_wake;
 struct seq_file;
+struct file;
+struct poll_table_struct;
 
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
@@ -79,6 +85,9 @@ struct ipclab_type_ops {
 	/* Under obj->lock: fill the type's part of @st and @snap. */
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
+	/* Object fds (optional): poll() without obj->lock held. */
+	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
+			 struct poll_table_struct *pt);
 	/* Under obj->lock: the type's lines of the debugfs "objects" file. */
 	void (*show)(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns);
 	/* Last reference gone, after an RCU grace period is arranged. */
@@ -195,6 +204,15 @@ int ipclab_sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
 long ipclab_sem_op(void __user *argp);
 long ipclab_sem_ctl(void __user *argp);
 void ipclab_sem_proc_exit(struct ipclab_proc *proc);
+
+/* mbox.c */
+extern const struct ipclab_type_ops ipclab_mbox_ops;
+struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get);
+long ipclab_mbox_send(void __user *argp);
+long ipclab_mbox_recv(void __user *argp);
+
+/* objfd.c */
+long ipclab_ioc_open(void __user *argp);
 
 /* mutex.c */
 extern const struct ipclab_type_ops ipclab_mutex_ops;

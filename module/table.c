@@ -199,6 +199,8 @@ static struct ipclab_obj *ipclab_create(const struct ipclab_get *get)
 		return ipclab_sem_create(get);
 	case IPCLAB_TYPE_MUTEX:
 		return ipclab_mutex_create(get);
+	case IPCLAB_TYPE_MBOX:
+		return ipclab_mbox_create(get);
 	default:
 		return ERR_PTR(-EINVAL);
 	}
@@ -221,21 +223,23 @@ static int ipclab_check_open(struct ipclab_obj *obj, const struct ipclab_get *ge
 
 static int ipclab_get_valid(const struct ipclab_get *get)
 {
-	int i;
+	bool sem = get->type == IPCLAB_TYPE_SEM;
+	bool mbox = get->type == IPCLAB_TYPE_MBOX;
 
-	if (get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX)
+	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_MBOX)
 		return -EINVAL;
 	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL))
 		return -EINVAL;
 	if (get->mode & ~IPCLAB_MODE_MASK)
 		return -EINVAL;
-	if (get->pad || get->sem_flags)
+	if (get->pad || get->sem_flags || get->size || get->reserved[0] ||
+	    get->reserved[1])
 		return -EINVAL;
-	if (get->type != IPCLAB_TYPE_SEM && get->nsems)
+	/* What belongs to another type must be zero. */
+	if (!sem && get->nsems)
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(get->reserved); i++)
-		if (get->reserved[i])
-			return -EINVAL;
+	if (!mbox && (get->max_msgs || get->max_msgsz || get->max_bytes))
+		return -EINVAL;
 	return 0;
 }
 

@@ -67,7 +67,7 @@ struct ipclab_version {
 /* Object types. */
 #define IPCLAB_TYPE_SEM		1	/* a set of counting semaphores */
 #define IPCLAB_TYPE_MUTEX	2	/* a lock with an owner */
-#define IPCLAB_TYPE_MBOX	3	/* a bounded mailbox (not yet) */
+#define IPCLAB_TYPE_MBOX	3	/* a bounded mailbox */
 #define IPCLAB_TYPE_SHBUF	4	/* a shared buffer (not yet) */
 
 /* The key that always creates a new object no one else can find by key. */
@@ -92,7 +92,16 @@ struct ipclab_version {
  * @nsems: semaphore sets: number of semaphores (1..max_sems) when
  *         creating; when opening, 0 or at most the set's size (EINVAL)
  * @sem_flags: semaphore sets: must be zero for now
- * @reserved: must be zero (mailbox and buffer sizes go here)
+ * @max_msgs:  mailboxes: capacity in messages (1..mbox_max_msgs; 0 means
+ *             mbox_max_msgs)
+ * @max_msgsz: mailboxes: largest message in bytes (1..mbox_max_msgsz; 0
+ *             means mbox_max_msgsz)
+ * @max_bytes: mailboxes: capacity in bytes of all messages
+ *             (max_msgsz..mbox_max_bytes; 0 means mbox_max_bytes)
+ * @size:      shared buffers: size in bytes (not yet)
+ * @reserved:  must be zero
+ *
+ * Fields that do not belong to the type must be zero.
  *
  * Errors: EINVAL (bad type, flags, mode, size, non-zero padding),
  * ENOENT (no such key and no IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key
@@ -108,7 +117,11 @@ struct ipclab_get {
 	__u32 pad;
 	__u32 nsems;
 	__u32 sem_flags;
-	__u64 reserved[4];
+	__u32 max_msgs;
+	__u32 max_msgsz;
+	__u64 max_bytes;
+	__u64 size;
+	__u64 reserved[2];
 };
 
 /**
@@ -289,6 +302,114 @@ struct ipclab_lock {
 
 /*
  * ------------------------------------------------------------------------
+ * Mailboxes
+ * ------------------------------------------------------------------------
+ *
+ * A mailbox is a bounded FIFO of typed messages (like a SysV message
+ * queue).  It holds at most max_msgs messages and max_bytes bytes; each
+ * message has a type > 0 and 0..max_msgsz bytes of text.  Messages belong
+ * to the mailbox, not to their sender: they stay until received or until
+ * the mailbox is removed.
+ *
+ * Two waiting rooms, both FIFO.  A sender waits while the mailbox is full
+ * (or while earlier senders wait: no later sender overtakes them).  A
+ * receiver waits while no message matches what it asks for.  A message
+ * sent while a matching receiver waits is handed to that receiver
+ * directly, the first matching one in the room.
+ *
+ * Receive selects by type, as msgrcv(2) does with its argument t:
+ *   t == 0   the oldest message
+ *   t > 0    the oldest message of type t, or, with IPCLAB_MSG_EXCEPT,
+ *            the oldest of any other type
+ *   t < 0    the oldest message of the lowest type <= -t
+ */
+
+/* ipclab_msgrcv.flags, besides IPCLAB_WAIT_* */
+#define IPCLAB_MSG_NOERROR	0x100	/* truncate a message too big for the buffer */
+#define IPCLAB_MSG_EXCEPT	0x200	/* type > 0: any type but this one */
+
+/**
+ * struct ipclab_msgsnd - send a message (IPCLAB_IOC_MBOX_SEND)
+ * @id:      the mailbox's id
+ * @flags:   IPCLAB_WAIT_*
+ * @type:    the message's type, > 0
+ * @text:    pointer to the message's bytes
+ * @size:    number of bytes, 0..max_msgsz
+ * @timeout: see IPCLAB_WAIT_*
+ *
+ * Errors: EINVAL (bad id, type <= 0, size > max_msgsz, flags), EACCES (no
+ * write permission), EAGAIN (full and NOWAIT), ETIMEDOUT, EINTR, EIDRM
+ * (removed while waiting), ENOSPC (the senders' room is full), EFAULT.
+ */
+struct ipclab_msgsnd {
+	__u32 id;
+	__u32 flags;
+	__s64 type;
+	__u64 text;
+	__u64 size;
+	__u64 timeout;
+};
+
+/**
+ * struct ipclab_msgrcv - receive a message (IPCLAB_IOC_MBOX_RECV)
+ * @id:      the mailbox's id
+ * @flags:   IPCLAB_WAIT_*, IPCLAB_MSG_NOERROR, IPCLAB_MSG_EXCEPT
+ * @type:    in: which message (see above); out: the received message's type
+ * @text:    pointer to the buffer
+ * @size:    in: size of the buffer; out: bytes written to it
+ * @timeout: see IPCLAB_WAIT_*
+ *
+ * Errors: EINVAL, EACCES (no read permission), E2BIG (the message is
+ * bigger than the buffer and no NOERROR: it stays in the mailbox), EAGAIN
+ * (no message and NOWAIT; SysV says ENOMSG), ETIMEDOUT, EINTR, EIDRM,
+ * ENOSPC (the receivers' room is full), EFAULT (the message is lost, as
+ * with msgrcv(2)).
+ */
+struct ipclab_msgrcv {
+	__u32 id;
+	__u32 flags;
+	__s64 type;
+	__u64 text;
+	__u64 size;
+	__u64 timeout;
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Object fds: a file for one object, for poll() and mmap()
+ * ------------------------------------------------------------------------
+ *
+ * IPCLAB_IOC_OPEN returns a new file descriptor for one object.  On a
+ * mailbox it supports poll/select/epoll: readable (EPOLLIN) when a message
+ * is queued, writable (EPOLLOUT) when a send would not wait; EPOLLHUP and
+ * EPOLLERR once the mailbox is removed.  The fd keeps the object's memory
+ * but not its name: removal still removes it.
+ */
+
+/* ipclab_open.flags */
+#define IPCLAB_OPEN_READ	0x4	/* check read permission */
+#define IPCLAB_OPEN_WRITE	0x2	/* check write permission */
+#define IPCLAB_OPEN_CLOEXEC	0x100	/* close the new fd on exec */
+
+/**
+ * struct ipclab_open - get an fd for an object (IPCLAB_IOC_OPEN)
+ * @id:    the object's id
+ * @flags: IPCLAB_OPEN_*
+ * @fd:    out: the new file descriptor
+ * @pad:   must be zero
+ *
+ * Errors: EINVAL, EACCES, EMFILE/ENFILE (no fd left), ENOTTY (an object
+ * type that has nothing to offer on a file: semaphores and mutexes).
+ */
+struct ipclab_open {
+	__u32 id;
+	__u32 flags;
+	__s32 fd;
+	__u32 pad;
+};
+
+/*
+ * ------------------------------------------------------------------------
  * Looking inside: IPCLAB_IOC_STAT
  * ------------------------------------------------------------------------
  *
@@ -304,6 +425,8 @@ struct ipclab_lock {
 /* ipclab_waiter.kind */
 #define IPCLAB_WAIT_SEMOP	1	/* waiting in IPCLAB_IOC_SEM_OP */
 #define IPCLAB_WAIT_LOCK	2	/* waiting in IPCLAB_IOC_MUTEX_LOCK */
+#define IPCLAB_WAIT_SEND	3	/* waiting in IPCLAB_IOC_MBOX_SEND (full) */
+#define IPCLAB_WAIT_RECV	4	/* waiting in IPCLAB_IOC_MBOX_RECV (empty) */
 
 /**
  * struct ipclab_waiter - one occupant of a waiting room
@@ -315,7 +438,9 @@ struct ipclab_lock {
  * @kind:      IPCLAB_WAIT_*
  * @first_op:  SEMOP: index of its first operation in the ops array
  * @nops:      SEMOP: number of its operations
- * @pad:       zero
+ * @flags:     RECV: its IPCLAB_MSG_* flags
+ * @msgtype:   SEND: the message's type; RECV: the type it asked for
+ * @msgsize:   SEND: the message's size; RECV: the size of its buffer
  */
 struct ipclab_waiter {
 	__s32 pid;
@@ -326,7 +451,9 @@ struct ipclab_waiter {
 	__u32 kind;
 	__u32 first_op;
 	__u32 nops;
-	__u32 pad;
+	__u32 flags;
+	__s64 msgtype;
+	__u64 msgsize;
 };
 
 /**
@@ -396,6 +523,11 @@ struct ipclab_perm {
  * @mutex:       out, mutexes: @state (IPCLAB_MUTEX_*), owner's @pid,
  *               @tid and @comm (0 and "" when unlocked), @locks (how
  *               many times it was acquired)
+ * @mbox:        out, mailboxes: @msgs and @bytes queued, the capacities
+ *               @max_msgs, @max_bytes and @max_msgsz, the last sender's
+ *               and receiver's process ids @lspid and @lrpid and the
+ *               times @stime and @rtime (seconds since the epoch, 0 if
+ *               never); @sent and @received count all messages ever
  * @reserved:    out: zero
  *
  * Needs read permission (EACCES).  Errors: EINVAL, EFAULT.
@@ -427,6 +559,20 @@ struct ipclab_stat {
 			char comm[16];
 			__u64 locks;
 		} mutex;
+		struct {
+			__u32 msgs;
+			__u32 max_msgs;
+			__u64 bytes;
+			__u64 max_bytes;
+			__u32 max_msgsz;
+			__s32 lspid;
+			__s32 lrpid;
+			__u32 pad;
+			__s64 stime;
+			__s64 rtime;
+			__u64 sent;
+			__u64 received;
+		} mbox;
 		__u64 reserved[16];
 	};
 };
@@ -443,5 +589,8 @@ struct ipclab_stat {
 #define IPCLAB_IOC_MUTEX_LOCK	_IOW(IPCLAB_IOC_MAGIC, 0x20, struct ipclab_lock)
 #define IPCLAB_IOC_MUTEX_UNLOCK	_IOW(IPCLAB_IOC_MAGIC, 0x21, struct ipclab_id)
 #define IPCLAB_IOC_MUTEX_CONSISTENT _IOW(IPCLAB_IOC_MAGIC, 0x22, struct ipclab_id)
+#define IPCLAB_IOC_MBOX_SEND	_IOW(IPCLAB_IOC_MAGIC, 0x30, struct ipclab_msgsnd)
+#define IPCLAB_IOC_MBOX_RECV	_IOWR(IPCLAB_IOC_MAGIC, 0x31, struct ipclab_msgrcv)
+#define IPCLAB_IOC_OPEN		_IOWR(IPCLAB_IOC_MAGIC, 0x05, struct ipclab_open)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */

@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab mailboxes: bounded FIFOs of typed messages, with a waiting room
+ * for senders (full) and one for receivers (nothing to take).
+ *
+ * A message is allocated and filled by its sender before any lock is
+ * taken, and from then on belongs to the mailbox: it is on the message
+ * list, in a waiting sender's hands, or handed to a waiting receiver.
+ * Whoever holds it when the mailbox is removed frees it.
+ *
+ * Order.  Senders: while a sender waits, later senders wait behind it
+ * (mbox_room() is false), and receives let waiting senders in, oldest
+ * first, as long as each fits (mbox_admit_senders()).  Receivers: a
+ * receiver waits only if no queued message matches it, and every message
+ * is offered to the waiting receivers, oldest first, before it is queued
+ * (mbox_deliver()), so no later receiver takes what an earlier one was
+ * waiting for.  This is ipc/msg.c's pipelined send, kept FIFO on both
+ * sides.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "ipclab.h"
+
+struct ipclab_msg {
+	struct list_head node;
+	s64 type;
+	size_t size;
+	char text[];
+};
+
+struct ipclab_mbox {
+	struct ipclab_obj obj;
+	u32 max_msgs;
+	u32 max_msgsz;
+	u64 max_bytes;
+	wait_queue_head_t poll_wait;	/* object fds in poll() */
+
+	/* Protected by obj.lock. */
+	struct list_head msgs;		/* struct ipclab_msg, oldest first */
+	u32 nmsgs;
+	u64 nbytes;
+	struct list_head senders;	/* struct ipclab_mbox_waiter, FIFO */
+	struct list_head receivers;	/* struct ipclab_mbox_waiter, FIFO */
+	struct pid *lspid, *lrpid;
+	time64_t stime, rtime;
+	u64 sent, received;
+};
+
+struct ipclab_mbox_waiter {
+	struct ipclab_waiter_base base;
+	u32 kind;		/* IPCLAB_WAIT_SEND or IPCLAB_WAIT_RECV */
+	u32 flags;		/* receivers: IPCLAB_MSG_* */
+	s64 type;		/* receivers: the selector */
+	size_t size;		/* receivers: the buffer's size */
+	struct ipclab_msg *msg;	/* senders: theirs; receivers: what they got */
+};
+
+static inline struct ipclab_mbox *to_mbox(struct ipclab_obj *obj)
+{
+	return container_of(obj, struct ipclab_mbox, obj);
+}
+
+static void mbox_set_pid(struct pid **slot, struct pid *pid)
+{
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
+/* Does a message of @type answer a receiver asking for @want? */
+static bool mbox_match(s64 type, s64 want, u32 flags)
+{
+	if (want == 0)
+		return true;
+	if (want > 0)
+		return (flags & IPCLAB_MSG_EXCEPT) ? type != want : type == want;
+	return type <= -want;
+}
+
+/* The queued message a receiver asking for @want would get, or NULL. */
+static struct ipclab_msg *mbox_find(struct ipclab_mbox *mb, s64 want, u32 flags)
+{
+	struct ipclab_msg *msg, *best = NULL;
+
+	lockdep_assert_held(&mb->obj.lock);
+	list_for_each_entry(msg, &mb->msgs, node) {
+		if (!mbox_match(msg->type, want, flags))
+			continue;
+		if (want >= 0)
+			return msg;
+		/* Lowest type <= -want; the oldest of those. */
+		if (!best || msg->type < best->type)
+			best = msg;
+	}
+	return best;
+}
+
+/* Is there room for @size more bytes, with nobody waiting to send first? */
+static bool mbox_room(struct ipclab_mbox *mb, size_t size)
+{
+	lockdep_assert_held(&mb->obj.lock);
+	return list_empty(&mb->senders) && mb->nmsgs < mb->max_msgs &&
+	       mb->nbytes + size <= mb->max_bytes;
+}
+
+static void mbox_sent(struct ipclab_mbox *mb, struct pid *sender)
+{
+	mbox_set_pid(&mb->lspid, sender);
+	mbox_set_pid(&mb->obj.lpid, sender);
+	mb->stime = ktime_get_real_seconds();
+	mb->obj.otime = mb->stime;
+	mb->sent++;
+}
+
+static void mbox_received(struct ipclab_mbox *mb, struct pid *receiver)
+{
+	mbox_set_pid(&mb->lrpid, receiver);
+	mbox_set_pid(&mb->obj.lpid, receiver);
+	mb->rtime = ktime_get_real_seconds();
+	mb->obj.otime = mb->rtime;
+	mb->received++;
+}
+
+/**
+ * mbox_deliver() - give a message to the first receiver that wants it
+ * @mb:     the mailbox, locked
+ * @msg:    the message
+ * @wq:     collects the receivers to wake
+ *
+ * A waiting receiver whose buffer is too small (and who did not ask for
+ * truncation) gets E2BIG, as msgrcv(2) does, and the next one is tried.
+ *
+ * Return: true if a receiver took @msg; false if the caller must queue it.
+ */
+static bool mbox_deliver(struct ipclab_mbox *mb, struct ipclab_msg *msg,
+			 struct ipclab_wake *wq)
+{
+	struct ipclab_mbox_waiter *r, *tmp;
+
+	lockdep_assert_held(&mb->obj.lock);
+	list_for_each_entry_safe(r, tmp, &mb->receivers, base.node) {
+		if (!mbox_match(msg->type, r->type, r->flags))
+			continue;
+		list_del_init(&r->base.node);
+		mb->obj.nwaiters--;
+		if (msg->size > r->size && !(r->flags & IPCLAB_MSG_NOERROR)) {
+			ipclab_waiter_done(&r->base, -E2BIG, wq);
+			continue;
+		}
+		r->msg = msg;
+		mbox_received(mb, task_tgid(r->base.task));
+		ipclab_waiter_done(&r->base, 0, wq);
+		return true;
+	}
+	return false;
+}
+
+static void mbox_enqueue(struct ipclab_mbox *mb, struct ipclab_msg *msg)
+{
+	lockdep_assert_held(&mb->obj.lock);
+	list_add_tail(&msg->node, &mb->msgs);
+	mb->nmsgs++;
+	mb->nbytes += msg->size;
+}
+
+/* Room was made: let waiting senders in, oldest first, while they fit. */
+static void mbox_admit_senders(struct ipclab_mbox *mb, struct ipclab_wake *wq)
+{
+	struct ipclab_mbox_waiter *s;
+
+	lockdep_assert_held(&mb->obj.lock);
+	while ((s = list_first_entry_or_null(&mb->senders,
+					     struct ipclab_mbox_waiter,
+					     base.node))) {
+		if (mb->nmsgs >= mb->max_msgs ||
+		    mb->nbytes + s->msg->size > mb->max_bytes)
+			break;
+		list_del_init(&s->base.node);
+		mb->obj.nwaiters--;
+		mbox_sent(mb, task_tgid(s->base.task));
+		if (!mbox_deliver(mb, s->msg, wq))
+			mbox_enqueue(mb, s->msg);
+		s->msg = NULL;
+		ipclab_waiter_done(&s->base, 0, wq);
+	}
+}
+
+static void mbox_wake_pollers(struct ipclab_mbox *mb)
+{
+	wake_up_interruptible_poll(&mb->poll_wait, EPOLLIN | EPOLLOUT |
+				   EPOLLRDNORM | EPOLLWRNORM);
+}
+
+static struct ipclab_mbox *mbox_get(u32 id, int access, int *err)
+{
+	struct ipclab_obj *obj = ipclab_obj_lookup(id, IPCLAB_TYPE_MBOX);
+
+	if (!obj) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = ipclab_perm(obj, access);
+	if (*err) {
+		ipclab_obj_put(obj);
+		return NULL;
+	}
+	return to_mbox(obj);
+}
+
+/* The locked part of a send.  -EINPROGRESS: @w was queued, go to sleep. */
+static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
+			    const struct ipclab_timeout *t,
+			    struct ipclab_mbox_waiter *w, struct ipclab_proc *proc,
+			    struct ipclab_wake *wq)
+{
+	lockdep_assert_held(&mb->obj.lock);
+	if (mb->obj.removed)
+		return -EIDRM;
+	/* A handoff takes no room, so it need not wait behind senders. */
+	if (mbox_deliver(mb, msg, wq)) {
+		mbox_sent(mb, task_tgid(current));
+		return 0;
+	}
+	if (mbox_room(mb, msg->size)) {
+		mbox_sent(mb, task_tgid(current));
+		mbox_enqueue(mb, msg);
+		return 0;
+	}
+	if (t->nowait)
+		return -EAGAIN;
+	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
+		return -ENOSPC;
+	ipclab_waiter_init(&w->base, proc);
+	w->kind = IPCLAB_WAIT_SEND;
+	w->msg = msg;
+	list_add_tail(&w->base.node, &mb->senders);
+	mb->obj.nwaiters++;
+	return -EINPROGRESS;
+}
+
+long ipclab_mbox_send(void __user *argp)
+{
+	struct ipclab_mbox_waiter w = {};
+	struct ipclab_msg *msg = NULL;
+	struct ipclab_proc *proc;
+	struct ipclab_msgsnd arg;
+	struct ipclab_timeout t;
+	struct ipclab_mbox *mb;
+	IPCLAB_DEFINE_WAKE(wq);
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.type <= 0)
+		return -EINVAL;
+	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
+	if (ret)
+		return ret;
+	mb = mbox_get(arg.id, 2, &ret);
+	if (!mb)
+		return ret;
+	ret = -EINVAL;
+	if (arg.size > mb->max_msgsz)
+		goto out_put;
+
+	/* The message is made before any lock is taken. */
+	ret = -ENOMEM;
+	msg = kvmalloc(struct_size(msg, text, arg.size), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		goto out_put;
+	msg->type = arg.type;
+	msg->size = arg.size;
+	ret = -EFAULT;
+	if (copy_from_user(msg->text, u64_to_user_ptr(arg.text), arg.size))
+		goto out_put;
+	proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(proc);
+	if (ret)
+		goto out_put;
+
+	spin_lock(&mb->obj.lock);
+	ret = mbox_send_locked(mb, msg, &t, &w, proc, &wq);
+	spin_unlock(&mb->obj.lock);
+	if (!ret)
+		msg = NULL;		/* the mailbox's now */
+
+	if (ret == -EINPROGRESS) {
+		msg = NULL;		/* in w.msg until decided */
+		ret = ipclab_sleep(&w.base, &t);
+		spin_lock(&mb->obj.lock);
+		if (w.base.status == -EINPROGRESS) {
+			/* Signal or timeout: leave the room, take the message back. */
+			list_del_init(&w.base.node);
+			mb->obj.nwaiters--;
+			mbox_admit_senders(mb, &wq);
+		} else {
+			ret = w.base.status;
+		}
+		msg = w.msg;	/* NULL once delivered; ours to free otherwise */
+		spin_unlock(&mb->obj.lock);
+	}
+	ipclab_wake_up(&wq);
+	mbox_wake_pollers(mb);
+	ipclab_proc_put(proc);
+out_put:
+	kvfree(msg);
+	ipclab_obj_put(&mb->obj);
+	return ret;
+}
+
+/* The locked part of a receive.  -EINPROGRESS: @w was queued, sleep. */
+static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
+			    const struct ipclab_timeout *t,
+			    struct ipclab_mbox_waiter *w, struct ipclab_proc *proc,
+			    struct ipclab_wake *wq)
+{
+	struct ipclab_msg *msg;
+
+	lockdep_assert_held(&mb->obj.lock);
+	if (mb->obj.removed)
+		return -EIDRM;
+	msg = mbox_find(mb, arg->type, arg->flags);
+	if (msg) {
+		if (msg->size > arg->size && !(arg->flags & IPCLAB_MSG_NOERROR))
+			return -E2BIG;
+		list_del(&msg->node);
+		mb->nmsgs--;
+		mb->nbytes -= msg->size;
+		mbox_received(mb, task_tgid(current));
+		mbox_admit_senders(mb, wq);
+		w->msg = msg;
+		return 0;
+	}
+	if (t->nowait)
+		return -EAGAIN;
+	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
+		return -ENOSPC;
+	ipclab_waiter_init(&w->base, proc);
+	w->kind = IPCLAB_WAIT_RECV;
+	w->type = arg->type;
+	w->flags = arg->flags;
+	w->size = arg->size;
+	list_add_tail(&w->base.node, &mb->receivers);
+	mb->obj.nwaiters++;
+	return -EINPROGRESS;
+}
+
+long ipclab_mbox_recv(void __user *argp)
+{
+	const u32 known = IPCLAB_WAIT_NOWAIT | IPCLAB_WAIT_TIMEOUT |
+			  IPCLAB_WAIT_ABSTIME | IPCLAB_MSG_NOERROR |
+			  IPCLAB_MSG_EXCEPT;
+	struct ipclab_mbox_waiter w = {};
+	struct ipclab_proc *proc;
+	struct ipclab_msgrcv arg;
+	struct ipclab_timeout t;
+	struct ipclab_mbox *mb;
+	struct ipclab_msg *msg;
+	IPCLAB_DEFINE_WAKE(wq);
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~known) ||
+	    ((arg.flags & IPCLAB_MSG_EXCEPT) && arg.type <= 0))
+		return -EINVAL;
+	ret = ipclab_timeout_init(&t, arg.flags & ~(IPCLAB_MSG_NOERROR |
+						    IPCLAB_MSG_EXCEPT),
+				  arg.timeout);
+	if (ret)
+		return ret;
+	if (arg.type == S64_MIN)	/* -type must exist */
+		arg.type = -S64_MAX;
+	mb = mbox_get(arg.id, 4, &ret);
+	if (!mb)
+		return ret;
+	proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(proc);
+	if (ret)
+		goto out_put;
+
+	spin_lock(&mb->obj.lock);
+	ret = mbox_recv_locked(mb, &arg, &t, &w, proc, &wq);
+	spin_unlock(&mb->obj.lock);
+
+	if (ret == -EINPROGRESS) {
+		ret = ipclab_sleep(&w.base, &t);
+		spin_lock(&mb->obj.lock);
+		if (w.base.status == -EINPROGRESS) {
+			list_del_init(&w.base.node);
+			mb->obj.nwaiters--;
+		} else {
+			ret = w.base.status;
+		}
+		spin_unlock(&mb->obj.lock);
+	}
+	ipclab_wake_up(&wq);
+	mbox_wake_pollers(mb);
+
+	msg = w.msg;
+	if (!ret && msg) {
+		size_t n = min_t(size_t, msg->size, arg.size);
+
+		arg.type = msg->type;
+		arg.size = n;
+		if (copy_to_user(u64_to_user_ptr(arg.text), msg->text, n) ||
+		    copy_to_user(argp, &arg, sizeof(arg)))
+			ret = -EFAULT;
+	}
+	kvfree(msg);
+	ipclab_proc_put(proc);
+out_put:
+	ipclab_obj_put(&mb->obj);
+	return ret;
+}
+
+static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
+			  struct poll_table_struct *pt)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	__poll_t mask = 0;
+
+	poll_wait(file, &mb->poll_wait, pt);
+	spin_lock(&obj->lock);
+	if (obj->removed) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if (mb->nmsgs)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (mbox_room(mb, 0))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&obj->lock);
+	return mask;
+}
+
+static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	struct ipclab_mbox_waiter *w, *tmp;
+	struct ipclab_msg *msg, *tmsg;
+
+	lockdep_assert_held(&obj->lock);
+	/* A waiting sender keeps its message and frees it on waking. */
+	list_for_each_entry_safe(w, tmp, &mb->senders, base.node) {
+		list_del_init(&w->base.node);
+		ipclab_waiter_done(&w->base, -EIDRM, wq);
+	}
+	list_for_each_entry_safe(w, tmp, &mb->receivers, base.node) {
+		list_del_init(&w->base.node);
+		ipclab_waiter_done(&w->base, -EIDRM, wq);
+	}
+	obj->nwaiters = 0;
+	list_for_each_entry_safe(msg, tmsg, &mb->msgs, node) {
+		list_del(&msg->node);
+		kvfree(msg);
+	}
+	mb->nmsgs = 0;
+	mb->nbytes = 0;
+	/* Pollers see EPOLLHUP (the poll wait queue nests inside our lock). */
+	wake_up_interruptible_poll(&mb->poll_wait, EPOLLHUP | EPOLLERR);
+}
+
+static void mbox_fill_waiter(struct ipclab_waiter *out,
+			     const struct ipclab_mbox_waiter *w, u64 now_ns)
+{
+	ipclab_fill_waiter(out, &w->base, w->kind, now_ns);
+	if (w->kind == IPCLAB_WAIT_SEND) {
+		out->msgtype = w->msg->type;
+		out->msgsize = w->msg->size;
+	} else {
+		out->msgtype = w->type;
+		out->msgsize = w->size;
+		out->flags = w->flags;
+	}
+}
+
+static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
+		      struct ipclab_snap *snap)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	struct ipclab_mbox_waiter *w;
+	struct list_head *rooms[] = { &mb->senders, &mb->receivers };
+	u32 n = 0;
+	int i;
+
+	lockdep_assert_held(&obj->lock);
+	st->mbox.msgs = mb->nmsgs;
+	st->mbox.max_msgs = mb->max_msgs;
+	st->mbox.bytes = mb->nbytes;
+	st->mbox.max_bytes = mb->max_bytes;
+	st->mbox.max_msgsz = mb->max_msgsz;
+	st->mbox.lspid = mb->lspid ? pid_vnr(mb->lspid) : 0;
+	st->mbox.lrpid = mb->lrpid ? pid_vnr(mb->lrpid) : 0;
+	st->mbox.stime = mb->stime;
+	st->mbox.rtime = mb->rtime;
+	st->mbox.sent = mb->sent;
+	st->mbox.received = mb->received;
+
+	/* The senders' room in order, then the receivers'. */
+	for (i = 0; i < ARRAY_SIZE(rooms); i++) {
+		list_for_each_entry(w, rooms[i], base.node) {
+			if (n < snap->waiters_cap)
+				mbox_fill_waiter(&snap->waiters[n], w, snap->now_ns);
+			n++;
+		}
+	}
+	snap->nwaiters = n;
+}
+
+static void mbox_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	struct ipclab_mbox_waiter *w;
+
+	seq_printf(m, "  msgs=%u/%u bytes=%llu/%llu max_msgsz=%u sent=%llu received=%llu\n",
+		   mb->nmsgs, mb->max_msgs, mb->nbytes, mb->max_bytes,
+		   mb->max_msgsz, mb->sent, mb->received);
+	list_for_each_entry(w, &mb->senders, base.node) {
+		ipclab_show_waiter(m, &w->base, now_ns);
+		seq_printf(m, " send type=%lld size=%zu\n", w->msg->type,
+			   w->msg->size);
+	}
+	list_for_each_entry(w, &mb->receivers, base.node) {
+		ipclab_show_waiter(m, &w->base, now_ns);
+		seq_printf(m, " recv type=%lld%s size=%zu\n", w->type,
+			   w->flags & IPCLAB_MSG_EXCEPT ? " except" : "", w->size);
+	}
+}
+
+static void mbox_free(struct ipclab_obj *obj)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+
+	put_pid(mb->lspid);
+	put_pid(mb->lrpid);
+	kfree_rcu(mb, obj.rcu);
+}
+
+const struct ipclab_type_ops ipclab_mbox_ops = {
+	.name	= "mbox",
+	.remove	= mbox_remove,
+	.stat	= mbox_stat,
+	.show	= mbox_show,
+	.poll	= mbox_poll,
+	.free	= mbox_free,
+};
+
+struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get)
+{
+	u32 lim_msgs = READ_ONCE(ipclab_mbox_max_msgs);
+	u32 lim_msgsz = READ_ONCE(ipclab_mbox_max_msgsz);
+	u64 lim_bytes = READ_ONCE(ipclab_mbox_max_bytes);
+	u32 max_msgs = get->max_msgs ?: lim_msgs;
+	u32 max_msgsz = get->max_msgsz ?: lim_msgsz;
+	u64 max_bytes = get->max_bytes ?: max_t(u64, lim_bytes, max_msgsz);
+	struct ipclab_mbox *mb;
+
+	if (!max_msgs || max_msgs > lim_msgs || !max_msgsz ||
+	    max_msgsz > lim_msgsz || max_bytes < max_msgsz ||
+	    max_bytes > max_t(u64, lim_bytes, lim_msgsz))
+		return ERR_PTR(-EINVAL);
+
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return ERR_PTR(-ENOMEM);
+	mb->max_msgs = max_msgs;
+	mb->max_msgsz = max_msgsz;
+	mb->max_bytes = max_bytes;
+	init_waitqueue_head(&mb->poll_wait);
+	INIT_LIST_HEAD(&mb->msgs);
+	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->receivers);
+	ipclab_obj_init(&mb->obj, &ipclab_mbox_ops, IPCLAB_TYPE_MBOX, get->mode);
+	return &mb->obj;
+}
