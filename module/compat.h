@@ -16,4 +16,12 @@
 #error "ipclab needs Linux 6.1 or later"
 #endif
 
+/*
+ * 6.3 made vm_flags read-only and added helpers to change them.  A macro,
+ * so that this header need not include <linux/mm.h> before pr_fmt is set.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#endif
+
 #endif /* _IPCLAB_COMPAT_H */

@@ -60,6 +60,10 @@ unsigned int ipclab_mbox_max_bytes = 16384;
 module_param_named(mbox_max_bytes, ipclab_mbox_max_bytes, uint, 0644);
 MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB (EINVAL)");
 
+unsigned long ipclab_shbuf_max_size = 128UL << 20;
+module_param_named(shbuf_max_size, ipclab_shbuf_max_size, ulong, 0644);
+MODULE_PARM_DESC(shbuf_max_size, "Largest shared buffer in bytes, like SHMMAX (EINVAL)");
+
 static long ipclab_get_version(void __user *argp)
 {
 	struct ipclab_version v = {

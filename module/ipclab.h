@@ -52,6 +52,7 @@ extern unsigned int ipclab_sem_max;
 extern unsigned int ipclab_mbox_max_msgs;
 extern unsigned int ipclab_mbox_max_msgsz;
 extern unsigned int ipclab_mbox_max_bytes;
+extern unsigned long ipclab_shbuf_max_size;
 
 struct ipclab_obj;
 struct ipclab_proc;
@@ -59,6 +60,7 @@ struct ipclab_wake;
 struct seq_file;
 struct file;
 struct poll_table_struct;
+struct vm_area_struct;
 
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
@@ -85,6 +87,15 @@ struct ipclab_type_ops {
 	/* Under obj->lock: fill the type's part of @st and @snap. */
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
+	/*
+	 * Optional, under obj->lock, at IPCLAB_IOC_RMID: true if the object
+	 * stays in the id table, marked removed, until its last user calls
+	 * ipclab_obj_unlink() (shared buffers that are still mapped).
+	 */
+	bool (*linger)(struct ipclab_obj *obj);
+	/* Object fds (optional): mmap() of the object. */
+	int (*mmap)(struct ipclab_obj *obj, struct file *file,
+		    struct vm_area_struct *vma);
 	/* Object fds (optional): poll() without obj->lock held. */
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
 			 struct poll_table_struct *pt);
@@ -152,6 +163,7 @@ struct ipclab_timeout {
 /* table.c: objects, keys, ids, permissions */
 struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type);
 void ipclab_obj_put(struct ipclab_obj *obj);
+void ipclab_obj_unlink(struct ipclab_obj *obj);
 void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
 		     u32 type, umode_t mode);
 int ipclab_perm(struct ipclab_obj *obj, int access);
@@ -210,6 +222,10 @@ extern const struct ipclab_type_ops ipclab_mbox_ops;
 struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get);
 long ipclab_mbox_send(void __user *argp);
 long ipclab_mbox_recv(void __user *argp);
+
+/* shbuf.c */
+extern const struct ipclab_type_ops ipclab_shbuf_ops;
+struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get);
 
 /* objfd.c */
 long ipclab_ioc_open(void __user *argp);

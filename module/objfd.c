@@ -30,10 +30,24 @@ static __poll_t ipclab_objfd_poll(struct file *file, struct poll_table_struct *p
 	return obj->ops->poll(obj, file, pt);
 }
 
-static const struct file_operations ipclab_objfd_fops = {
+static int ipclab_objfd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ipclab_obj *obj = file->private_data;
+
+	return obj->ops->mmap(obj, file, vma);
+}
+
+/* One file_operations per capability, so that the VFS answers the rest. */
+static const struct file_operations ipclab_objfd_poll_fops = {
 	.owner		= THIS_MODULE,
 	.release	= ipclab_objfd_release,
 	.poll		= ipclab_objfd_poll,
+};
+
+static const struct file_operations ipclab_objfd_mmap_fops = {
+	.owner		= THIS_MODULE,
+	.release	= ipclab_objfd_release,
+	.mmap		= ipclab_objfd_mmap,
 };
 
 long ipclab_ioc_open(void __user *argp)
@@ -41,10 +55,11 @@ long ipclab_ioc_open(void __user *argp)
 	const u32 known = IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE |
 			  IPCLAB_OPEN_CLOEXEC;
 	struct ipclab_open __user *uarg = argp;
+	const struct file_operations *fops;
 	struct ipclab_open arg;
 	struct ipclab_obj *obj;
 	struct file *file;
-	int fd, ret;
+	int fd, mode, ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
@@ -54,20 +69,36 @@ long ipclab_ioc_open(void __user *argp)
 	if (!obj)
 		return -EINVAL;
 	ret = -ENOTTY;
-	if (!obj->ops->poll)
+	if (obj->ops->poll)
+		fops = &ipclab_objfd_poll_fops;
+	else if (obj->ops->mmap)
+		fops = &ipclab_objfd_mmap_fops;
+	else
 		goto out_put;
 	ret = ipclab_perm(obj, arg.flags & (IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE));
 	if (ret)
 		goto out_put;
 
-	fd = get_unused_fd_flags(O_RDWR | (arg.flags & IPCLAB_OPEN_CLOEXEC ?
-					   O_CLOEXEC : 0));
+	/* The file's mode carries the access: mmap() checks it. */
+	switch (arg.flags & (IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE)) {
+	case IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE:
+		mode = O_RDWR;
+		break;
+	case IPCLAB_OPEN_WRITE:
+		mode = O_WRONLY;
+		break;
+	default:
+		mode = O_RDONLY;
+		break;
+	}
+	fd = get_unused_fd_flags(mode | (arg.flags & IPCLAB_OPEN_CLOEXEC ?
+					  O_CLOEXEC : 0));
 	if (fd < 0) {
 		ret = fd;
 		goto out_put;
 	}
 	/* The file takes over our reference. */
-	file = anon_inode_getfile("[ipclab]", &ipclab_objfd_fops, obj, O_RDWR);
+	file = anon_inode_getfile("[ipclab]", fops, obj, mode);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		ret = PTR_ERR(file);

@@ -33,8 +33,9 @@ static struct xarray ipclab_keys[IPCLAB_NTYPES] = {
 	[0 ... IPCLAB_NTYPES - 1] = XARRAY_INIT(ipclab_keys, 0),
 };
 
+/* Objects in the id table; changed under ipclab_table_lock or by unlink. */
+static atomic_t ipclab_nobjects = ATOMIC_INIT(0);
 /* Protected by ipclab_table_lock. */
-static u32 ipclab_nobjects;
 static u16 ipclab_seq;
 
 void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
@@ -165,7 +166,7 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	int ret;
 
 	lockdep_assert_held(&ipclab_table_lock);
-	if (ipclab_nobjects >= max ||
+	if (atomic_read(&ipclab_nobjects) >= max ||
 	    ipclab_count_user(obj->cuid) >= READ_ONCE(ipclab_max_objects_per_user))
 		return -ENOSPC;
 
@@ -188,7 +189,7 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 			return ret;
 		}
 	}
-	ipclab_nobjects++;
+	atomic_inc(&ipclab_nobjects);
 	return 0;
 }
 
@@ -201,6 +202,8 @@ static struct ipclab_obj *ipclab_create(const struct ipclab_get *get)
 		return ipclab_mutex_create(get);
 	case IPCLAB_TYPE_MBOX:
 		return ipclab_mbox_create(get);
+	case IPCLAB_TYPE_SHBUF:
+		return ipclab_shbuf_create(get);
 	default:
 		return ERR_PTR(-EINVAL);
 	}
@@ -225,20 +228,22 @@ static int ipclab_get_valid(const struct ipclab_get *get)
 {
 	bool sem = get->type == IPCLAB_TYPE_SEM;
 	bool mbox = get->type == IPCLAB_TYPE_MBOX;
+	bool shbuf = get->type == IPCLAB_TYPE_SHBUF;
 
-	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_MBOX)
+	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_SHBUF)
 		return -EINVAL;
 	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL))
 		return -EINVAL;
 	if (get->mode & ~IPCLAB_MODE_MASK)
 		return -EINVAL;
-	if (get->pad || get->sem_flags || get->size || get->reserved[0] ||
-	    get->reserved[1])
+	if (get->pad || get->sem_flags || get->reserved[0] || get->reserved[1])
 		return -EINVAL;
 	/* What belongs to another type must be zero. */
 	if (!sem && get->nsems)
 		return -EINVAL;
 	if (!mbox && (get->max_msgs || get->max_msgsz || get->max_bytes))
+		return -EINVAL;
+	if (!shbuf && get->size)
 		return -EINVAL;
 	return 0;
 }
@@ -283,25 +288,41 @@ long ipclab_ioc_get(void __user *argp)
 	return 0;
 }
 
-/* Take @obj out of the table; the caller holds the table lock. */
+/**
+ * ipclab_obj_unlink() - take an object's id out of the table
+ * @obj: the object; called once per object
+ *
+ * Drops the table's reference.  Needs no table lock: the xarray has its
+ * own, and id lookups only ever see the object or nothing.
+ */
+void ipclab_obj_unlink(struct ipclab_obj *obj)
+{
+	xa_erase(&ipclab_ids, obj->id % IPCLAB_SLOTS);
+	atomic_dec(&ipclab_nobjects);
+	ipclab_obj_put(obj);
+}
+
+/* IPCLAB_IOC_RMID: free the key, fail the waiters, leave the table. */
 static void ipclab_remove(struct ipclab_obj *obj)
 {
 	IPCLAB_DEFINE_WAKE(wq);
+	bool linger;
 
 	lockdep_assert_held(&ipclab_table_lock);
-	xa_erase(&ipclab_ids, obj->id % IPCLAB_SLOTS);
 	if (obj->key != IPCLAB_KEY_PRIVATE)
 		xa_erase(&ipclab_keys[obj->type], (u32)obj->key);
-	ipclab_nobjects--;
 
 	spin_lock(&obj->lock);
 	obj->removed = true;
 	obj->ops->remove(obj, &wq);
+	linger = obj->ops->linger && obj->ops->linger(obj);
+	/* The key may name another object now, as SysV shows IPC_PRIVATE. */
+	obj->key = IPCLAB_KEY_PRIVATE;
 	spin_unlock(&obj->lock);
 	ipclab_wake_up(&wq);
 
-	/* The table's reference. */
-	ipclab_obj_put(obj);
+	if (!linger)
+		ipclab_obj_unlink(obj);
 }
 
 long ipclab_ioc_rmid(void __user *argp)

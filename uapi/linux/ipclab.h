@@ -68,7 +68,7 @@ struct ipclab_version {
 #define IPCLAB_TYPE_SEM		1	/* a set of counting semaphores */
 #define IPCLAB_TYPE_MUTEX	2	/* a lock with an owner */
 #define IPCLAB_TYPE_MBOX	3	/* a bounded mailbox */
-#define IPCLAB_TYPE_SHBUF	4	/* a shared buffer (not yet) */
+#define IPCLAB_TYPE_SHBUF	4	/* a shared buffer */
 
 /* The key that always creates a new object no one else can find by key. */
 #define IPCLAB_KEY_PRIVATE	0
@@ -98,7 +98,8 @@ struct ipclab_version {
  *             means mbox_max_msgsz)
  * @max_bytes: mailboxes: capacity in bytes of all messages
  *             (max_msgsz..mbox_max_bytes; 0 means mbox_max_bytes)
- * @size:      shared buffers: size in bytes (not yet)
+ * @size:      shared buffers: size in bytes (1..shbuf_max_size, rounded
+ *             up to whole pages)
  * @reserved:  must be zero
  *
  * Fields that do not belong to the type must be zero.
@@ -386,6 +387,17 @@ struct ipclab_msgrcv {
  * but not its name: removal still removes it.
  */
 
+/*
+ * On a shared buffer the fd supports mmap(MAP_SHARED) of whole pages
+ * within the buffer (EINVAL past its end or for MAP_PRIVATE).  An fd
+ * opened without IPCLAB_OPEN_WRITE maps read-only: PROT_WRITE fails with
+ * EACCES, and so does a later mprotect(PROT_WRITE).  Each mapping counts
+ * in nattch.  A mapping grown with mremap() gets SIGBUS past the end.
+ */
+
+/* ipclab_stat.shbuf.flags */
+#define IPCLAB_SHBUF_DEST	0x1	/* removed; freed at the last unmap */
+
 /* ipclab_open.flags */
 #define IPCLAB_OPEN_READ	0x4	/* check read permission */
 #define IPCLAB_OPEN_WRITE	0x2	/* check write permission */
@@ -400,6 +412,7 @@ struct ipclab_msgrcv {
  *
  * Errors: EINVAL, EACCES, EMFILE/ENFILE (no fd left), ENOTTY (an object
  * type that has nothing to offer on a file: semaphores and mutexes).
+ * IPCLAB_OPEN_READ is needed to mmap() at all, as for any file.
  */
 struct ipclab_open {
 	__u32 id;
@@ -523,6 +536,11 @@ struct ipclab_perm {
  * @mutex:       out, mutexes: @state (IPCLAB_MUTEX_*), owner's @pid,
  *               @tid and @comm (0 and "" when unlocked), @locks (how
  *               many times it was acquired)
+ * @shbuf:       out, shared buffers: @size in bytes, @nattch (mappings
+ *               now), @flags (IPCLAB_SHBUF_DEST once removed while mapped),
+ *               @atime and @dtime (last attach and detach, seconds since
+ *               the epoch), @attaches (mappings ever made); the last
+ *               attaching or detaching process is perm.lpid
  * @mbox:        out, mailboxes: @msgs and @bytes queued, the capacities
  *               @max_msgs, @max_bytes and @max_msgsz, the last sender's
  *               and receiver's process ids @lspid and @lrpid and the
@@ -573,6 +591,14 @@ struct ipclab_stat {
 			__u64 sent;
 			__u64 received;
 		} mbox;
+		struct {
+			__u64 size;
+			__u32 nattch;
+			__u32 flags;
+			__s64 atime;
+			__s64 dtime;
+			__u64 attaches;
+		} shbuf;
 		__u64 reserved[16];
 	};
 };
