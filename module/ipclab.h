@@ -226,6 +226,7 @@ long ipclab_mbox_recv(void __user *argp);
 /* shbuf.c */
 extern const struct ipclab_type_ops ipclab_shbuf_ops;
 struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get);
+int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
 
 /* objfd.c */
 long ipclab_ioc_open(void __user *argp);

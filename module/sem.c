@@ -458,7 +458,9 @@ long ipclab_sem_op(void __user *argp)
 		goto out_free;
 	}
 	set = to_set(obj);
-	ret = sem_ops_valid(ops, arg.nops, set->nsems) ?: ipclab_perm(obj, 2);
+	/* As semop(2): waiting for zero only needs to read. */
+	ret = sem_ops_valid(ops, arg.nops, set->nsems) ?:
+	      ipclab_perm(obj, sem_changes(ops, arg.nops) ? 2 : 4);
 	if (ret)
 		goto out_put;
 

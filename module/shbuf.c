@@ -29,8 +29,8 @@
 
 struct ipclab_shbuf {
 	struct ipclab_obj obj;
-	u64 size;			/* rounded up to whole pages */
-	pgoff_t npages;
+	u64 size;			/* as asked for, like shm_segsz */
+	pgoff_t npages;			/* size rounded up to whole pages */
 	struct page **pages;
 
 	/* Protected by obj.lock. */
@@ -184,6 +184,12 @@ static void shbuf_free(struct ipclab_obj *obj)
 	kfree_rcu(sb, obj.rcu);
 }
 
+/* As shmget(): opening may not ask for more than the buffer has. */
+int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
+{
+	return get->size > to_shbuf(obj)->size ? -EINVAL : 0;
+}
+
 const struct ipclab_type_ops ipclab_shbuf_ops = {
 	.name	= "shbuf",
 	.remove	= shbuf_remove,
@@ -206,8 +212,8 @@ struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get)
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL_ACCOUNT);
 	if (!sb)
 		return ERR_PTR(-ENOMEM);
-	sb->size = PAGE_ALIGN(get->size);
-	sb->npages = sb->size >> PAGE_SHIFT;
+	sb->size = get->size;
+	sb->npages = PAGE_ALIGN(get->size) >> PAGE_SHIFT;
 	ipclab_obj_init(&sb->obj, &ipclab_shbuf_ops, IPCLAB_TYPE_SHBUF, get->mode);
 
 	/* From here on, the object's release frees whatever was allocated. */

@@ -216,11 +216,14 @@ static int ipclab_check_open(struct ipclab_obj *obj, const struct ipclab_get *ge
 
 	if ((get->flags & IPCLAB_CREAT) && (get->flags & IPCLAB_EXCL))
 		return -EEXIST;
-	ret = ipclab_perm(obj, (get->mode >> 6) & 7);
+	/* As SysV: any triplet of the mode asks for that access. */
+	ret = ipclab_perm(obj, (get->mode >> 6 | get->mode >> 3 | get->mode) & 7);
 	if (ret)
 		return ret;
 	if (obj->type == IPCLAB_TYPE_SEM)
 		return ipclab_sem_check_open(obj, get);
+	if (obj->type == IPCLAB_TYPE_SHBUF)
+		return ipclab_shbuf_check_open(obj, get);
 	return 0;
 }
 

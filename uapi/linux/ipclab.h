@@ -86,7 +86,8 @@ struct ipclab_version {
  * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
  * @flags: IPCLAB_CREAT, IPCLAB_EXCL
  * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
- *         existing one, the access wanted (0 means "only look")
+ *         existing one, the access wanted, as SysV reads it: the rwx bits
+ *         of all three triplets together (0 means "only look")
  * @id:    out: the object's id
  * @pad:   must be zero
  * @nsems: semaphore sets: number of semaphores (1..max_sems) when
@@ -98,8 +99,8 @@ struct ipclab_version {
  *             means mbox_max_msgsz)
  * @max_bytes: mailboxes: capacity in bytes of all messages
  *             (max_msgsz..mbox_max_bytes; 0 means mbox_max_bytes)
- * @size:      shared buffers: size in bytes (1..shbuf_max_size, rounded
- *             up to whole pages)
+ * @size:      shared buffers: size in bytes (1..shbuf_max_size; whole
+ *             pages are allocated); when opening, at most the buffer's
  * @reserved:  must be zero
  *
  * Fields that do not belong to the type must be zero.
@@ -214,7 +215,8 @@ struct ipclab_sembuf {
  * @timeout: see IPCLAB_WAIT_*
  *
  * Errors: EINVAL (bad id, flags, op, padding), EFBIG (num out of range),
- * E2BIG (too many ops), EACCES (no write permission), EAGAIN (would wait
+ * E2BIG (too many ops), EACCES (no write permission; only read permission
+ * when every operation waits for zero), EAGAIN (would wait
  * and NOWAIT), ETIMEDOUT, EINTR, EIDRM (set removed while waiting),
  * ERANGE (a value or the undo record would exceed sem_max), ENOSPC (the
  * waiting room is full), ENOMEM.
