@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libipclab: see ipclab.h.  Each function fills one uapi structure and
+ * makes one ioctl.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ipclab.h"
+
+static atomic_int session = -1;
+
+int ipclab_fd(void)
+{
+	int fd = atomic_load(&session), expected = -1;
+
+	if (fd >= 0)
+		return fd;
+	/*
+	 * No O_CLOEXEC: the session must outlive exec() as SysV undo values
+	 * do, and it is what tells ipclab this process is still alive.
+	 */
+	fd = open("/dev/ipclab", O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (!atomic_compare_exchange_strong(&session, &expected, fd)) {
+		close(fd);		/* another thread was quicker */
+		fd = expected;
+	}
+	return fd;
+}
+
+static int lab_ioctl(unsigned long cmd, void *arg)
+{
+	int fd = ipclab_fd();
+
+	if (fd < 0)
+		return -1;
+	return ioctl(fd, cmd, arg);
+}
+
+int ipclab_get(struct ipclab_get *g)
+{
+	if (lab_ioctl(IPCLAB_IOC_GET, g))
+		return -1;
+	return (int)g->id;
+}
+
+static int get_obj(struct ipclab_get *g, int type, int key, int flags, int mode)
+{
+	g->type = type;
+	g->key = key;
+	g->flags = flags;
+	g->mode = mode;
+	return ipclab_get(g);
+}
+
+int ipclab_sem_get(int key, unsigned int nsems, int flags, int mode)
+{
+	struct ipclab_get g = { .nsems = nsems };
+
+	return get_obj(&g, IPCLAB_TYPE_SEM, key, flags, mode);
+}
+
+int ipclab_mutex_get(int key, int flags, int mode)
+{
+	struct ipclab_get g = { 0 };
+
+	return get_obj(&g, IPCLAB_TYPE_MUTEX, key, flags, mode);
+}
+
+int ipclab_mbox_get(int key, unsigned int max_msgs, unsigned int max_msgsz,
+		    int flags, int mode)
+{
+	struct ipclab_get g = { .max_msgs = max_msgs, .max_msgsz = max_msgsz };
+
+	return get_obj(&g, IPCLAB_TYPE_MBOX, key, flags, mode);
+}
+
+int ipclab_shbuf_get(int key, size_t size, int flags, int mode)
+{
+	struct ipclab_get g = { .size = size };
+
+	return get_obj(&g, IPCLAB_TYPE_SHBUF, key, flags, mode);
+}
+
+int ipclab_remove(int id)
+{
+	struct ipclab_id arg = { .id = id };
+
+	return lab_ioctl(IPCLAB_IOC_RMID, &arg);
+}
+
+int ipclab_set(int id, uid_t uid, gid_t gid, int mode)
+{
+	struct ipclab_set arg = { .id = id, .uid = uid, .gid = gid, .mode = mode };
+
+	return lab_ioctl(IPCLAB_IOC_SET, &arg);
+}
+
+int ipclab_stat(struct ipclab_stat *st)
+{
+	return lab_ioctl(IPCLAB_IOC_STAT, st);
+}
+
+int ipclab_semop(int id, struct ipclab_sembuf *ops, unsigned int nops,
+		 unsigned int flags, uint64_t timeout_ns)
+{
+	struct ipclab_semop arg = {
+		.id = id, .nops = nops, .ops = (uintptr_t)ops,
+		.flags = flags, .timeout = timeout_ns,
+	};
+
+	return lab_ioctl(IPCLAB_IOC_SEM_OP, &arg);
+}
+
+static int sem_one(int id, unsigned int num, int op)
+{
+	struct ipclab_sembuf b = { .num = num, .op = op };
+
+	return ipclab_semop(id, &b, 1, 0, 0);
+}
+
+int ipclab_P(int id, unsigned int num)
+{
+	return sem_one(id, num, -1);
+}
+
+int ipclab_V(int id, unsigned int num)
+{
+	return sem_one(id, num, 1);
+}
+
+int ipclab_semctl(struct ipclab_semctl *c)
+{
+	return lab_ioctl(IPCLAB_IOC_SEM_CTL, c);
+}
+
+int ipclab_sem_getval(int id, unsigned int num)
+{
+	struct ipclab_semctl c = { .id = id, .cmd = IPCLAB_SEM_GETVAL, .num = num };
+
+	return ipclab_semctl(&c) ? -1 : c.val;
+}
+
+int ipclab_sem_setval(int id, unsigned int num, int value)
+{
+	struct ipclab_semctl c = {
+		.id = id, .cmd = IPCLAB_SEM_SETVAL, .num = num, .val = value,
+	};
+
+	return ipclab_semctl(&c);
+}
+
+static int lock(int id, unsigned int flags, uint64_t timeout)
+{
+	struct ipclab_lock arg = { .id = id, .flags = flags, .timeout = timeout };
+
+	return lab_ioctl(IPCLAB_IOC_MUTEX_LOCK, &arg);
+}
+
+int ipclab_lock(int id)
+{
+	return lock(id, 0, 0);
+}
+
+int ipclab_trylock(int id)
+{
+	return lock(id, IPCLAB_WAIT_NOWAIT, 0);
+}
+
+int ipclab_timedlock(int id, uint64_t timeout_ns)
+{
+	return lock(id, IPCLAB_WAIT_TIMEOUT, timeout_ns);
+}
+
+int ipclab_unlock(int id)
+{
+	struct ipclab_id arg = { .id = id };
+
+	return lab_ioctl(IPCLAB_IOC_MUTEX_UNLOCK, &arg);
+}
+
+int ipclab_consistent(int id)
+{
+	struct ipclab_id arg = { .id = id };
+
+	return lab_ioctl(IPCLAB_IOC_MUTEX_CONSISTENT, &arg);
+}
+
+int ipclab_send(int id, long type, const void *text, size_t size,
+		unsigned int flags)
+{
+	struct ipclab_msgsnd arg = {
+		.id = id, .flags = flags, .type = type,
+		.text = (uintptr_t)text, .size = size,
+	};
+
+	return lab_ioctl(IPCLAB_IOC_MBOX_SEND, &arg);
+}
+
+ssize_t ipclab_receive(int id, long *type, void *buf, size_t size,
+		       unsigned int flags)
+{
+	struct ipclab_msgrcv arg = {
+		.id = id, .flags = flags, .type = type ? *type : 0,
+		.text = (uintptr_t)buf, .size = size,
+	};
+
+	if (lab_ioctl(IPCLAB_IOC_MBOX_RECV, &arg))
+		return -1;
+	if (type)
+		*type = arg.type;
+	return (ssize_t)arg.size;
+}
+
+int ipclab_open(int id, unsigned int flags)
+{
+	struct ipclab_open arg = { .id = id, .flags = flags };
+
+	if (lab_ioctl(IPCLAB_IOC_OPEN, &arg))
+		return -1;
+	return arg.fd;
+}
+
+void *ipclab_attach(int id, int readonly, size_t *size)
+{
+	struct ipclab_stat st = { .id = id };
+	int prot = PROT_READ | (readonly ? 0 : PROT_WRITE);
+	void *addr;
+	int fd;
+
+	if (ipclab_stat(&st))
+		return NULL;
+	if (st.type != IPCLAB_TYPE_SHBUF) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = ipclab_open(id, IPCLAB_OPEN_READ | IPCLAB_OPEN_CLOEXEC |
+			 (readonly ? 0 : IPCLAB_OPEN_WRITE));
+	if (fd < 0)
+		return NULL;
+	/* The mapping keeps what it needs; the fd can go. */
+	addr = mmap(NULL, st.shbuf.size, prot, MAP_SHARED, fd, 0);
+	close(fd);
+	if (addr == MAP_FAILED)
+		return NULL;
+	if (size)
+		*size = st.shbuf.size;
+	return addr;
+}
+
+int ipclab_detach(void *addr, size_t size)
+{
+	return munmap(addr, size);
+}
+
+const char *ipclab_errname(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ E2BIG, "E2BIG" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" }, { EFBIG, "EFBIG" },
+		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { EDEADLK, "EDEADLK" },
+		{ ENOTTY, "ENOTTY" }, { EIDRM, "EIDRM" }, { ENOMSG, "ENOMSG" },
+		{ ETIMEDOUT, "ETIMEDOUT" }, { EOWNERDEAD, "EOWNERDEAD" },
+		{ ENOTRECOVERABLE, "ENOTRECOVERABLE" }, { EMFILE, "EMFILE" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return "E?";
+}
