@@ -107,6 +107,8 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_mbox_recv(argp);
 	case IPCLAB_IOC_OPEN:
 		return ipclab_ioc_open(argp);
+	case IPCLAB_IOC_LIST:
+		return ipclab_ioc_list(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -172,6 +172,7 @@ long ipclab_ioc_get(void __user *argp);
 long ipclab_ioc_rmid(void __user *argp);
 long ipclab_ioc_set(void __user *argp);
 long ipclab_ioc_stat(void __user *argp);
+long ipclab_ioc_list(void __user *argp);
 void ipclab_table_exit(void);
 void ipclab_debugfs_init(void);
 void ipclab_debugfs_exit(void);

@@ -554,6 +554,44 @@ out_put:
 	return ret;
 }
 
+long ipclab_ioc_list(void __user *argp)
+{
+	struct ipclab_list arg;
+	struct ipclab_obj *obj;
+	unsigned long slot;
+	u32 *ids, n = 0, cap;
+	int ret = 0;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.type >= IPCLAB_NTYPES)
+		return -EINVAL;
+	/* Never more than there can be objects. */
+	cap = min_t(u32, arg.len, IPCLAB_SLOTS);
+	ids = kvcalloc(cap, sizeof(*ids), GFP_KERNEL_ACCOUNT);
+	if (cap && !ids)
+		return -ENOMEM;
+
+	mutex_lock(&ipclab_table_lock);
+	xa_for_each(&ipclab_ids, slot, obj) {
+		if (arg.type && obj->type != arg.type)
+			continue;
+		if (n < cap)
+			ids[n] = obj->id;
+		n++;
+	}
+	mutex_unlock(&ipclab_table_lock);
+
+	if (copy_to_user(u64_to_user_ptr(arg.ids), ids,
+			 array_size(min(n, cap), sizeof(*ids))))
+		ret = -EFAULT;
+	arg.len = n;
+	if (!ret && copy_to_user(argp, &arg, sizeof(arg)))
+		ret = -EFAULT;
+	kvfree(ids);
+	return ret;
+}
+
 /* Module unload: no session is open, so nothing can race with this. */
 void ipclab_table_exit(void)
 {

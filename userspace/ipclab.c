@@ -2,58 +2,668 @@
 /*
  * ipclab - look inside ipclab's IPC objects, in the spirit of ipcs/ipcrm.
  *
- *   ipclab version     ABI version of the loaded module
+ *   ipclab ls [-t TYPE] [--json]     every object, one line each
+ *   ipclab show ID                   one object: values, holders, and its
+ *                                    waiting rooms in queue order
+ *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
+ *   ipclab rm ID... | -k KEY -t TYPE remove objects
+ *   ipclab version                   ABI version of the loaded module
  *
- * Exit status: 0 success, 1 the operation failed, 2 usage error.
+ * Exit status: 0 success, 1 an operation failed, 2 usage error.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <linux/ipclab.h>
+#include "ipclab.h"
 
-#define DEVICE "/dev/ipclab"
+static const char *const type_names[] = {
+	[IPCLAB_TYPE_SEM] = "sem",
+	[IPCLAB_TYPE_MUTEX] = "mutex",
+	[IPCLAB_TYPE_MBOX] = "mbox",
+	[IPCLAB_TYPE_SHBUF] = "shbuf",
+};
+
+static const char *const mutex_states[] = {
+	[IPCLAB_MUTEX_UNLOCKED] = "unlocked",
+	[IPCLAB_MUTEX_LOCKED] = "locked",
+	[IPCLAB_MUTEX_OWNERDEAD] = "owner dead",
+	[IPCLAB_MUTEX_INCONSISTENT] = "inconsistent",
+	[IPCLAB_MUTEX_NOTRECOVERABLE] = "not recoverable",
+};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: ipclab COMMAND\n"
+		"usage: ipclab COMMAND [ARGS]\n"
 		"\n"
 		"commands:\n"
-		"  version    ABI version of the loaded ipclab module\n"
+		"  ls [-t TYPE] [--json]    list objects (TYPE: sem, mutex, mbox, shbuf)\n"
+		"  show ID                  values, holders and waiting rooms of one object\n"
+		"  watch [ID]               the same, refreshed live; q or Ctrl-C quits\n"
+		"  rm ID...                 remove objects by id\n"
+		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
+		"  version                  ABI version of the loaded module\n"
 		"\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-static int open_device(void)
+/* One line naming the object and the errno, as the brief asks. */
+static int fail(const char *fmt, ...)
 {
-	int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+	va_list ap;
+	int err = errno;
 
+	fputs("ipclab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (%s)%s\n", strerror(err), ipclab_errname(err),
+		err == ENOENT ? " - is the ipclab module loaded?" : "");
+	return 1;
+}
+
+static int parse_type(const char *s)
+{
+	unsigned int t;
+
+	for (t = 1; t < sizeof(type_names) / sizeof(type_names[0]); t++)
+		if (!strcmp(s, type_names[t]))
+			return t;
+	return -1;
+}
+
+/* An object's whole snapshot, with arrays sized to fit. */
+struct snap {
+	struct ipclab_stat st;
+	__s32 *values;
+	struct ipclab_waiter *waiters;
+	struct ipclab_sembuf *ops;
+	struct ipclab_holder *holders;
+};
+
+static void snap_free(struct snap *s)
+{
+	free(s->values);
+	free(s->waiters);
+	free(s->ops);
+	free(s->holders);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Take a snapshot: ask once for the sizes, then with arrays that fit
+ * (plus some slack); if the object grew in between, ask again.
+ */
+static int snap_take(unsigned int id, struct snap *s)
+{
+	struct ipclab_stat need = { .id = id };
+	int tries;
+
+	memset(s, 0, sizeof(*s));
+	if (ipclab_stat(&need))
+		return -1;
+	for (tries = 0; tries < 10; tries++) {
+		struct ipclab_stat *st = &s->st;
+
+		snap_free(s);
+		st->id = id;
+		st->values_len = need.values_len + 1;
+		st->waiters_len = need.waiters_len + 4;
+		st->ops_len = need.ops_len + 16;
+		st->holders_len = need.holders_len + 4;
+		s->values = calloc(st->values_len, sizeof(*s->values));
+		s->waiters = calloc(st->waiters_len, sizeof(*s->waiters));
+		s->ops = calloc(st->ops_len, sizeof(*s->ops));
+		s->holders = calloc(st->holders_len, sizeof(*s->holders));
+		if (!s->values || !s->waiters || !s->ops || !s->holders)
+			return -1;
+		st->values = (uintptr_t)s->values;
+		st->waiters = (uintptr_t)s->waiters;
+		st->ops = (uintptr_t)s->ops;
+		st->holders = (uintptr_t)s->holders;
+		need = *st;
+		if (ipclab_stat(st))
+			return -1;
+		if (st->values_len <= need.values_len &&
+		    st->waiters_len <= need.waiters_len &&
+		    st->ops_len <= need.ops_len &&
+		    st->holders_len <= need.holders_len)
+			return 0;
+		need = *st;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* All ids, of one type or all (type 0).  Returns the count, or -1. */
+static int list_ids(unsigned int type, __u32 **ids)
+{
+	struct ipclab_list l = { .type = type };
+	int fd = ipclab_fd();
+
+	*ids = NULL;
 	if (fd < 0)
-		fprintf(stderr, "ipclab: cannot open %s: %s%s\n", DEVICE,
-			strerror(errno),
-			errno == ENOENT ? " (is the module loaded?)" : "");
-	return fd;
+		return -1;
+	for (;;) {
+		__u32 room = l.len + 16;
+
+		free(*ids);
+		*ids = calloc(room, sizeof(**ids));
+		if (!*ids)
+			return -1;
+		l.len = room;
+		l.ids = (uintptr_t)*ids;
+		if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+			return -1;
+		if (l.len <= room)
+			return l.len;
+	}
+}
+
+static const char *fmt_time(__s64 t, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t tt = t;
+
+	if (!t)
+		return "never";
+	localtime_r(&tt, &tm);
+	strftime(buf, n, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/* The one-line summary of ls. */
+static void summary(const struct snap *s, char *buf, size_t n)
+{
+	const struct ipclab_stat *st = &s->st;
+	size_t off = 0;
+	unsigned int i;
+
+	switch (st->type) {
+	case IPCLAB_TYPE_SEM:
+		off += snprintf(buf + off, n - off, "values");
+		for (i = 0; i < st->values_len && i < 8 && off < n; i++)
+			off += snprintf(buf + off, n - off, " %d", s->values[i]);
+		if (st->values_len > 8 && off < n)
+			snprintf(buf + off, n - off, " ...");
+		break;
+	case IPCLAB_TYPE_MUTEX:
+		if (st->mutex.pid)
+			snprintf(buf, n, "%s by %d (%s)", mutex_states[st->mutex.state],
+				 st->mutex.pid, st->mutex.comm);
+		else
+			snprintf(buf, n, "%s", mutex_states[st->mutex.state]);
+		break;
+	case IPCLAB_TYPE_MBOX:
+		snprintf(buf, n, "%u/%u msgs %llu/%llu bytes", st->mbox.msgs,
+			 st->mbox.max_msgs, (unsigned long long)st->mbox.bytes,
+			 (unsigned long long)st->mbox.max_bytes);
+		break;
+	case IPCLAB_TYPE_SHBUF:
+		snprintf(buf, n, "%llu bytes nattch %u%s",
+			 (unsigned long long)st->shbuf.size, st->shbuf.nattch,
+			 st->shbuf.flags & IPCLAB_SHBUF_DEST ? " dest" : "");
+		break;
+	default:
+		snprintf(buf, n, "?");
+	}
+}
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(out, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(out, "\\u%04x", *s);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void ls_json(FILE *out, const struct snap *s, bool first)
+{
+	const struct ipclab_stat *st = &s->st;
+	unsigned int i;
+
+	fprintf(out, "%s\n  {\"type\": \"%s\", \"key\": %d, \"id\": %u, "
+		"\"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", \"cpid\": %d, "
+		"\"lpid\": %d, \"waiters\": %u",
+		first ? "" : ",", type_names[st->type], st->perm.key,
+		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
+		st->perm.cpid, st->perm.lpid, st->nwaiters);
+	switch (st->type) {
+	case IPCLAB_TYPE_SEM:
+		fprintf(out, ", \"values\": [");
+		for (i = 0; i < st->values_len; i++)
+			fprintf(out, "%s%d", i ? ", " : "", s->values[i]);
+		fprintf(out, "]");
+		break;
+	case IPCLAB_TYPE_MUTEX:
+		fprintf(out, ", \"state\": \"%s\", \"owner\": %d, \"owner_comm\": ",
+			mutex_states[st->mutex.state], st->mutex.pid);
+		json_str(out, st->mutex.comm);
+		break;
+	case IPCLAB_TYPE_MBOX:
+		fprintf(out, ", \"msgs\": %u, \"bytes\": %llu, \"max_msgs\": %u, "
+			"\"max_bytes\": %llu", st->mbox.msgs,
+			(unsigned long long)st->mbox.bytes, st->mbox.max_msgs,
+			(unsigned long long)st->mbox.max_bytes);
+		break;
+	case IPCLAB_TYPE_SHBUF:
+		fprintf(out, ", \"size\": %llu, \"nattch\": %u, \"dest\": %s",
+			(unsigned long long)st->shbuf.size, st->shbuf.nattch,
+			st->shbuf.flags & IPCLAB_SHBUF_DEST ? "true" : "false");
+		break;
+	}
+	fprintf(out, "}");
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, first = true;
+	int type = 0, n, i, c, ret = 0;
+	__u32 *ids;
+
+	while ((c = getopt_long(argc, argv, "jt:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			type = parse_type(optarg);
+			if (type < 0) {
+				fprintf(stderr, "ipclab: unknown type '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	n = list_ids(type, &ids);
+	if (n < 0)
+		return fail("listing objects");
+
+	if (json)
+		printf("[");
+	else
+		printf("%-6s %10s %8s %5s %5s %5s %7s  %s\n", "TYPE", "KEY", "ID",
+		       "UID", "PERMS", "WAIT", "LASTPID", "STATE");
+	for (i = 0; i < n; i++) {
+		struct snap s;
+		char state[96];
+
+		if (snap_take(ids[i], &s)) {
+			/* Gone since the list, or not ours to read. */
+			if (errno != EINVAL && !json)
+				printf("%-6s %10s %8u %5s %5s %5s %7s  (%s)\n", "?", "?",
+				       ids[i], "?", "?", "?", "?", strerror(errno));
+			snap_free(&s);
+			continue;
+		}
+		if (json) {
+			ls_json(stdout, &s, first);
+			first = false;
+		} else {
+			summary(&s, state, sizeof(state));
+			printf("%-6s %10d %8u %5u  %04o %5u %7d  %s\n",
+			       type_names[s.st.type], s.st.perm.key, s.st.perm.id,
+			       s.st.perm.uid, s.st.perm.mode, s.st.nwaiters,
+			       s.st.perm.lpid, state);
+		}
+		snap_free(&s);
+	}
+	if (json)
+		printf("%s]\n", first ? "" : "\n");
+	free(ids);
+	return ret;
+}
+
+static void show_op(FILE *out, const struct ipclab_sembuf *op)
+{
+	const char *name = op->op < 0 ? "P" : op->op > 0 ? "V" : "wait-zero";
+
+	if (op->op == -1 || op->op == 1 || op->op == 0)
+		fprintf(out, " %s(%u)", name, op->num);
+	else
+		fprintf(out, " %s(%u, %d)", name, op->num, op->op < 0 ? -op->op : op->op);
+	if (op->flags & IPCLAB_SEM_UNDO)
+		fprintf(out, "+undo");
+}
+
+static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
+			unsigned int pos)
+{
+	const struct ipclab_waiter *w = &s->waiters[i];
+	unsigned int k;
+
+	fprintf(out, "    %2u. pid %-6d %-15.16s waited %8.3f s  ", pos, w->pid,
+		w->comm, w->waited_ns / 1e9);
+	switch (w->kind) {
+	case IPCLAB_WAIT_SEMOP:
+		fprintf(out, "wants");
+		for (k = 0; k < w->nops && w->first_op + k < s->st.ops_len; k++)
+			show_op(out, &s->ops[w->first_op + k]);
+		break;
+	case IPCLAB_WAIT_LOCK:
+		fprintf(out, "wants the lock");
+		break;
+	case IPCLAB_WAIT_SEND:
+		fprintf(out, "sends type %lld, %llu bytes", (long long)w->msgtype,
+			(unsigned long long)w->msgsize);
+		break;
+	case IPCLAB_WAIT_RECV:
+		if (w->msgtype == 0)
+			fprintf(out, "receives any type");
+		else if (w->msgtype < 0)
+			fprintf(out, "receives lowest type <= %lld", -(long long)w->msgtype);
+		else
+			fprintf(out, "receives type %s%lld",
+				w->flags & IPCLAB_MSG_EXCEPT ? "other than " : "",
+				(long long)w->msgtype);
+		fprintf(out, " (buffer %llu bytes)", (unsigned long long)w->msgsize);
+		break;
+	}
+	fprintf(out, "  [ticket %llu]\n", (unsigned long long)w->ticket);
+}
+
+static void show(FILE *out, const struct snap *s)
+{
+	const struct ipclab_stat *st = &s->st;
+	char t1[16], t2[16];
+	unsigned int i, pos;
+
+	fprintf(out, "%s %u, key %d, owner %u:%u, mode %04o, created by pid %d\n",
+		type_names[st->type], st->perm.id, st->perm.key, st->perm.uid,
+		st->perm.gid, st->perm.mode, st->perm.cpid);
+	fprintf(out, "  last operation: pid %d at %s; last change %s\n",
+		st->perm.lpid, fmt_time(st->perm.otime, t1, sizeof(t1)),
+		fmt_time(st->perm.ctime, t2, sizeof(t2)));
+
+	switch (st->type) {
+	case IPCLAB_TYPE_SEM:
+		fprintf(out, "  values:");
+		for (i = 0; i < st->values_len; i++)
+			fprintf(out, " [%u]=%d", i, s->values[i]);
+		fprintf(out, "\n  holders (units taken minus given; undo at exit):\n");
+		for (i = 0; i < st->holders_len; i++)
+			fprintf(out, "    pid %-6d %-15.16s sem %u holds %d, undo %+d\n",
+				s->holders[i].pid, s->holders[i].comm,
+				s->holders[i].num, s->holders[i].held,
+				s->holders[i].undo);
+		if (!st->holders_len)
+			fprintf(out, "    nobody\n");
+		break;
+	case IPCLAB_TYPE_MUTEX:
+		fprintf(out, "  state: %s", mutex_states[st->mutex.state]);
+		if (st->mutex.pid)
+			fprintf(out, ", owner pid %d (%s), thread %d", st->mutex.pid,
+				st->mutex.comm, st->mutex.tid);
+		fprintf(out, "; acquired %llu times\n",
+			(unsigned long long)st->mutex.locks);
+		break;
+	case IPCLAB_TYPE_MBOX:
+		fprintf(out, "  %u of %u messages, %llu of %llu bytes, messages up to %u bytes\n",
+			st->mbox.msgs, st->mbox.max_msgs,
+			(unsigned long long)st->mbox.bytes,
+			(unsigned long long)st->mbox.max_bytes, st->mbox.max_msgsz);
+		fprintf(out, "  sent %llu (last pid %d at %s), received %llu (last pid %d at %s)\n",
+			(unsigned long long)st->mbox.sent, st->mbox.lspid,
+			fmt_time(st->mbox.stime, t1, sizeof(t1)),
+			(unsigned long long)st->mbox.received, st->mbox.lrpid,
+			fmt_time(st->mbox.rtime, t2, sizeof(t2)));
+		break;
+	case IPCLAB_TYPE_SHBUF:
+		fprintf(out, "  %llu bytes, %u mappings now (%llu ever)%s\n",
+			(unsigned long long)st->shbuf.size, st->shbuf.nattch,
+			(unsigned long long)st->shbuf.attaches,
+			st->shbuf.flags & IPCLAB_SHBUF_DEST ?
+			", removed: freed at the last unmap" : "");
+		fprintf(out, "  last attach %s, last detach %s (pid %d)\n",
+			fmt_time(st->shbuf.atime, t1, sizeof(t1)),
+			fmt_time(st->shbuf.dtime, t2, sizeof(t2)), st->perm.lpid);
+		return;
+	}
+
+	if (st->type == IPCLAB_TYPE_MBOX) {
+		unsigned int ns = 0;
+
+		for (i = 0; i < st->waiters_len; i++)
+			ns += s->waiters[i].kind == IPCLAB_WAIT_SEND;
+		fprintf(out, "  senders' waiting room (FIFO, %u waiting):\n", ns);
+		for (i = 0, pos = 1; i < st->waiters_len; i++)
+			if (s->waiters[i].kind == IPCLAB_WAIT_SEND)
+				show_waiter(out, s, i, pos++);
+		fprintf(out, "  receivers' waiting room (FIFO, %u waiting):\n",
+			st->waiters_len - ns);
+		for (i = 0, pos = 1; i < st->waiters_len; i++)
+			if (s->waiters[i].kind == IPCLAB_WAIT_RECV)
+				show_waiter(out, s, i, pos++);
+		return;
+	}
+	fprintf(out, "  waiting room (FIFO, %u waiting):\n", st->waiters_len);
+	for (i = 0; i < st->waiters_len; i++)
+		show_waiter(out, s, i, i + 1);
+}
+
+static int parse_id(const char *s, unsigned int *id)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v > 0xffffffffUL) {
+		fprintf(stderr, "ipclab: '%s' is not an id\n", s);
+		return -1;
+	}
+	*id = v;
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	unsigned int id;
+	struct snap s;
+
+	if (argc != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (parse_id(argv[1], &id))
+		return 2;
+	if (snap_take(id, &s)) {
+		snap_free(&s);
+		return fail("object %u", id);
+	}
+	show(stdout, &s);
+	snap_free(&s);
+	return 0;
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	int type = 0, c, i, ret = 0;
+	const char *key = NULL;
+	unsigned int id;
+
+	while ((c = getopt(argc, argv, "k:t:h")) != -1) {
+		switch (c) {
+		case 'k':
+			key = optarg;
+			break;
+		case 't':
+			type = parse_type(optarg);
+			if (type < 0) {
+				fprintf(stderr, "ipclab: unknown type '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (key) {
+		struct ipclab_get g = { .type = type, .key = strtol(key, NULL, 0) };
+
+		if (!type || optind != argc) {
+			fprintf(stderr, "ipclab: rm -k KEY needs -t TYPE and no ids\n");
+			return 2;
+		}
+		if (ipclab_get(&g) < 0)
+			return fail("%s with key %s", type_names[type], key);
+		if (ipclab_remove(g.id))
+			return fail("removing %s %u (key %s)", type_names[type], g.id, key);
+		return 0;
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		if (parse_id(argv[i], &id))
+			return 2;
+		if (ipclab_remove(id))
+			ret = fail("removing object %u", id);
+	}
+	return ret;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Draw a frame in place: home, each line cleared to its end, rest cleared. */
+static void frame(int id)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	char line[32];
+	time_t now = time(NULL);
+	__u32 *ids;
+	int n, i;
+
+	if (!f)
+		return;
+	strftime(line, sizeof(line), "%H:%M:%S", localtime(&now));
+	fprintf(f, "ipclab watch - %s - q quits\n\n", line);
+	n = id >= 0 ? 1 : list_ids(0, &ids);
+	if (id >= 0)
+		ids = NULL;
+	for (i = 0; i < n; i++) {
+		struct snap s;
+
+		if (snap_take(id >= 0 ? (unsigned int)id : ids[i], &s) == 0) {
+			show(f, &s);
+			fputc('\n', f);
+		} else if (id >= 0) {
+			fprintf(f, "object %d: %s\n", id, strerror(errno));
+		}
+		snap_free(&s);
+	}
+	if (n == 0)
+		fprintf(f, "(no objects)\n");
+	if (n < 0)
+		fprintf(f, "cannot list objects: %s\n", strerror(errno));
+	free(ids);
+	fclose(f);
+
+	fputs("\033[H", stdout);
+	for (char *p = text, *nl; p && *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		fwrite(p, 1, nl - p, stdout);
+		fputs("\033[K\n", stdout);
+	}
+	fputs("\033[J", stdout);
+	fflush(stdout);
+	free(text);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct termios saved, raw;
+	bool tty = isatty(STDIN_FILENO);
+	unsigned int uid;
+	int id = -1;
+
+	if (argc > 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 2) {
+		if (parse_id(argv[1], &uid))
+			return 2;
+		id = uid;
+	}
+	if (ipclab_fd() < 0)
+		return fail("opening /dev/ipclab");
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (tty) {
+		tcgetattr(STDIN_FILENO, &saved);
+		raw = saved;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	/* The alternate screen, no cursor: a flicker-free live view. */
+	fputs("\033[?1049h\033[?25l\033[2J", stdout);
+	while (!stop) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		char c;
+
+		frame(id);
+		if (poll(&p, 1, 250) > 0 && read(STDIN_FILENO, &c, 1) == 1 &&
+		    (c == 'q' || c == 'Q' || c == 3))
+			break;
+	}
+	fputs("\033[?25h\033[?1049l", stdout);
+	fflush(stdout);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return 0;
 }
 
 static int cmd_version(void)
 {
 	struct ipclab_version v;
-	int fd = open_device();
+	int fd = ipclab_fd();
 
-	if (fd < 0)
-		return 1;
-	if (ioctl(fd, IPCLAB_IOC_VERSION, &v) < 0) {
-		fprintf(stderr, "ipclab: version of %s: %s\n", DEVICE,
-			strerror(errno));
-		close(fd);
-		return 1;
-	}
-	close(fd);
+	if (fd < 0 || ioctl(fd, IPCLAB_IOC_VERSION, &v) < 0)
+		return fail("version of /dev/ipclab");
 	printf("ipclab ABI %u.%u (this program: %u.%u)\n", v.major, v.minor,
 	       IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
 	return v.major == IPCLAB_ABI_MAJOR ? 0 : 1;
@@ -61,17 +671,27 @@ static int cmd_version(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version"))
+	if (!strcmp(cmd, "ls"))
+		return cmd_ls(argc - 1, argv + 1);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(cmd, "rm"))
+		return cmd_rm(argc - 1, argv + 1);
+	if (!strcmp(cmd, "version"))
 		return cmd_version();
-	fprintf(stderr, "ipclab: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "ipclab: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
 }

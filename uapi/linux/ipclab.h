@@ -605,6 +605,22 @@ struct ipclab_stat {
 	};
 };
 
+/**
+ * struct ipclab_list - the ids of all objects (IPCLAB_IOC_LIST)
+ * @type: in: IPCLAB_TYPE_*, or 0 for every type
+ * @len:  in: room in @ids; out: how many objects there are (may be more
+ *        than the room: ask again with more)
+ * @ids:  in: pointer to __u32[len], filled in table (slot) order
+ *
+ * Lists objects whatever their permissions (as ipcs does); IPCLAB_IOC_STAT
+ * then needs read permission.  Errors: EINVAL, EFAULT, ENOMEM.
+ */
+struct ipclab_list {
+	__u32 type;
+	__u32 len;
+	__u64 ids;
+};
+
 /*
  * The commands.  Every one takes a pointer to its structure.
  */
@@ -620,5 +636,6 @@ struct ipclab_stat {
 #define IPCLAB_IOC_MBOX_SEND	_IOW(IPCLAB_IOC_MAGIC, 0x30, struct ipclab_msgsnd)
 #define IPCLAB_IOC_MBOX_RECV	_IOWR(IPCLAB_IOC_MAGIC, 0x31, struct ipclab_msgrcv)
 #define IPCLAB_IOC_OPEN		_IOWR(IPCLAB_IOC_MAGIC, 0x05, struct ipclab_open)
+#define IPCLAB_IOC_LIST		_IOWR(IPCLAB_IOC_MAGIC, 0x06, struct ipclab_list)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */
