@@ -132,6 +132,10 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 
 	lockdep_assert_held(&set->obj.lock);
 
+	/*
+	 * Apply in order, values and undo together, so that each check sees
+	 * what the earlier operations of the same list did.
+	 */
 	for (i = 0; i < nops; i++) {
 		struct ipclab_sem *sem = &set->sems[ops[i].num];
 		int op = ops[i].op;
@@ -153,6 +157,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 				ret = -ERANGE;
 				goto undo;
 			}
+			sp_undo(sp)[ops[i].num] = adj;
 		}
 		sem->val = result;
 	}
@@ -161,17 +166,17 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 		u32 num = ops[i].num;
 
 		sem_set_lpid(&set->sems[num], pid);
-		if (!sp)
-			continue;
-		sp_held(sp)[num] = sem_sat_sub(sp_held(sp)[num], ops[i].op);
-		if (ops[i].flags & IPCLAB_SEM_UNDO)
-			sp_undo(sp)[num] -= ops[i].op;
+		if (sp)
+			sp_held(sp)[num] = sem_sat_sub(sp_held(sp)[num], ops[i].op);
 	}
 	return 0;
 
 undo:
-	while (i--)
+	while (i--) {
 		set->sems[ops[i].num].val -= ops[i].op;
+		if ((ops[i].flags & IPCLAB_SEM_UNDO) && sp)
+			sp_undo(sp)[ops[i].num] += ops[i].op;
+	}
 	return ret;
 }
 
@@ -589,7 +594,7 @@ long ipclab_sem_ctl(void __user *argp)
 
 	if (all) {
 		ret = -EINVAL;
-		if (arg.nvalues != set->nsems || !arg.values)
+		if (arg.nvalues != set->nsems)
 			goto out_put;
 		ret = -ENOMEM;
 		values = kvcalloc(set->nsems, sizeof(*values), GFP_KERNEL_ACCOUNT);
