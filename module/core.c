@@ -121,17 +121,44 @@ static int ipclab_is_session(const void *unused, struct file *file, unsigned int
 	return file->f_op == &ipclab_fops;
 }
 
+/**
+ * ipclab_session_left() - does the calling process still hold a session?
+ * @files: an fd table to look at besides those of the process's threads
+ *         (the one being closed or torn down, which an exiting thread no
+ *         longer points to), or NULL
+ *
+ * Looks at the fd table of every thread of the thread group: a thread that
+ * unshared its table and exits does not end the process.
+ *
+ * Context: may be called under ipclab_procs_lock (takes task and fd-table
+ * spinlocks inside it).
+ */
+bool ipclab_session_left(struct files_struct *files)
+{
+	struct task_struct *t;
+	bool found = files && iterate_fd(files, 0, ipclab_is_session, NULL);
+
+	rcu_read_lock();
+	for_each_thread(current, t) {
+		if (found)
+			break;
+		task_lock(t);
+		if (t->files && t->files != files)
+			found = iterate_fd(t->files, 0, ipclab_is_session, NULL);
+		task_unlock(t);
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /*
  * Called on every close of a session fd, with the fd table it was closed
- * from (exit() closes them all).  The fd is already out of the table, so
- * if no other session fd is left in it, the process is done with ipclab.
+ * from (exit() closes them all).  The fd is already out of the table; if
+ * the process has no session fd left anywhere, it is done with ipclab.
  */
 static int ipclab_flush(struct file *file, fl_owner_t id)
 {
-	struct files_struct *files = id;
-
-	if (!iterate_fd(files, 0, ipclab_is_session, NULL))
-		ipclab_proc_exit(task_tgid(current));
+	ipclab_proc_exit(task_tgid(current), id);
 	return 0;
 }
 

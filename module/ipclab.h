@@ -41,6 +41,7 @@
 #define IPCLAB_SLOTS		32768
 #define IPCLAB_NTYPES		5	/* IPCLAB_TYPE_* are 1..4 */
 #define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
+#define IPCLAB_SEMS_CEIL	32000	/* semaphores per set, as SEMMSL's limit */
 
 /* Limits, module parameters (core.c); read them with READ_ONCE(). */
 extern unsigned int ipclab_max_objects;
@@ -61,6 +62,7 @@ struct seq_file;
 struct file;
 struct poll_table_struct;
 struct vm_area_struct;
+struct files_struct;
 
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
@@ -197,7 +199,8 @@ struct ipclab_proc {
 
 struct ipclab_proc *ipclab_proc_current(void);
 void ipclab_proc_put(struct ipclab_proc *proc);
-void ipclab_proc_exit(struct pid *tgid);
+void ipclab_proc_exit(struct pid *tgid, struct files_struct *files);
+bool ipclab_session_left(struct files_struct *files);
 void ipclab_procs_exit(void);
 
 /* wait.c: sleeping and waking, shared by every primitive */

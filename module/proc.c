@@ -65,6 +65,12 @@ static struct ipclab_proc *ipclab_proc_find(struct pid *tgid)
 /**
  * ipclab_proc_current() - the calling process, created on first use
  *
+ * A process whose last session fd was closed while this ioctl was on its
+ * way in gets a process that is not hashed: no ->flush would ever come to
+ * end it, so it ends with this call's reference instead.  The check and
+ * ipclab_proc_exit() both run under ipclab_procs_lock, so one of them
+ * always sees the other.
+ *
  * Return: a referenced process, or ERR_PTR(-ENOMEM).
  */
 struct ipclab_proc *ipclab_proc_current(void)
@@ -81,20 +87,23 @@ struct ipclab_proc *ipclab_proc_current(void)
 	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
 	if (!fresh)
 		return ERR_PTR(-ENOMEM);
-	kref_init(&fresh->ref);		/* the hash's reference */
+	kref_init(&fresh->ref);		/* the caller's reference */
 	spin_lock_init(&fresh->lock);
 	INIT_LIST_HEAD(&fresh->semprocs);
 	INIT_LIST_HEAD(&fresh->mutexes);
+	INIT_HLIST_NODE(&fresh->node);
 	fresh->tgid = get_pid(tgid);
 	get_task_comm(fresh->comm, current->group_leader);
 
 	spin_lock(&ipclab_procs_lock);
 	proc = ipclab_proc_find(tgid);
 	if (!proc) {
-		kref_get(&fresh->ref);	/* the caller's reference */
-		hash_add_rcu(ipclab_procs, &fresh->node, (unsigned long)tgid);
 		proc = fresh;
 		fresh = NULL;
+		if (ipclab_session_left(NULL)) {
+			kref_get(&proc->ref);	/* the hash's reference */
+			hash_add_rcu(ipclab_procs, &proc->node, (unsigned long)tgid);
+		}
 	}
 	spin_unlock(&ipclab_procs_lock);
 
@@ -106,17 +115,20 @@ struct ipclab_proc *ipclab_proc_current(void)
 }
 
 /**
- * ipclab_proc_exit() - a process closed its last session fd
- * @tgid: the process
+ * ipclab_proc_exit() - a session fd of the current process was closed
+ * @tgid:  the process
+ * @files: the fd table it was closed from
+ *
+ * If the process has no session fd left, it has ended for ipclab.
  *
  * Context: process context (->flush), no ipclab lock held.
  */
-void ipclab_proc_exit(struct pid *tgid)
+void ipclab_proc_exit(struct pid *tgid, struct files_struct *files)
 {
 	struct ipclab_proc *proc;
 
 	spin_lock(&ipclab_procs_lock);
-	proc = ipclab_proc_find(tgid);
+	proc = ipclab_session_left(files) ? NULL : ipclab_proc_find(tgid);
 	if (proc)
 		hash_del_rcu(&proc->node);
 	spin_unlock(&ipclab_procs_lock);

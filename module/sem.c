@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -59,12 +60,13 @@ struct ipclab_sem_set {
 	struct list_head semprocs;	/* struct ipclab_semproc.set_node */
 	u32 nops;			/* operations of all waiters */
 	unsigned long *blocked;		/* scratch for sem_wake() */
+	unsigned long *counted;		/* scratch for sem_count() */
 	struct ipclab_sem sems[];
 };
 
 struct ipclab_sem_waiter {
 	struct ipclab_waiter_base base;
-	struct ipclab_semproc *sp;	/* NULL once its process ended */
+	struct ipclab_semproc *sp;	/* the process's record, or NULL */
 	const struct ipclab_sembuf *ops;
 	u32 nops;
 };
@@ -190,36 +192,42 @@ static bool sem_changes(const struct ipclab_sembuf *ops, u32 nops)
 	return false;
 }
 
-static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+/*
+ * Count @w once in ncnt/zcnt of each semaphore it decrements or waits to
+ * be zero (@d is +1 or -1): GETNCNT and GETZCNT count waiters, not
+ * operations.  set->counted is scratch space for this alone.
+ */
+static void sem_count(struct ipclab_sem_set *set,
+		      const struct ipclab_sem_waiter *w, int d)
 {
 	u32 i;
 
+	bitmap_zero(set->counted, set->nsems);
+	for (i = 0; i < w->nops; i++)
+		if (w->ops[i].op < 0 && !__test_and_set_bit(w->ops[i].num, set->counted))
+			set->sems[w->ops[i].num].ncnt += d;
+	bitmap_zero(set->counted, set->nsems);
+	for (i = 0; i < w->nops; i++)
+		if (w->ops[i].op == 0 && !__test_and_set_bit(w->ops[i].num, set->counted))
+			set->sems[w->ops[i].num].zcnt += d;
+}
+
+static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+{
 	lockdep_assert_held(&set->obj.lock);
 	list_add_tail(&w->base.node, &set->waiters);
 	set->obj.nwaiters++;
 	set->nops += w->nops;
-	for (i = 0; i < w->nops; i++) {
-		if (w->ops[i].op < 0)
-			set->sems[w->ops[i].num].ncnt++;
-		else if (w->ops[i].op == 0)
-			set->sems[w->ops[i].num].zcnt++;
-	}
+	sem_count(set, w, 1);
 }
 
 static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
-	u32 i;
-
 	lockdep_assert_held(&set->obj.lock);
 	list_del_init(&w->base.node);
 	set->obj.nwaiters--;
 	set->nops -= w->nops;
-	for (i = 0; i < w->nops; i++) {
-		if (w->ops[i].op < 0)
-			set->sems[w->ops[i].num].ncnt--;
-		else if (w->ops[i].op == 0)
-			set->sems[w->ops[i].num].zcnt--;
-	}
+	sem_count(set, w, -1);
 }
 
 /* Does an earlier waiter in this scan wait to decrement what @w decrements? */
@@ -320,7 +328,7 @@ static void semproc_unlink(struct ipclab_semproc *sp)
 	list_del(&sp->set_node);
 }
 
-static int sem_ops_valid(const struct ipclab_sembuf *ops, u32 nops, u32 nsems)
+static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 {
 	const u32 known = IPCLAB_SEM_UNDO | IPCLAB_SEM_NOWAIT;
 	int max = sem_max();
@@ -332,9 +340,11 @@ static int sem_ops_valid(const struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 		if (ops[i].op > max || ops[i].op < -max)
 			return -ERANGE;
 	}
-	for (i = 0; i < nops; i++)
+	for (i = 0; i < nops; i++) {
 		if (ops[i].num >= nsems)
 			return -EFBIG;
+		ops[i].num = array_index_nospec(ops[i].num, nsems);
+	}
 	return 0;
 }
 
@@ -605,6 +615,7 @@ long ipclab_sem_ctl(void __user *argp)
 		ret = -EFBIG;
 		goto out_put;
 	}
+	arg.num = array_index_nospec(arg.num, set->nsems);
 	if (arg.cmd == IPCLAB_SEM_SETALL) {
 		ret = -EFAULT;
 		if (copy_from_user(values, u64_to_user_ptr(arg.values),
@@ -666,8 +677,8 @@ static void sem_undo(struct ipclab_sem_set *set, struct ipclab_semproc *sp)
  */
 void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 {
+	struct ipclab_sem_waiter *w, *tw;
 	struct ipclab_semproc *sp;
-	struct ipclab_sem_waiter *w;
 	struct ipclab_sem_set *set;
 
 	for (;;) {
@@ -692,9 +703,17 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 		} else {
 			sem_undo(set, sp);
 			semproc_unlink(sp);
-			list_for_each_entry(w, &set->waiters, base.node)
-				if (w->sp == sp)
-					w->sp = NULL;
+			/*
+			 * A thread still waits here while another closed the
+			 * process's last session: its session is gone, so is
+			 * its wait (what it would take could never be undone).
+			 */
+			list_for_each_entry_safe(w, tw, &set->waiters, base.node) {
+				if (w->sp != sp)
+					continue;
+				sem_dequeue(set, w);
+				ipclab_waiter_done(&w->base, -EBADF, &wq);
+			}
 			sem_wake(set, &wq);
 		}
 		spin_unlock(&set->obj.lock);
@@ -815,17 +834,20 @@ struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get)
 	struct ipclab_sem_set *set;
 	u32 n = get->nsems;
 
-	if (!n || n > READ_ONCE(ipclab_max_sems))
+	if (!n || n > min(READ_ONCE(ipclab_max_sems), IPCLAB_SEMS_CEIL))
 		return ERR_PTR(-EINVAL);
 
 	set = kvzalloc(struct_size(set, sems, n), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
-	set->blocked = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+	/* Both scratch bitmaps in one allocation. */
+	set->blocked = bitmap_zalloc(2 * BITS_TO_LONGS(n) * BITS_PER_LONG,
+				     GFP_KERNEL_ACCOUNT);
 	if (!set->blocked) {
 		kvfree(set);
 		return ERR_PTR(-ENOMEM);
 	}
+	set->counted = set->blocked + BITS_TO_LONGS(n);
 	set->nsems = n;
 	INIT_LIST_HEAD(&set->waiters);
 	INIT_LIST_HEAD(&set->semprocs);

@@ -19,6 +19,7 @@
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -170,7 +171,12 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	    ipclab_count_user(obj->cuid) >= READ_ONCE(ipclab_max_objects_per_user))
 		return -ENOSPC;
 
-	ret = xa_alloc(&ipclab_ids, &slot, obj, XA_LIMIT(0, max - 1),
+	/*
+	 * Reserve the slot, finish the object, and publish it last: a
+	 * lockless lookup must never find an object that may still be torn
+	 * down without going through removal.
+	 */
+	ret = xa_alloc(&ipclab_ids, &slot, NULL, XA_LIMIT(0, max - 1),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
@@ -189,6 +195,8 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 			return ret;
 		}
 	}
+	/* A reserved slot needs no allocation: this cannot fail. */
+	WARN_ON_ONCE(xa_is_err(xa_store(&ipclab_ids, slot, obj, GFP_KERNEL)));
 	atomic_inc(&ipclab_nobjects);
 	return 0;
 }
@@ -262,6 +270,10 @@ long ipclab_ioc_get(void __user *argp)
 	ret = ipclab_get_valid(&get);
 	if (ret)
 		return ret;
+	get.type = array_index_nospec(get.type, IPCLAB_NTYPES);
+	/* Fail on an unwritable argument before creating anything. */
+	if (put_user(0, &((struct ipclab_get __user *)argp)->id))
+		return -EFAULT;
 
 	/* A sleeping lock: creation may allocate under it. */
 	mutex_lock(&ipclab_table_lock);
@@ -286,7 +298,7 @@ long ipclab_ioc_get(void __user *argp)
 
 	if (ret)
 		return ret;
-	if (copy_to_user(argp, &get, sizeof(get)))
+	if (put_user(get.id, &((struct ipclab_get __user *)argp)->id))
 		return -EFAULT;
 	return 0;
 }
@@ -525,14 +537,15 @@ long ipclab_ioc_stat(void __user *argp)
 		need.holders = NULL;
 	}
 
+	/* Only what was both asked for and filled: at most each *_cap. */
 	ret = ipclab_copy_array(st.values, snap.values,
-				min(st.values_len, snap.nvalues), sizeof(*snap.values)) ?:
+				min(snap.values_cap, snap.nvalues), sizeof(*snap.values)) ?:
 	      ipclab_copy_array(st.waiters, snap.waiters,
-				min(st.waiters_len, snap.nwaiters), sizeof(*snap.waiters)) ?:
+				min(snap.waiters_cap, snap.nwaiters), sizeof(*snap.waiters)) ?:
 	      ipclab_copy_array(st.ops, snap.ops,
-				min(st.ops_len, snap.nops), sizeof(*snap.ops)) ?:
+				min(snap.ops_cap, snap.nops), sizeof(*snap.ops)) ?:
 	      ipclab_copy_array(st.holders, snap.holders,
-				min(st.holders_len, snap.nholders), sizeof(*snap.holders));
+				min(snap.holders_cap, snap.nholders), sizeof(*snap.holders));
 	if (ret)
 		goto out_free;
 
@@ -566,6 +579,7 @@ long ipclab_ioc_list(void __user *argp)
 		return -EFAULT;
 	if (arg.type >= IPCLAB_NTYPES)
 		return -EINVAL;
+	arg.type = array_index_nospec(arg.type, IPCLAB_NTYPES);
 	/* Never more than there can be objects. */
 	cap = min_t(u32, arg.len, IPCLAB_SLOTS);
 	ids = kvcalloc(cap, sizeof(*ids), GFP_KERNEL_ACCOUNT);

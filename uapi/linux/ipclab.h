@@ -219,7 +219,9 @@ struct ipclab_sembuf {
  * when every operation waits for zero), EAGAIN (would wait
  * and NOWAIT), ETIMEDOUT, EINTR, EIDRM (set removed while waiting),
  * ERANGE (a value or the undo record would exceed sem_max), ENOSPC (the
- * waiting room is full), ENOMEM.
+ * waiting room is full), ENOMEM, EBADF (another thread closed the
+ * process's last /dev/ipclab fd while this one waited: the process has
+ * ended for ipclab, and so has the wait).
  */
 struct ipclab_semop {
 	__u32 id;
