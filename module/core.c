@@ -32,9 +32,9 @@ unsigned int ipclab_max_objects_per_user = 1024;
 module_param_named(max_objects_per_user, ipclab_max_objects_per_user, uint, 0644);
 MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
 
-unsigned int ipclab_max_sems = 250;
+unsigned int ipclab_max_sems = 32000;
 module_param_named(max_sems, ipclab_max_sems, uint, 0644);
-MODULE_PARM_DESC(max_sems, "Semaphores in one set (EINVAL)");
+MODULE_PARM_DESC(max_sems, "Semaphores in one set, like SEMMSL (at most 32000; EINVAL)");
 
 unsigned int ipclab_max_ops = 500;
 module_param_named(max_ops, ipclab_max_ops, uint, 0644);
