@@ -346,7 +346,7 @@ static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
 	ipclab_waiter_init(&w->base, proc);
 	w->kind = IPCLAB_WAIT_RECV;
 	w->type = arg->type;
-	w->flags = arg->flags;
+	w->flags = arg->flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
 	w->size = arg->size;
 	list_add_tail(&w->base.node, &mb->receivers);
 	mb->obj.nwaiters++;
@@ -435,7 +435,8 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 	} else {
 		if (mb->nmsgs)
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (mbox_room(mb, 0))
+		/* Writable: room for a message of at least one byte. */
+		if (mbox_room(mb, 1))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	spin_unlock(&obj->lock);

@@ -87,12 +87,15 @@ long ipclab_ioc_open(void __user *argp)
 	case IPCLAB_OPEN_WRITE:
 		mode = O_WRONLY;
 		break;
-	default:
+	case IPCLAB_OPEN_READ:
 		mode = O_RDONLY;
 		break;
+	default:
+		/* Neither: the file can be polled, not read or mapped. */
+		mode = O_ACCMODE;
+		break;
 	}
-	fd = get_unused_fd_flags(mode | (arg.flags & IPCLAB_OPEN_CLOEXEC ?
-					  O_CLOEXEC : 0));
+	fd = get_unused_fd_flags(arg.flags & IPCLAB_OPEN_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0) {
 		ret = fd;
 		goto out_put;

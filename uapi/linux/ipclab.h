@@ -386,8 +386,9 @@ struct ipclab_msgrcv {
  *
  * IPCLAB_IOC_OPEN returns a new file descriptor for one object.  On a
  * mailbox it supports poll/select/epoll: readable (EPOLLIN) when a message
- * is queued, writable (EPOLLOUT) when a send would not wait; EPOLLHUP and
- * EPOLLERR once the mailbox is removed.  The fd keeps the object's memory
+ * is queued, writable (EPOLLOUT) when a send of a one-byte message would
+ * not wait; EPOLLHUP and EPOLLERR once the mailbox is removed.  The fd
+ * keeps the object's memory
  * but not its name: removal still removes it.
  */
 
@@ -416,7 +417,8 @@ struct ipclab_msgrcv {
  *
  * Errors: EINVAL, EACCES, EMFILE/ENFILE (no fd left), ENOTTY (an object
  * type that has nothing to offer on a file: semaphores and mutexes).
- * IPCLAB_OPEN_READ is needed to mmap() at all, as for any file.
+ * IPCLAB_OPEN_READ is needed to mmap() at all, as for any file; an fd
+ * opened with neither READ nor WRITE can only be polled.
  */
 struct ipclab_open {
 	__u32 id;
