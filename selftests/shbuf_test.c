@@ -249,16 +249,33 @@ TEST_F(shbuf, create_state)
 	EXPECT_EQ(0, s.st.holders_len);
 }
 
-TEST_F(shbuf, size_rounding)
+/*
+ * STAT shows the size asked for (as shm_segsz); whole pages are
+ * allocated, and the last one maps whole, zeroed past the size.
+ */
+TEST_F(shbuf, size_whole_pages)
 {
-	__u32 id;
+	const long pg = self->page;
+	static const long sizes[] = { 1, 4095, 4096, 4097, 3 * 4096 - 1 };
+	unsigned int i;
 
-	id = NEW_SHBUF(1);
-	check_shbuf(id, self->page, 0, 0);
-	id = NEW_SHBUF(self->page);
-	check_shbuf(id, self->page, 0, 0);
-	id = NEW_SHBUF(self->page + 1);
-	check_shbuf(id, 2 * self->page, 0, 0);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		long size = sizes[i] * (pg / 4096);
+		long pages = (size + pg - 1) / pg;
+		__u32 id = NEW_SHBUF(size);
+		unsigned char *p;
+		int ofd;
+
+		check_shbuf(id, size, 0, 0);
+		ofd = OPEN_FD(id, IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE);
+		EXPECT_MAP_FAILS(EINVAL, ofd, (pages + 1) * pg, PROT_READ, MAP_SHARED, 0);
+		p = MAP(ofd, pages * pg, PROT_READ | PROT_WRITE, 0);
+		EXPECT_TRUE(all_zero(p, pages * pg)) TH_LOG("size %ld", size);
+		p[pages * pg - 1] = 1;
+		EXPECT_EQ(0, munmap(p, pages * pg));
+		close(ofd);
+		check_shbuf(id, size, 0, 0);
+	}
 }
 
 TEST_F(shbuf, create_errors)
@@ -323,7 +340,7 @@ TEST_F(shbuf, size_limit_param)
 	/* A limit that is not a whole number of pages. */
 	PARAM_CHANGE_OR_SKIP("shbuf_max_size", 10000);
 	id = NEW_SHBUF(10000);
-	check_shbuf(id, 3 * self->page, 0, 0);
+	check_shbuf(id, 10000, 0, 0);
 	EXPECT_ERRNO(EINVAL, shbuf_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT,
 				       0600, 10001, &bad));
 	/* Existing buffers are not affected. */
@@ -346,11 +363,16 @@ TEST_F(shbuf, key_lookup)
 	ASSERT_OK(shbuf_get(self->fd, key, IPCLAB_CREAT | IPCLAB_EXCL, 0600,
 			    2 * self->page, &id));
 	cl_track(&self->cl, id);
-	/* Opening needs no size, or any size. */
+	/* Opening needs no size, or at most the buffer's (as shmget). */
 	EXPECT_OK(shbuf_get(self->fd, key, 0, 0600, 0, &id2));
 	EXPECT_EQ(id, id2);
 	EXPECT_OK(shbuf_get(self->fd, key, IPCLAB_CREAT, 0600, 1, &id2));
 	EXPECT_EQ(id, id2);
+	EXPECT_OK(shbuf_get(self->fd, key, 0, 0600, 2 * self->page, &id2));
+	EXPECT_EQ(id, id2);
+	EXPECT_ERRNO(EINVAL, shbuf_get(self->fd, key, 0, 0600, 2 * self->page + 1, &id2));
+	EXPECT_ERRNO(EINVAL, shbuf_get(self->fd, key, IPCLAB_CREAT, 0600,
+				       4 * self->page, &id2));
 	EXPECT_ERRNO(EEXIST, shbuf_get(self->fd, key, IPCLAB_CREAT | IPCLAB_EXCL,
 				       0600, self->page, &id2));
 	EXPECT_ERRNO(ENOENT, shbuf_get(self->fd, test_key(2), 0, 0600, 0, &id2));

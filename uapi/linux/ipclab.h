@@ -388,8 +388,7 @@ struct ipclab_msgrcv {
  * mailbox it supports poll/select/epoll: readable (EPOLLIN) when a message
  * is queued, writable (EPOLLOUT) when a send of a one-byte message would
  * not wait; EPOLLHUP and EPOLLERR once the mailbox is removed.  The fd
- * keeps the object's memory
- * but not its name: removal still removes it.
+ * keeps the object's memory but not its name: removal still removes it.
  */
 
 /*
