@@ -75,7 +75,9 @@ long ipclab_ioc_open(void __user *argp)
 		fops = &ipclab_objfd_mmap_fops;
 	else
 		goto out_put;
-	ret = ipclab_perm(obj, arg.flags & (IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE));
+	/* Even an fd for nothing but poll() shows state: that is reading. */
+	ret = ipclab_perm(obj, (arg.flags & (IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE)) ?:
+			  IPCLAB_OPEN_READ);
 	if (ret)
 		goto out_put;
 

@@ -413,11 +413,12 @@ static unsigned char recv_buf[MAXTEXT];
 } while (0)
 
 /* Send a tagged message that must go in at once. */
-#define SEND_NOW(id, type, tag, size)					\
+#define SEND_NOW(id, type, tag, size) do {				\
 	ASSERT_OK(send_tag(self->fd, (id), (type), (tag), (size),	\
 			   IPCLAB_WAIT_NOWAIT, 0))			\
 		TH_LOG("sending type %lld tag %u size %zu",		\
-		       (long long)(type), (unsigned int)(tag), (size_t)(size))
+		       (long long)(type), (unsigned int)(tag), (size_t)(size)); \
+} while (0)
 
 /* ------------------------------------------------------------------ */
 /* Creation                                                           */
@@ -2052,6 +2053,26 @@ TEST_F(mbox, poll_transitions)
 	ASSERT_OK(ipclab_rmid(self->fd, id));
 	EXPECT_EQ(POLLHUP | POLLERR, poll_fd(ofd, POLLIN | POLLOUT, 0));
 	EXPECT_EQ(POLLHUP | POLLERR, poll_fd(ofd, 0, 0));
+	close(ofd);
+}
+
+/* An fd opened for neither reading nor writing can still be polled. */
+TEST_F(mbox, poll_fd_opened_for_nothing)
+{
+	__u32 id = NEW_MBOX(1, 100, 100);
+	unsigned char buf[4];
+	int ofd;
+
+	ASSERT_OK(obj_open(self->fd, id, 0, &ofd));
+	ASSERT_LE(0, ofd);
+	EXPECT_EQ(POLLOUT, poll_fd(ofd, POLLIN | POLLOUT, 0));
+	SEND_NOW(id, 1, 1, 10);
+	EXPECT_EQ(POLLIN, poll_fd(ofd, POLLIN | POLLOUT, 0));
+	/* It is good for nothing else. */
+	EXPECT_EQ(-1, read(ofd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(ofd, buf, sizeof(buf)));
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+	EXPECT_EQ(POLLHUP | POLLERR, poll_fd(ofd, POLLIN | POLLOUT, 0));
 	close(ofd);
 }
 

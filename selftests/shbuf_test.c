@@ -940,7 +940,7 @@ TEST_F(shbuf, nobody_no_access_fd_cannot_map)
 			_exit(0);	/* refused at OPEN: fine */
 		q = map_fd(ofd, len, PROT_READ, 0);
 		if (q != MAP_FAILED) {
-			fprintf(stderr, "# child %d: mapped a 0600 buffer as nobody, read \"%.6s\"\n",
+			fprintf(stderr, "# child %d: mapped a 0600 buffer as nobody: \"%.6s\"\n",
 				getpid(), (char *)q);
 			_exit(CHILD_CHECK_FAILED);
 		}

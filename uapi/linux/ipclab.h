@@ -417,7 +417,8 @@ struct ipclab_msgrcv {
  * Errors: EINVAL, EACCES, EMFILE/ENFILE (no fd left), ENOTTY (an object
  * type that has nothing to offer on a file: semaphores and mutexes).
  * IPCLAB_OPEN_READ is needed to mmap() at all, as for any file; an fd
- * opened with neither READ nor WRITE can only be polled.
+ * opened with neither READ nor WRITE can only be polled, and needs read
+ * permission all the same (polling shows the state, as IPCLAB_IOC_STAT).
  */
 struct ipclab_open {
 	__u32 id;
