@@ -10,7 +10,7 @@
  * the operations of every waiter that can now proceed, on its behalf.
  *
  * FIFO: a waiter that wants to decrement semaphore k blocks every later
- * decrement of k, whether it arrives later (sems[k].ncnt > 0) or waits
+ * decrement of k, whether it arrives later (sems[k].ndec > 0) or waits
  * further back in the room (the scan's "blocked" bitmap).  Waits for zero
  * take nothing and block nobody.
  *
@@ -38,8 +38,7 @@
 
 struct ipclab_sem {
 	int val;
-	u32 ncnt;		/* decrements of this semaphore in the room */
-	u32 zcnt;		/* waits for zero on it in the room */
+	u32 ndec;		/* waiters in the room that decrement it */
 	struct pid *lpid;	/* last process to operate on it */
 };
 
@@ -69,6 +68,7 @@ struct ipclab_sem_waiter {
 	struct ipclab_semproc *sp;	/* the process's record, or NULL */
 	const struct ipclab_sembuf *ops;
 	u32 nops;
+	u32 blocking;	/* the operation it waits for, as GETNCNT counts */
 };
 
 static inline struct ipclab_sem_set *to_set(struct ipclab_obj *obj)
@@ -155,7 +155,8 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 		if ((ops[i].flags & IPCLAB_SEM_UNDO) && sp) {
 			int adj = sp_undo(sp)[ops[i].num] - op;
 
-			if (adj < -max || adj > max) {
+			/* SysV's range: -(SEMVMX + 1)..SEMVMX. */
+			if (adj < -max - 1 || adj > max) {
 				ret = -ERANGE;
 				goto undo;
 			}
@@ -193,9 +194,8 @@ static bool sem_changes(const struct ipclab_sembuf *ops, u32 nops)
 }
 
 /*
- * Count @w once in ncnt/zcnt of each semaphore it decrements or waits to
- * be zero (@d is +1 or -1): GETNCNT and GETZCNT count waiters, not
- * operations.  set->counted is scratch space for this alone.
+ * Count @w once in ndec of each semaphore it decrements (@d is +1 or -1),
+ * for the FIFO rule.  set->counted is scratch space for this alone.
  */
 static void sem_count(struct ipclab_sem_set *set,
 		      const struct ipclab_sem_waiter *w, int d)
@@ -205,11 +205,7 @@ static void sem_count(struct ipclab_sem_set *set,
 	bitmap_zero(set->counted, set->nsems);
 	for (i = 0; i < w->nops; i++)
 		if (w->ops[i].op < 0 && !__test_and_set_bit(w->ops[i].num, set->counted))
-			set->sems[w->ops[i].num].ncnt += d;
-	bitmap_zero(set->counted, set->nsems);
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].op == 0 && !__test_and_set_bit(w->ops[i].num, set->counted))
-			set->sems[w->ops[i].num].zcnt += d;
+			set->sems[w->ops[i].num].ndec += d;
 }
 
 static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
@@ -230,16 +226,19 @@ static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 	sem_count(set, w, -1);
 }
 
-/* Does an earlier waiter in this scan wait to decrement what @w decrements? */
-static bool sem_fifo_blocked(struct ipclab_sem_set *set,
-			     const struct ipclab_sem_waiter *w)
+/*
+ * Does an earlier waiter in this scan wait to decrement what @w
+ * decrements?  Return the index of the first such operation, or -1.
+ */
+static int sem_fifo_blocked(struct ipclab_sem_set *set,
+			    const struct ipclab_sem_waiter *w)
 {
 	u32 i;
 
 	for (i = 0; i < w->nops; i++)
 		if (w->ops[i].op < 0 && test_bit(w->ops[i].num, set->blocked))
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 static void sem_mark_blocked(struct ipclab_sem_set *set,
@@ -271,13 +270,16 @@ static void sem_wake(struct ipclab_sem_set *set, struct ipclab_wake *wq)
 restart:
 	bitmap_zero(set->blocked, set->nsems);
 	list_for_each_entry_safe(w, tmp, &set->waiters, base.node) {
-		if (sem_fifo_blocked(set, w)) {
+		blocking = sem_fifo_blocked(set, w);
+		if (blocking >= 0) {
+			w->blocking = blocking;
 			sem_mark_blocked(set, w);
 			continue;
 		}
 		ret = sem_apply(set, w->ops, w->nops, w->sp,
 				task_tgid(w->base.task), &blocking);
 		if (ret == -EAGAIN) {
+			w->blocking = blocking;
 			sem_mark_blocked(set, w);
 			continue;
 		}
@@ -337,7 +339,8 @@ static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 	for (i = 0; i < nops; i++) {
 		if (ops[i].pad || (ops[i].flags & ~known))
 			return -EINVAL;
-		if (ops[i].op > max || ops[i].op < -max)
+		/* A P of more than sem_max just waits forever, as in SysV. */
+		if (ops[i].op > max)
 			return -ERANGE;
 	}
 	for (i = 0; i < nops; i++) {
@@ -405,7 +408,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 
 	/* FIFO: a decrement waits behind any waiting decrement of the same. */
 	for (blocking = 0; blocking < nops; blocking++)
-		if (ops[blocking].op < 0 && set->sems[ops[blocking].num].ncnt)
+		if (ops[blocking].op < 0 && set->sems[ops[blocking].num].ndec)
 			break;
 	if (blocking < nops)
 		ret = -EAGAIN;
@@ -429,6 +432,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	w->sp = sp;
 	w->ops = ops;
 	w->nops = nops;
+	w->blocking = blocking;
 	sem_queue(set, w);
 	return -EINPROGRESS;
 }
@@ -531,6 +535,25 @@ static void sem_reset_records(struct ipclab_sem_set *set, u32 num)
 	}
 }
 
+/*
+ * GETNCNT/GETZCNT: the waiters blocked on semaphore @num, each counted
+ * where it waits (the operation that stopped it), as SUS asks and Linux
+ * does since 3.16.
+ */
+static int sem_count_waiting(struct ipclab_sem_set *set, u32 num, bool zero)
+{
+	struct ipclab_sem_waiter *w;
+	int n = 0;
+
+	list_for_each_entry(w, &set->waiters, base.node) {
+		const struct ipclab_sembuf *op = &w->ops[w->blocking];
+
+		if (op->num == num && (zero ? op->op == 0 : op->op < 0))
+			n++;
+	}
+	return n;
+}
+
 static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 			  s32 *values, struct ipclab_wake *wq)
 {
@@ -544,10 +567,9 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 		arg->val = sem->val;
 		return 0;
 	case IPCLAB_SEM_GETNCNT:
-		arg->val = sem->ncnt;
-		return 0;
 	case IPCLAB_SEM_GETZCNT:
-		arg->val = sem->zcnt;
+		arg->val = sem_count_waiting(set, arg->num,
+					     arg->cmd == IPCLAB_SEM_GETZCNT);
 		return 0;
 	case IPCLAB_SEM_GETPID:
 		arg->val = sem->lpid ? pid_vnr(sem->lpid) : 0;

@@ -218,7 +218,8 @@ struct ipclab_sembuf {
  * E2BIG (too many ops), EACCES (no write permission; only read permission
  * when every operation waits for zero), EAGAIN (would wait
  * and NOWAIT), ETIMEDOUT, EINTR, EIDRM (set removed while waiting),
- * ERANGE (a value or the undo record would exceed sem_max), ENOSPC (the
+ * ERANGE (an op above sem_max, a value above sem_max, or an undo record
+ * outside -(sem_max + 1)..sem_max, as SysV), ENOSPC (the
  * waiting room is full), ENOMEM, EBADF (another thread closed the
  * process's last /dev/ipclab fd while this one waited: the process has
  * ended for ipclab, and so has the wait).
