@@ -69,7 +69,8 @@ static int fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s (%s)%s\n", strerror(err), ipclab_errname(err),
-		err == ENOENT ? " - is the ipclab module loaded?" : "");
+		err == ENOENT && ipclab_fd() < 0 ?
+		" - is the ipclab module loaded?" : "");
 	return 1;
 }
 
@@ -349,7 +350,8 @@ static void show_op(FILE *out, const struct ipclab_sembuf *op)
 	if (op->op == -1 || op->op == 1 || op->op == 0)
 		fprintf(out, " %s(%u)", name, op->num);
 	else
-		fprintf(out, " %s(%u, %d)", name, op->num, op->op < 0 ? -op->op : op->op);
+		fprintf(out, " %s(%u, %lld)", name, op->num,
+			op->op < 0 ? -(long long)op->op : (long long)op->op);
 	if (op->flags & IPCLAB_SEM_UNDO)
 		fprintf(out, "+undo");
 }

@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
@@ -35,6 +36,13 @@ union ipclab_semun {
 	unsigned short *array;
 	struct seminfo *__buf;
 };
+
+/* The kernel answers a NULL argument with EFAULT; so do we, not SIGSEGV. */
+static int efault(void)
+{
+	errno = EFAULT;
+	return -1;
+}
 
 /* semget(2) and friends pass "IPC_CREAT | IPC_EXCL | mode" in one int. */
 static int get_flags(int flg)
@@ -69,6 +77,46 @@ static int stat_type(int id, int type, struct ipclab_stat *st)
 	return 0;
 }
 
+/*
+ * Is @id an object of @type?  For IPC_RMID and IPC_SET, which SysV allows
+ * to the owner without read permission: IPCLAB_IOC_LIST needs none.
+ */
+static int check_type(int id, int type)
+{
+	struct ipclab_list l = { .type = type };
+	__u32 fast[64], *ids = fast;
+	int fd = ipclab_fd(), ret = -1;
+	__u32 i;
+
+	if (fd < 0)
+		return -1;
+	l.len = sizeof(fast) / sizeof(fast[0]);
+	l.ids = (uintptr_t)ids;
+	if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+		return -1;
+	if (l.len > sizeof(fast) / sizeof(fast[0])) {
+		ids = calloc(l.len + 16, sizeof(*ids));
+		if (!ids)
+			return -1;
+		l.len += 16;
+		l.ids = (uintptr_t)ids;
+		if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+			goto out;
+	}
+	errno = EINVAL;
+	for (i = 0; i < l.len; i++)
+		if ((int)ids[i] == id)
+			ret = 0;
+out:
+	if (ids != fast) {
+		int saved = errno;
+
+		free(ids);
+		errno = saved;
+	}
+	return ret;
+}
+
 /* IPC_SET: only uid, gid and the permission bits change, as in SysV. */
 static int set_perm(int id, const struct ipc_perm *p)
 {
@@ -99,6 +147,8 @@ int semtimedop(int semid, struct sembuf *sops, size_t nsops,
 		errno = E2BIG;
 		return -1;
 	}
+	if (!sops && nsops)
+		return efault();
 	if (timeout) {
 		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
 		    timeout->tv_nsec >= 1000000000L) {
@@ -226,14 +276,20 @@ int semctl(int semid, int semnum, int cmd, ...)
 
 	switch (cmd) {
 	case IPC_RMID:
-		return stat_type(semid, IPCLAB_TYPE_SEM, &(struct ipclab_stat){ 0 }) ?:
-		       ipclab_remove(semid);
+		return check_type(semid, IPCLAB_TYPE_SEM) ?: ipclab_remove(semid);
 	case IPC_STAT:
+		if (!arg.buf)
+			return efault();
 		return sem_stat(semid, arg.buf);
 	case IPC_SET:
-		return set_perm(semid, &arg.buf->sem_perm);
+		if (!arg.buf)
+			return efault();
+		return check_type(semid, IPCLAB_TYPE_SEM) ?:
+		       set_perm(semid, &arg.buf->sem_perm);
 	case GETALL:
 	case SETALL:
+		if (!arg.array)
+			return efault();
 		return sem_all(semid, cmd, arg.array);
 	case GETVAL:
 	case GETNCNT:
@@ -264,6 +320,8 @@ int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 {
 	const struct sysv_msg *m = msgp;
 
+	if (!m)
+		return efault();
 	return ipclab_send(msqid, m->mtype, m->mtext, msgsz,
 			   msgflg & IPC_NOWAIT ? IPCLAB_WAIT_NOWAIT : 0);
 }
@@ -283,6 +341,8 @@ ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 		errno = EINVAL;
 		return -1;
 	}
+	if (!m)
+		return efault();
 	if (msgflg & IPC_NOWAIT)
 		flags |= IPCLAB_WAIT_NOWAIT;
 	if (msgflg & MSG_NOERROR)
@@ -307,8 +367,10 @@ int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 
 	switch (cmd) {
 	case IPC_RMID:
-		return stat_type(msqid, IPCLAB_TYPE_MBOX, &st) ?: ipclab_remove(msqid);
+		return check_type(msqid, IPCLAB_TYPE_MBOX) ?: ipclab_remove(msqid);
 	case IPC_STAT:
+		if (!buf)
+			return efault();
 		if (stat_type(msqid, IPCLAB_TYPE_MBOX, &st))
 			return -1;
 		memset(buf, 0, sizeof(*buf));
@@ -323,10 +385,13 @@ int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 		buf->msg_lrpid = st.mbox.lrpid;
 		return 0;
 	case IPC_SET:
-		if (stat_type(msqid, IPCLAB_TYPE_MBOX, &st))
+		if (!buf)
+			return efault();
+		if (check_type(msqid, IPCLAB_TYPE_MBOX))
 			return -1;
 		/* A mailbox's capacity is fixed when it is created. */
-		if (buf->msg_qbytes != st.mbox.max_bytes) {
+		if (!stat_type(msqid, IPCLAB_TYPE_MBOX, &st) &&
+		    buf->msg_qbytes != st.mbox.max_bytes) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -352,10 +417,29 @@ struct attachment {
 static struct attachment *attachments;
 static pthread_mutex_t attachments_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Drop attachments that a new mapping at [addr, addr + size) replaced. */
+static void forget_overlapping(void *addr, size_t size)
+{
+	struct attachment **pp = &attachments, *a;
+	char *lo = addr, *hi = lo + size;
+
+	while ((a = *pp)) {
+		char *alo = a->addr, *ahi = alo + a->size;
+
+		if (alo < hi && lo < ahi) {
+			*pp = a->next;
+			free(a);
+		} else {
+			pp = &a->next;
+		}
+	}
+}
+
 int shmget(key_t key, size_t size, int shmflg)
 {
-	if (shmflg & ~(IPC_CREAT | IPC_EXCL | 0777)) {
-		errno = EINVAL;		/* SHM_HUGETLB and the like */
+	/* Other flags (SHM_NORESERVE, ...) change nothing here. */
+	if (shmflg & SHM_HUGETLB) {
+		errno = EINVAL;
 		return -1;
 	}
 	return ipclab_shbuf_get(key, size, get_flags(shmflg), shmflg & 0777);
@@ -372,6 +456,10 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 
 	if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
 		return (void *)-1;
+	if (!shmaddr && (shmflg & SHM_REMAP)) {
+		errno = EINVAL;
+		return (void *)-1;
+	}
 	if (shmaddr) {
 		uintptr_t want = (uintptr_t)shmaddr;
 
@@ -404,6 +492,7 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 	a->addr = addr;
 	a->size = st.shbuf.size;
 	pthread_mutex_lock(&attachments_lock);
+	forget_overlapping(addr, a->size);	/* SHM_REMAP replaced them */
 	a->next = attachments;
 	attachments = a;
 	pthread_mutex_unlock(&attachments_lock);
@@ -444,8 +533,10 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 
 	switch (cmd) {
 	case IPC_RMID:
-		return stat_type(shmid, IPCLAB_TYPE_SHBUF, &st) ?: ipclab_remove(shmid);
+		return check_type(shmid, IPCLAB_TYPE_SHBUF) ?: ipclab_remove(shmid);
 	case IPC_STAT:
+		if (!buf)
+			return efault();
 		if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
 			return -1;
 		memset(buf, 0, sizeof(*buf));
@@ -461,7 +552,9 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 		buf->shm_nattch = st.shbuf.nattch;
 		return 0;
 	case IPC_SET:
-		return stat_type(shmid, IPCLAB_TYPE_SHBUF, &st) ?:
+		if (!buf)
+			return efault();
+		return check_type(shmid, IPCLAB_TYPE_SHBUF) ?:
 		       set_perm(shmid, &buf->shm_perm);
 	default:
 		errno = EINVAL;
