@@ -200,14 +200,50 @@ out_put:
 	return ret;
 }
 
-long ipclab_mutex_unlock(void __user *argp)
+/* UNLOCK: the owner lets go, to the first waiter or to nobody. */
+static int mutex_unlock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
+			       struct ipclab_wake *wq)
+{
+	lockdep_assert_held(&m->obj.lock);
+	if (m->owner != proc)
+		return -EPERM;
+	if (m->state == IPCLAB_MUTEX_INCONSISTENT) {
+		/* Nobody repaired what the dead owner left: give up on it. */
+		mutex_clear_owner(m);
+		m->state = IPCLAB_MUTEX_NOTRECOVERABLE;
+		mutex_fail_all(m, -ENOTRECOVERABLE, wq);
+	} else {
+		mutex_handoff(m, 0, IPCLAB_MUTEX_UNLOCKED, wq);
+	}
+	ipclab_obj_touch(&m->obj);
+	return 0;
+}
+
+/* CONSISTENT: the owner repaired what a dead owner left. */
+static int mutex_consistent_locked(struct ipclab_mutex *m,
+				   struct ipclab_proc *proc,
+				   struct ipclab_wake *wq)
+{
+	lockdep_assert_held(&m->obj.lock);
+	if (m->owner != proc)
+		return -EPERM;
+	if (m->state != IPCLAB_MUTEX_INCONSISTENT)
+		return -EINVAL;
+	m->state = IPCLAB_MUTEX_LOCKED;
+	return 0;
+}
+
+/* The shape of UNLOCK and CONSISTENT: an owner's action on its mutex. */
+static long mutex_owner_op(void __user *argp,
+			   int (*op)(struct ipclab_mutex *m,
+				     struct ipclab_proc *proc,
+				     struct ipclab_wake *wq))
 {
 	struct ipclab_proc *proc;
-	struct ipclab_mutex *m;
 	struct ipclab_obj *obj;
 	struct ipclab_id arg;
 	IPCLAB_DEFINE_WAKE(wq);
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
@@ -216,28 +252,13 @@ long ipclab_mutex_unlock(void __user *argp)
 	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
 	if (!obj)
 		return -EINVAL;
-	m = to_mutex(obj);
 	proc = ipclab_proc_current();
-	if (IS_ERR(proc)) {
-		ret = PTR_ERR(proc);
+	ret = PTR_ERR_OR_ZERO(proc);
+	if (ret)
 		goto out_put;
-	}
 
 	spin_lock(&obj->lock);
-	if (obj->removed) {
-		ret = -EIDRM;
-	} else if (m->owner != proc) {
-		ret = -EPERM;
-	} else if (m->state == IPCLAB_MUTEX_INCONSISTENT) {
-		/* Nobody repaired what the dead owner left: give up on it. */
-		mutex_clear_owner(m);
-		m->state = IPCLAB_MUTEX_NOTRECOVERABLE;
-		mutex_fail_all(m, -ENOTRECOVERABLE, &wq);
-	} else {
-		mutex_handoff(m, 0, IPCLAB_MUTEX_UNLOCKED, &wq);
-	}
-	if (!ret)
-		ipclab_obj_touch(obj);
+	ret = obj->removed ? -EIDRM : op(to_mutex(obj), proc, &wq);
 	spin_unlock(&obj->lock);
 	ipclab_wake_up(&wq);
 
@@ -247,43 +268,14 @@ out_put:
 	return ret;
 }
 
+long ipclab_mutex_unlock(void __user *argp)
+{
+	return mutex_owner_op(argp, mutex_unlock_locked);
+}
+
 long ipclab_mutex_consistent(void __user *argp)
 {
-	struct ipclab_proc *proc;
-	struct ipclab_mutex *m;
-	struct ipclab_obj *obj;
-	struct ipclab_id arg;
-	int ret = 0;
-
-	if (copy_from_user(&arg, argp, sizeof(arg)))
-		return -EFAULT;
-	if (arg.pad)
-		return -EINVAL;
-	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
-	if (!obj)
-		return -EINVAL;
-	m = to_mutex(obj);
-	proc = ipclab_proc_current();
-	if (IS_ERR(proc)) {
-		ret = PTR_ERR(proc);
-		goto out_put;
-	}
-
-	spin_lock(&obj->lock);
-	if (obj->removed)
-		ret = -EIDRM;
-	else if (m->owner != proc)
-		ret = -EPERM;
-	else if (m->state != IPCLAB_MUTEX_INCONSISTENT)
-		ret = -EINVAL;
-	else
-		m->state = IPCLAB_MUTEX_LOCKED;
-	spin_unlock(&obj->lock);
-
-	ipclab_proc_put(proc);
-out_put:
-	ipclab_obj_put(obj);
-	return ret;
+	return mutex_owner_op(argp, mutex_consistent_locked);
 }
 
 /**
