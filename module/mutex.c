@@ -110,6 +110,7 @@ static int mutex_take(struct ipclab_mutex *m, struct ipclab_proc *proc)
 {
 	bool dead = m->state == IPCLAB_MUTEX_OWNERDEAD;
 
+	lockdep_assert_held(&m->obj.lock);
 	mutex_set_owner(m, proc, task_pid(current));
 	ipclab_obj_touch(&m->obj);
 	m->state = dead ? IPCLAB_MUTEX_INCONSISTENT : IPCLAB_MUTEX_LOCKED;

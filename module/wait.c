@@ -60,8 +60,9 @@ int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout)
  * @w:    the waiter, on the caller's stack
  * @proc: the caller's process; the caller keeps its reference
  *
- * Done before taking the object's lock: it reads the clock and the
- * command name.
+ * Called with the object's lock held, just before the waiter is queued,
+ * so that the ticket orders waiters as the queue does; it only reads the
+ * clock and the task's command name, neither of which sleeps.
  */
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc)
 {
