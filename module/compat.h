@@ -24,4 +24,17 @@
 #define vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
 #endif
 
+/*
+ * 6.10 dropped the source argument of the trace events' __assign_str():
+ * the string declared with __string() is copied from what that
+ * declaration names.  ipclab_assign_str() takes both and uses what the
+ * kernel wants.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define ipclab_assign_str(dst, src)	__assign_str(dst, src)
+#else
+#define ipclab_assign_str(dst, src)	\
+	do { (void)(src); __assign_str(dst); } while (0)
+#endif
+
 #endif /* _IPCLAB_COMPAT_H */

@@ -109,6 +109,10 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_ioc_open(argp);
 	case IPCLAB_IOC_LIST:
 		return ipclab_ioc_list(argp);
+	case IPCLAB_IOC_SNAPSHOT:
+		return ipclab_ioc_snapshot(argp);
+	case IPCLAB_IOC_CYCLE:
+		return ipclab_ioc_cycle(argp);
 	default:
 		return -ENOTTY;
 	}

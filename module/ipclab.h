@@ -12,7 +12,13 @@
  *    spinlock: nothing sleeps, allocates or copies to/from user under it.
  *  - struct ipclab_proc is "a process" (thread group).  Its lists of
  *    semaphore records and owned mutexes are under proc->lock.
- *  - Lock order: ipclab_table_lock -> obj->lock -> proc->lock.
+ *  - Every change to the state of semaphores and mutexes (values,
+ *    holdings, owners, waiting rooms) happens inside ipclab_world_enter()
+ *    and ipclab_world_leave(), a per-cpu read lock that costs next to
+ *    nothing.  A whole-machine snapshot and the deadlock check take it
+ *    for writing: for that moment, that state stands still everywhere.
+ *  - Lock order: ipclab_table_lock -> ipclab_world -> obj->lock ->
+ *    proc->lock.
  *  - Waiters live on the stack of the waiting task.  The task that makes a
  *    waiter's request possible performs it, takes the waiter off the list,
  *    collects the task in a struct ipclab_wake, and publishes the result
@@ -27,6 +33,7 @@
 #include <linux/ipclab.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -58,6 +65,7 @@ extern unsigned long ipclab_shbuf_max_size;
 struct ipclab_obj;
 struct ipclab_proc;
 struct ipclab_wake;
+struct ipclab_waiter_base;
 struct seq_file;
 struct file;
 struct poll_table_struct;
@@ -69,6 +77,9 @@ struct files_struct;
  * the arrays with *_cap entries before taking the object's lock; the type
  * fills at most *_cap entries and counts every entry in n*.
  */
+struct ipclab_dl;
+struct ipclab_dl_snap;
+
 struct ipclab_snap {
 	s32 *values;
 	struct ipclab_waiter *waiters;
@@ -101,6 +112,17 @@ struct ipclab_type_ops {
 	/* Object fds (optional): poll() without obj->lock held. */
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
 			 struct poll_table_struct *pt);
+	/*
+	 * Semaphore sets and mutexes, with the world stopped: add the
+	 * object's resources and its hold and wait edges to @s.
+	 */
+	void (*snapshot)(struct ipclab_obj *obj, struct ipclab_dl_snap *s);
+	/*
+	 * Semaphore sets and mutexes, with the world stopped: report each
+	 * process holding what waiter @w waits for with ipclab_dl_holder().
+	 */
+	void (*holders)(struct ipclab_obj *obj,
+			const struct ipclab_waiter_base *w, struct ipclab_dl *dl);
 	/* Under obj->lock: the type's lines of the debugfs "objects" file. */
 	void (*show)(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns);
 	/* Last reference gone, after an RCU grace period is arranged. */
@@ -121,6 +143,7 @@ struct ipclab_obj {
 	 * READ_ONCE(), for permission checks (as ipcperms() does).
 	 */
 	bool removed;
+	u32 flags;		/* IPCLAB_REFUSE_DEADLOCK; set at creation */
 	umode_t mode;
 	kuid_t uid, cuid;
 	kgid_t gid, cgid;
@@ -133,8 +156,10 @@ struct ipclab_obj {
 /* What every waiter has, embedded in the type's waiter. */
 struct ipclab_waiter_base {
 	struct list_head node;
+	struct list_head proc_node;	/* semaphores, mutexes: proc->waits */
 	struct task_struct *task;
 	struct ipclab_proc *proc;
+	struct ipclab_obj *obj;
 	u64 ticket;
 	u64 start_ns;
 	char comm[TASK_COMM_LEN];
@@ -164,6 +189,7 @@ struct ipclab_timeout {
 
 /* table.c: objects, keys, ids, permissions */
 struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type);
+struct ipclab_obj *ipclab_obj_next(unsigned long *slot);
 void ipclab_obj_put(struct ipclab_obj *obj);
 void ipclab_obj_unlink(struct ipclab_obj *obj);
 void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
@@ -195,7 +221,22 @@ struct ipclab_proc {
 	/* Protected by lock. */
 	struct list_head semprocs;	/* struct ipclab_semproc.proc_node */
 	struct list_head mutexes;	/* struct ipclab_mutex.owner_node */
+	struct list_head waits;		/* its waiters on sems and mutexes */
+
+	/* Scratch of the snapshot and the deadlock check (world stopped). */
+	u64 dl_gen;
+	u32 dl_index;
+	u32 dl_num;
+	struct ipclab_proc *dl_parent;
+	const struct ipclab_waiter_base *dl_via;
+
+	/* The cycle of its last EDEADLK refusal, under cycle_lock. */
+	struct mutex cycle_lock;
+	struct ipclab_cycle_entry *cycle;
+	u32 cycle_len;
 };
+
+extern atomic_t ipclab_nprocs;
 
 struct ipclab_proc *ipclab_proc_current(void);
 void ipclab_proc_put(struct ipclab_proc *proc);
@@ -205,13 +246,50 @@ void ipclab_procs_exit(void);
 
 /* wait.c: sleeping and waking, shared by every primitive */
 int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
-void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc);
+void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
+			struct ipclab_obj *obj);
+void ipclab_waiter_link(struct ipclab_waiter_base *w);
+void ipclab_waiter_unlink(struct ipclab_waiter_base *w);
 int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t);
 void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
 			struct ipclab_wake *wq);
 void ipclab_wake_up(struct ipclab_wake *wq);
 void ipclab_fill_waiter(struct ipclab_waiter *out,
 			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
+
+/* deadlock.c: the stopped world, snapshots, refusing deadlocks */
+void ipclab_world_enter(void);
+void ipclab_world_leave(void);
+
+/* What the deadlock check needs while the world stands still. */
+struct ipclab_dl {
+	struct ipclab_proc **queue;
+	struct ipclab_cycle_entry *cycle;
+	u32 cap, head, tail, len;
+	u64 gen;
+	struct ipclab_proc *start;
+	struct ipclab_proc *cur;
+	const struct ipclab_waiter_base *cur_w;
+	const struct ipclab_waiter_base *close_w;
+	u32 close_num;
+	bool found;
+};
+
+/* A positive return: "stop the world and call again with a struct ipclab_dl". */
+#define IPCLAB_STOP_WORLD	1
+
+int ipclab_world_stop(struct ipclab_dl *dl);
+void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
+			  int ret);
+int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w);
+void ipclab_dl_holder(struct ipclab_dl *dl, struct ipclab_proc *holder, u32 num);
+u32 ipclab_dl_res(struct ipclab_dl_snap *s, struct ipclab_obj *obj, u32 num,
+		  s32 avail, s32 total);
+void ipclab_dl_edge(struct ipclab_dl_snap *s, u32 kind, struct ipclab_proc *proc,
+		    u32 res, s32 count, const struct ipclab_waiter_base *w);
+long ipclab_ioc_snapshot(void __user *argp);
+long ipclab_ioc_cycle(void __user *argp);
+void ipclab_proc_free_cycle(struct ipclab_proc *proc);
 
 /* sem.c */
 extern const struct ipclab_type_ops ipclab_sem_ops;

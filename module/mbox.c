@@ -27,6 +27,7 @@
 #include <linux/wait.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 struct ipclab_msg {
 	struct list_head node;
@@ -133,6 +134,7 @@ static void mbox_received(struct ipclab_mbox *mb, struct pid *receiver)
  * mbox_deliver() - give a message to the first receiver that wants it
  * @mb:     the mailbox, locked
  * @msg:    the message
+ * @sender: the process sending it
  * @wq:     collects the receivers to wake
  *
  * A waiting receiver whose buffer is too small (and who did not ask for
@@ -141,7 +143,7 @@ static void mbox_received(struct ipclab_mbox *mb, struct pid *receiver)
  * Return: true if a receiver took @msg; false if the caller must queue it.
  */
 static bool mbox_deliver(struct ipclab_mbox *mb, struct ipclab_msg *msg,
-			 struct ipclab_wake *wq)
+			 struct pid *sender, struct ipclab_wake *wq)
 {
 	struct ipclab_mbox_waiter *r, *tmp;
 
@@ -156,6 +158,9 @@ static bool mbox_deliver(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 			continue;
 		}
 		r->msg = msg;
+		trace_ipclab_send(mb->obj.id, msg->type, msg->size, pid_nr(sender));
+		trace_ipclab_receive(mb->obj.id, msg->type, msg->size,
+				     task_tgid_nr(r->base.task));
 		mbox_received(mb, task_tgid(r->base.task));
 		ipclab_waiter_done(&r->base, 0, wq);
 		return true;
@@ -186,8 +191,11 @@ static void mbox_admit_senders(struct ipclab_mbox *mb, struct ipclab_wake *wq)
 		list_del_init(&s->base.node);
 		mb->obj.nwaiters--;
 		mbox_sent(mb, task_tgid(s->base.task));
-		if (!mbox_deliver(mb, s->msg, wq))
+		if (!mbox_deliver(mb, s->msg, task_tgid(s->base.task), wq)) {
+			trace_ipclab_send(mb->obj.id, s->msg->type, s->msg->size,
+					  task_tgid_nr(s->base.task));
 			mbox_enqueue(mb, s->msg);
+		}
 		s->msg = NULL;
 		ipclab_waiter_done(&s->base, 0, wq);
 	}
@@ -225,11 +233,13 @@ static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 	if (mb->obj.removed)
 		return -EIDRM;
 	/* A handoff takes no room, so it need not wait behind senders. */
-	if (mbox_deliver(mb, msg, wq)) {
+	if (mbox_deliver(mb, msg, task_tgid(current), wq)) {
 		mbox_sent(mb, task_tgid(current));
 		return 0;
 	}
 	if (mbox_room(mb, msg->size)) {
+		trace_ipclab_send(mb->obj.id, msg->type, msg->size,
+				  task_tgid_nr(current));
 		mbox_sent(mb, task_tgid(current));
 		mbox_enqueue(mb, msg);
 		return 0;
@@ -238,7 +248,7 @@ static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 		return -EAGAIN;
 	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
 		return -ENOSPC;
-	ipclab_waiter_init(&w->base, proc);
+	ipclab_waiter_init(&w->base, proc, &mb->obj);
 	w->kind = IPCLAB_WAIT_SEND;
 	w->msg = msg;
 	list_add_tail(&w->base.node, &mb->senders);
@@ -334,6 +344,8 @@ static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
 		list_del(&msg->node);
 		mb->nmsgs--;
 		mb->nbytes -= msg->size;
+		trace_ipclab_receive(mb->obj.id, msg->type, msg->size,
+				     task_tgid_nr(current));
 		mbox_received(mb, task_tgid(current));
 		mbox_admit_senders(mb, wq);
 		w->msg = msg;
@@ -343,7 +355,7 @@ static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
 		return -EAGAIN;
 	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
 		return -ENOSPC;
-	ipclab_waiter_init(&w->base, proc);
+	ipclab_waiter_init(&w->base, proc, &mb->obj);
 	w->kind = IPCLAB_WAIT_RECV;
 	w->type = arg->type;
 	w->flags = arg->flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);

@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 struct ipclab_mutex {
 	struct ipclab_obj obj;
@@ -81,8 +82,10 @@ static void mutex_handoff(struct ipclab_mutex *m, int status, u32 idle_state,
 		return;
 	}
 	list_del_init(&w->node);
+	ipclab_waiter_unlink(w);
 	m->obj.nwaiters--;
 	mutex_set_owner(m, w->proc, task_pid(w->task));
+	trace_ipclab_lock(m->obj.id, task_tgid_nr(w->task), status);
 	m->state = status == -EOWNERDEAD ? IPCLAB_MUTEX_INCONSISTENT :
 					    IPCLAB_MUTEX_LOCKED;
 	m->obj.otime = ktime_get_real_seconds();
@@ -100,6 +103,7 @@ static void mutex_fail_all(struct ipclab_mutex *m, int status,
 	lockdep_assert_held(&m->obj.lock);
 	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
 		list_del_init(&w->node);
+		ipclab_waiter_unlink(w);
 		m->obj.nwaiters--;
 		ipclab_waiter_done(w, status, wq);
 	}
@@ -114,6 +118,8 @@ static int mutex_take(struct ipclab_mutex *m, struct ipclab_proc *proc)
 	mutex_set_owner(m, proc, task_pid(current));
 	ipclab_obj_touch(&m->obj);
 	m->state = dead ? IPCLAB_MUTEX_INCONSISTENT : IPCLAB_MUTEX_LOCKED;
+	trace_ipclab_lock(m->obj.id, task_tgid_nr(current),
+			  dead ? -EOWNERDEAD : 0);
 	return dead ? -EOWNERDEAD : 0;
 }
 
@@ -122,20 +128,64 @@ static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
 {
 	int ret = reason;
 
+	ipclab_world_enter();
 	spin_lock(&m->obj.lock);
 	if (w->status == -EINPROGRESS) {
 		list_del_init(&w->node);
+		ipclab_waiter_unlink(w);
 		m->obj.nwaiters--;
 	} else {
 		ret = w->status;
 	}
 	spin_unlock(&m->obj.lock);
+	ipclab_world_leave();
 	return ret;
+}
+
+/*
+ * The locked part of IPCLAB_IOC_MUTEX_LOCK.  Return: 0 or an error if
+ * the call is over; -EINPROGRESS if @w was queued; IPCLAB_STOP_WORLD or
+ * -EDEADLK as sem_op_locked().
+ */
+static int mutex_lock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
+			     const struct ipclab_timeout *t,
+			     struct ipclab_waiter_base *w, struct ipclab_dl *dl)
+{
+	struct ipclab_obj *obj = &m->obj;
+	int ret;
+
+	lockdep_assert_held(&obj->lock);
+	if (obj->removed)
+		return -EIDRM;
+	if (m->state == IPCLAB_MUTEX_NOTRECOVERABLE)
+		return -ENOTRECOVERABLE;
+	if (m->owner == proc)
+		return -EDEADLK;
+	if (!m->owner)
+		return mutex_take(m, proc);
+	if (t->nowait)
+		return -EBUSY;
+	if (obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
+		return -ENOSPC;
+
+	ipclab_waiter_init(w, proc, obj);
+	if (obj->flags & IPCLAB_REFUSE_DEADLOCK) {
+		if (!dl)
+			return IPCLAB_STOP_WORLD;
+		ret = ipclab_deadlock_check(dl, w);
+		if (ret)
+			return ret;
+	}
+	list_add_tail(&w->node, &m->waiters);
+	ipclab_waiter_link(w);
+	obj->nwaiters++;
+	return -EINPROGRESS;
 }
 
 long ipclab_mutex_lock(void __user *argp)
 {
 	struct ipclab_waiter_base w;
+	struct ipclab_dl dl = {};
 	struct ipclab_proc *proc;
 	struct ipclab_lock arg;
 	struct ipclab_timeout t;
@@ -162,31 +212,23 @@ long ipclab_mutex_lock(void __user *argp)
 		goto out_put;
 	}
 
+	ipclab_world_enter();
 	spin_lock(&obj->lock);
-	if (obj->removed)
-		ret = -EIDRM;
-	else if (m->state == IPCLAB_MUTEX_NOTRECOVERABLE)
-		ret = -ENOTRECOVERABLE;
-	else if (m->owner == proc)
-		ret = -EDEADLK;
-	else if (!m->owner)
-		ret = mutex_take(m, proc);
-	else if (t.nowait)
-		ret = -EBUSY;
-	else if (obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
-		ret = -ENOSPC;
-	else
-		ret = -EINPROGRESS;
-
-	if (ret != -EINPROGRESS) {
-		spin_unlock(&obj->lock);
-		goto out_put_proc;
-	}
-
-	ipclab_waiter_init(&w, proc);
-	list_add_tail(&w.node, &m->waiters);
-	obj->nwaiters++;
+	ret = mutex_lock_locked(m, proc, &t, &w, NULL);
 	spin_unlock(&obj->lock);
+	ipclab_world_leave();
+	if (ret == IPCLAB_STOP_WORLD) {
+		/* It must wait, and the mutex refuses deadlocks: look first. */
+		ret = ipclab_world_stop(&dl);
+		if (ret)
+			goto out_put_proc;
+		spin_lock(&obj->lock);
+		ret = mutex_lock_locked(m, proc, &t, &w, &dl);
+		spin_unlock(&obj->lock);
+		ipclab_world_restart(&dl, proc, ret);
+	}
+	if (ret != -EINPROGRESS)
+		goto out_put_proc;
 
 	ret = ipclab_sleep(&w, &t);
 	if (ret)
@@ -208,6 +250,7 @@ static int mutex_unlock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 	lockdep_assert_held(&m->obj.lock);
 	if (m->owner != proc)
 		return -EPERM;
+	trace_ipclab_unlock(m->obj.id, task_tgid_nr(current), 0);
 	if (m->state == IPCLAB_MUTEX_INCONSISTENT) {
 		/* Nobody repaired what the dead owner left: give up on it. */
 		mutex_clear_owner(m);
@@ -258,9 +301,11 @@ static long mutex_owner_op(void __user *argp,
 	if (ret)
 		goto out_put;
 
+	ipclab_world_enter();
 	spin_lock(&obj->lock);
 	ret = obj->removed ? -EIDRM : op(to_mutex(obj), proc, &wq);
 	spin_unlock(&obj->lock);
+	ipclab_world_leave();
 	ipclab_wake_up(&wq);
 
 	ipclab_proc_put(proc);
@@ -303,10 +348,15 @@ void ipclab_mutex_proc_exit(struct ipclab_proc *proc)
 		kref_get(&m->obj.ref);
 		spin_unlock(&proc->lock);
 
+		ipclab_world_enter();
 		spin_lock(&m->obj.lock);
-		if (m->owner == proc)
+		if (m->owner == proc) {
+			trace_ipclab_unlock(m->obj.id, pid_nr(proc->tgid),
+					    -EOWNERDEAD);
 			mutex_handoff(m, -EOWNERDEAD, IPCLAB_MUTEX_OWNERDEAD, &wq);
+		}
 		spin_unlock(&m->obj.lock);
+		ipclab_world_leave();
 		ipclab_wake_up(&wq);
 		ipclab_obj_put(&m->obj);
 	}
@@ -349,6 +399,32 @@ static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	snap->nwaiters = n;
 }
 
+/* World stopped, mutex locked: a resource class with one instance. */
+static void mutex_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
+{
+	struct ipclab_mutex *m = to_mutex(obj);
+	struct ipclab_waiter_base *w;
+	bool avail = !m->owner && m->state != IPCLAB_MUTEX_NOTRECOVERABLE;
+	u32 res;
+
+	lockdep_assert_held(&obj->lock);
+	res = ipclab_dl_res(s, obj, 0, avail, 1);
+	if (m->owner)
+		ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, m->owner, res, 1, NULL);
+	list_for_each_entry(w, &m->waiters, node)
+		ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->proc, res, 1, w);
+}
+
+/* World stopped: a mutex's waiter waits for its owner. */
+static void mutex_holders(struct ipclab_obj *obj,
+			  const struct ipclab_waiter_base *w, struct ipclab_dl *dl)
+{
+	struct ipclab_mutex *m = to_mutex(obj);
+
+	if (m->owner)
+		ipclab_dl_holder(dl, m->owner, 0);
+}
+
 static void mutex_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 {
 	static const char *const states[] = {
@@ -382,6 +458,8 @@ const struct ipclab_type_ops ipclab_mutex_ops = {
 	.name	= "mutex",
 	.remove	= mutex_remove,
 	.stat	= mutex_stat,
+	.snapshot = mutex_snapshot,
+	.holders = mutex_holders,
 	.show	= mutex_show,
 	.free	= mutex_free,
 };

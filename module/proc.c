@@ -26,6 +26,9 @@
 static DEFINE_HASHTABLE(ipclab_procs, 8);
 static DEFINE_SPINLOCK(ipclab_procs_lock);
 
+/* Live struct ipclab_proc, hashed or not: bounds the deadlock check's walk. */
+atomic_t ipclab_nprocs = ATOMIC_INIT(0);
+
 static void ipclab_proc_cleanup(struct ipclab_proc *proc)
 {
 	ipclab_sem_proc_exit(proc);
@@ -37,7 +40,9 @@ static void ipclab_proc_release(struct kref *ref)
 	struct ipclab_proc *proc = container_of(ref, struct ipclab_proc, ref);
 
 	ipclab_proc_cleanup(proc);
+	ipclab_proc_free_cycle(proc);
 	put_pid(proc->tgid);
+	atomic_dec(&ipclab_nprocs);
 	kfree_rcu(proc, rcu);
 }
 
@@ -91,7 +96,9 @@ struct ipclab_proc *ipclab_proc_current(void)
 	spin_lock_init(&fresh->lock);
 	INIT_LIST_HEAD(&fresh->semprocs);
 	INIT_LIST_HEAD(&fresh->mutexes);
+	INIT_LIST_HEAD(&fresh->waits);
 	INIT_HLIST_NODE(&fresh->node);
+	mutex_init(&fresh->cycle_lock);
 	fresh->tgid = get_pid(tgid);
 	get_task_comm(fresh->comm, current->group_leader);
 
@@ -100,6 +107,7 @@ struct ipclab_proc *ipclab_proc_current(void)
 	if (!proc) {
 		proc = fresh;
 		fresh = NULL;
+		atomic_inc(&ipclab_nprocs);
 		if (ipclab_session_left(NULL)) {
 			kref_get(&proc->ref);	/* the hash's reference */
 			hash_add_rcu(ipclab_procs, &proc->node, (unsigned long)tgid);

@@ -32,6 +32,7 @@
 #include <linux/uaccess.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 /* Operation lists up to this long are copied to the stack. */
 #define IPCLAB_SEMOPS_FAST	8
@@ -171,6 +172,8 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 		sem_set_lpid(&set->sems[num], pid);
 		if (sp)
 			sp_held(sp)[num] = sem_sat_sub(sp_held(sp)[num], ops[i].op);
+		trace_ipclab_semop(set->obj.id, num, ops[i].op,
+				   set->sems[num].val, pid_nr(pid));
 	}
 	return 0;
 
@@ -212,6 +215,7 @@ static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
 	lockdep_assert_held(&set->obj.lock);
 	list_add_tail(&w->base.node, &set->waiters);
+	ipclab_waiter_link(&w->base);
 	set->obj.nwaiters++;
 	set->nops += w->nops;
 	sem_count(set, w, 1);
@@ -221,6 +225,7 @@ static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
 	lockdep_assert_held(&set->obj.lock);
 	list_del_init(&w->base.node);
+	ipclab_waiter_unlink(&w->base);
 	set->obj.nwaiters--;
 	set->nops -= w->nops;
 	sem_count(set, w, -1);
@@ -357,6 +362,7 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
 {
 	int ret = reason;
 
+	ipclab_world_enter();
 	spin_lock(&set->obj.lock);
 	if (w->base.status == -EINPROGRESS) {
 		sem_dequeue(set, w);
@@ -366,6 +372,7 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
 		ret = w->base.status;
 	}
 	spin_unlock(&set->obj.lock);
+	ipclab_world_leave();
 	return ret;
 }
 
@@ -379,16 +386,21 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
  * @t:     the wait request
  * @w:     the caller's waiter, queued if it must wait
  * @wq:    collects the tasks to wake
+ * @dl:    with the world stopped, for the deadlock check; else NULL
  *
  * Return: 0 or an error if the call is over; -EINPROGRESS if @w was
  * queued and the caller must sleep; -ENOLINK if @proc has no record for
- * this set and @fresh is NULL (allocate one and call again).
+ * this set and @fresh is NULL (allocate one and call again);
+ * IPCLAB_STOP_WORLD if it must wait on a set that refuses deadlocks and
+ * @dl is NULL (stop the world and call again); -EDEADLK if waiting would
+ * close a cycle (nothing changed).
  */
 static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 			 struct ipclab_semproc **fresh,
 			 const struct ipclab_sembuf *ops, u32 nops,
 			 const struct ipclab_timeout *t,
-			 struct ipclab_sem_waiter *w, struct ipclab_wake *wq)
+			 struct ipclab_sem_waiter *w, struct ipclab_wake *wq,
+			 struct ipclab_dl *dl)
 {
 	struct ipclab_semproc *sp;
 	int blocking;
@@ -428,11 +440,18 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	if (set->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
 		return -ENOSPC;
 
-	ipclab_waiter_init(&w->base, proc);
+	ipclab_waiter_init(&w->base, proc, &set->obj);
 	w->sp = sp;
 	w->ops = ops;
 	w->nops = nops;
 	w->blocking = blocking;
+	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK) {
+		if (!dl)
+			return IPCLAB_STOP_WORLD;
+		ret = ipclab_deadlock_check(dl, &w->base);
+		if (ret)
+			return ret;
+	}
 	sem_queue(set, w);
 	return -EINPROGRESS;
 }
@@ -442,6 +461,8 @@ long ipclab_sem_op(void __user *argp)
 	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST], *ops = fast;
 	struct ipclab_semproc *fresh = NULL;
 	struct ipclab_sem_waiter w = {};
+	struct ipclab_dl dl = {};
+	bool stopped = false;
 	struct ipclab_sem_set *set;
 	struct ipclab_proc *proc;
 	struct ipclab_obj *obj;
@@ -489,20 +510,37 @@ long ipclab_sem_op(void __user *argp)
 		goto out_put;
 	}
 
-	spin_lock(&obj->lock);
-	ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w, &wq);
-	spin_unlock(&obj->lock);
-	if (ret == -ENOLINK) {
-		/* First use of this set by this process: make its record. */
-		fresh = kzalloc(struct_size(fresh, vals, 2 * set->nsems),
-				GFP_KERNEL_ACCOUNT);
-		if (!fresh) {
-			ret = -ENOMEM;
-			goto out_put_proc;
+	for (;;) {
+		if (stopped) {
+			ret = ipclab_world_stop(&dl);
+			if (ret)
+				break;
+		} else {
+			ipclab_world_enter();
 		}
 		spin_lock(&obj->lock);
-		ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w, &wq);
+		ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w,
+				    &wq, stopped ? &dl : NULL);
 		spin_unlock(&obj->lock);
+		if (stopped)
+			ipclab_world_restart(&dl, proc, ret);
+		else
+			ipclab_world_leave();
+
+		if (ret == IPCLAB_STOP_WORLD) {
+			/* It must wait, and the set refuses deadlocks: look. */
+			stopped = true;
+		} else if (ret == -ENOLINK) {
+			/* First use of this set by this process: a record. */
+			fresh = kzalloc(struct_size(fresh, vals, 2 * set->nsems),
+					GFP_KERNEL_ACCOUNT);
+			if (!fresh) {
+				ret = -ENOMEM;
+				goto out_put_proc;
+			}
+		} else {
+			break;
+		}
 	}
 
 	if (ret == -EINPROGRESS) {
@@ -649,9 +687,11 @@ long ipclab_sem_ctl(void __user *argp)
 				goto out_free;
 	}
 
+	ipclab_world_enter();
 	spin_lock(&obj->lock);
 	ret = obj->removed ? -EIDRM : sem_ctl_locked(set, &arg, values, &wq);
 	spin_unlock(&obj->lock);
+	ipclab_world_leave();
 	ipclab_wake_up(&wq);
 	if (ret)
 		goto out_free;
@@ -688,6 +728,8 @@ static void sem_undo(struct ipclab_sem_set *set, struct ipclab_semproc *sp)
 			continue;
 		sem->val = clamp(sem->val + adj, 0, max);
 		sem_set_lpid(sem, sp->proc->tgid);
+		trace_ipclab_undo(set->obj.id, i, adj, sem->val,
+				  pid_nr(sp->proc->tgid));
 	}
 }
 
@@ -718,6 +760,7 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 		kref_get(&set->obj.ref);
 		spin_unlock(&proc->lock);
 
+		ipclab_world_enter();
 		spin_lock(&set->obj.lock);
 		if (set->obj.removed) {
 			/* Removal unlinked and freed the record. */
@@ -739,6 +782,7 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 			sem_wake(set, &wq);
 		}
 		spin_unlock(&set->obj.lock);
+		ipclab_world_leave();
 		ipclab_wake_up(&wq);
 		kfree(sp);
 		ipclab_obj_put(&set->obj);
@@ -805,6 +849,87 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	snap->nholders = nh;
 }
 
+/* The units @proc's record says it holds of semaphore @num, if any. */
+static s32 sem_held(const struct ipclab_semproc *sp, u32 num)
+{
+	return max(sp->vals[num], 0);
+}
+
+/*
+ * World stopped, set locked: each semaphore is a resource class; its
+ * holders' positive holdings are allocations; each waiter requests the
+ * sum of its decrements of each semaphore it names (0: waits for zero).
+ */
+static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
+{
+	struct ipclab_sem_set *set = to_set(obj);
+	struct ipclab_sem_waiter *w;
+	struct ipclab_semproc *sp;
+	u32 first = 0, i, j;
+
+	lockdep_assert_held(&obj->lock);
+	for (i = 0; i < set->nsems; i++) {
+		s32 total = set->sems[i].val;
+		u32 res;
+
+		list_for_each_entry(sp, &set->semprocs, set_node)
+			total = sem_sat_sub(total, -sem_held(sp, i));
+		res = ipclab_dl_res(s, obj, i, set->sems[i].val, total);
+		if (!i)
+			first = res;
+	}
+	list_for_each_entry(sp, &set->semprocs, set_node)
+		for (i = 0; i < set->nsems; i++)
+			if (sem_held(sp, i))
+				ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, sp->proc,
+					       first + i, sem_held(sp, i), NULL);
+	list_for_each_entry(w, &set->waiters, base.node) {
+		bitmap_zero(set->counted, set->nsems);
+		for (i = 0; i < w->nops; i++) {
+			u32 num = w->ops[i].num;
+			s32 want = 0;
+
+			if (w->ops[i].op > 0 || __test_and_set_bit(num, set->counted))
+				continue;
+			for (j = i; j < w->nops; j++)
+				if (w->ops[j].num == num && w->ops[j].op < 0)
+					want = sem_sat_sub(want, w->ops[j].op);
+			ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->base.proc,
+				       first + num, want, &w->base);
+		}
+	}
+}
+
+/*
+ * World stopped: whoever holds units of a semaphore that waiter @wb
+ * needs more of than there are.  If all it needs is there (it waits
+ * behind an earlier waiter), whoever holds any of what it decrements.
+ */
+static void sem_holders(struct ipclab_obj *obj,
+			const struct ipclab_waiter_base *wb, struct ipclab_dl *dl)
+{
+	const struct ipclab_sem_waiter *w =
+		container_of(wb, struct ipclab_sem_waiter, base);
+	struct ipclab_sem_set *set = to_set(obj);
+	struct ipclab_semproc *sp;
+	bool any_short = false;
+	u32 i;
+
+	for (i = 0; i < w->nops; i++)
+		if (w->ops[i].op < 0 && set->sems[w->ops[i].num].val < -w->ops[i].op)
+			any_short = true;
+	for (i = 0; i < w->nops; i++) {
+		u32 num = w->ops[i].num;
+
+		if (w->ops[i].op >= 0 ||
+		    (any_short && set->sems[num].val >= -w->ops[i].op))
+			continue;
+		list_for_each_entry(sp, &set->semprocs, set_node)
+			if (sem_held(sp, num))
+				ipclab_dl_holder(dl, sp->proc, num);
+	}
+}
+
 static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 {
 	struct ipclab_sem_set *set = to_set(obj);
@@ -847,6 +972,8 @@ const struct ipclab_type_ops ipclab_sem_ops = {
 	.name	= "sem",
 	.remove	= sem_remove,
 	.stat	= sem_stat,
+	.snapshot = sem_snapshot,
+	.holders = sem_holders,
 	.show	= sem_show,
 	.free	= sem_free,
 };

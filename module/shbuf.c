@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 struct ipclab_shbuf {
 	struct ipclab_obj obj;
@@ -64,6 +65,7 @@ static void shbuf_attach(struct ipclab_shbuf *sb)
 	sb->nattch++;
 	sb->attaches++;
 	shbuf_record(sb, &sb->atime);
+	trace_ipclab_attach(sb->obj.id, sb->nattch);
 	spin_unlock(&sb->obj.lock);
 }
 
@@ -80,6 +82,7 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 	spin_lock(&sb->obj.lock);
 	sb->nattch--;
 	shbuf_record(sb, &sb->dtime);
+	trace_ipclab_detach(sb->obj.id, sb->nattch);
 	last = sb->dest && !sb->nattch && !sb->unlinked;
 	if (last)
 		sb->unlinked = true;

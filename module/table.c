@@ -27,6 +27,7 @@
 #include <linux/xarray.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(ipclab_table_lock);
 static DEFINE_XARRAY_ALLOC(ipclab_ids);
@@ -89,6 +90,29 @@ struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type)
 		    !kref_get_unless_zero(&obj->ref)))
 		obj = NULL;
 	rcu_read_unlock();
+	return obj;
+}
+
+/**
+ * ipclab_obj_next() - the next object in table order, referenced
+ * @slot: in: where to start; out: the slot after the object returned
+ *
+ * Return: the object (drop it with ipclab_obj_put()), or NULL at the end.
+ */
+struct ipclab_obj *ipclab_obj_next(unsigned long *slot)
+{
+	struct ipclab_obj *obj;
+
+	rcu_read_lock();
+	for (;;) {
+		obj = xa_find(&ipclab_ids, slot, IPCLAB_SLOTS - 1, XA_PRESENT);
+		if (!obj || kref_get_unless_zero(&obj->ref))
+			break;
+		++*slot;
+	}
+	rcu_read_unlock();
+	if (obj)
+		++*slot;
 	return obj;
 }
 
@@ -243,7 +267,11 @@ static int ipclab_get_valid(const struct ipclab_get *get)
 
 	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_SHBUF)
 		return -EINVAL;
-	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL))
+	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL | IPCLAB_REFUSE_DEADLOCK))
+		return -EINVAL;
+	/* Only where there is something to deadlock on. */
+	if ((get->flags & IPCLAB_REFUSE_DEADLOCK) &&
+	    get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX)
 		return -EINVAL;
 	if (get->mode & ~IPCLAB_MODE_MASK)
 		return -EINVAL;
@@ -287,9 +315,12 @@ long ipclab_ioc_get(void __user *argp)
 		obj = ipclab_create(&get);
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (!ret) {
+			obj->flags = get.flags & IPCLAB_REFUSE_DEADLOCK;
 			ret = ipclab_table_insert(obj, get.key);
 			if (ret)
 				ipclab_obj_put(obj);
+			else
+				trace_ipclab_create(obj);
 		}
 	}
 	if (!ret)
@@ -324,9 +355,11 @@ static void ipclab_remove(struct ipclab_obj *obj)
 	bool linger;
 
 	lockdep_assert_held(&ipclab_table_lock);
+	trace_ipclab_remove(obj);
 	if (obj->key != IPCLAB_KEY_PRIVATE)
 		xa_erase(&ipclab_keys[obj->type], (u32)obj->key);
 
+	ipclab_world_enter();
 	spin_lock(&obj->lock);
 	obj->removed = true;
 	obj->ops->remove(obj, &wq);
@@ -334,6 +367,7 @@ static void ipclab_remove(struct ipclab_obj *obj)
 	/* The key may name another object now, as SysV shows IPC_PRIVATE. */
 	obj->key = IPCLAB_KEY_PRIVATE;
 	spin_unlock(&obj->lock);
+	ipclab_world_leave();
 	ipclab_wake_up(&wq);
 
 	if (!linger)
@@ -474,6 +508,7 @@ static void ipclab_stat_perm(struct ipclab_obj *obj, struct ipclab_perm *p)
 	p->mode = obj->mode;
 	p->cpid = pid_vnr(obj->cpid);
 	p->lpid = obj->lpid ? pid_vnr(obj->lpid) : 0;
+	p->flags = obj->flags;
 	p->ctime = obj->ctime;
 	p->otime = obj->otime;
 }

@@ -18,6 +18,7 @@
 #include <linux/timekeeping.h>
 
 #include "ipclab.h"
+#include "trace.h"
 
 static atomic64_t ipclab_tickets = ATOMIC64_INIT(0);
 
@@ -59,20 +60,47 @@ int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout)
  * ipclab_waiter_init() - describe the current task as a waiter
  * @w:    the waiter, on the caller's stack
  * @proc: the caller's process; the caller keeps its reference
+ * @obj:  the object it waits on; the caller keeps its reference
  *
  * Called with the object's lock held, just before the waiter is queued,
  * so that the ticket orders waiters as the queue does; it only reads the
  * clock and the task's command name, neither of which sleeps.
  */
-void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc)
+void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
+			struct ipclab_obj *obj)
 {
 	INIT_LIST_HEAD(&w->node);
+	INIT_LIST_HEAD(&w->proc_node);
 	w->task = current;
 	w->proc = proc;
+	w->obj = obj;
 	w->ticket = atomic64_inc_return(&ipclab_tickets);
 	w->start_ns = ktime_get_ns();
 	get_task_comm(w->comm, current);
 	w->status = -EINPROGRESS;
+}
+
+/**
+ * ipclab_waiter_link() - show a queued waiter in its process's waits
+ * @w: a waiter on a semaphore set or mutex, queued under its object's lock
+ *
+ * The deadlock check walks from a process to what its threads wait for.
+ */
+void ipclab_waiter_link(struct ipclab_waiter_base *w)
+{
+	lockdep_assert_held(&w->obj->lock);
+	spin_lock(&w->proc->lock);
+	list_add_tail(&w->proc_node, &w->proc->waits);
+	spin_unlock(&w->proc->lock);
+}
+
+/* The waiter leaves its object's waiting room: under the object's lock. */
+void ipclab_waiter_unlink(struct ipclab_waiter_base *w)
+{
+	lockdep_assert_held(&w->obj->lock);
+	spin_lock(&w->proc->lock);
+	list_del_init(&w->proc_node);
+	spin_unlock(&w->proc->lock);
 }
 
 /**
@@ -90,12 +118,14 @@ int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 	ktime_t expires = t->expires;
 	int ret = 0;
 
+	trace_ipclab_block(w);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		/* Pairs with ipclab_waiter_done(): the result, then the rest. */
 		if (smp_load_acquire(&w->status) != -EINPROGRESS)
 			break;
 		if (signal_pending(current)) {
+			trace_ipclab_signal(w);
 			ret = -EINTR;
 			break;
 		}
@@ -104,6 +134,7 @@ int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 		} else if (!schedule_hrtimeout_range(&expires,
 						     current->timer_slack_ns,
 						     HRTIMER_MODE_ABS)) {
+			trace_ipclab_timeout(w);
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -127,6 +158,7 @@ void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
 {
 	struct task_struct *task = get_task_struct(w->task);
 
+	trace_ipclab_wake(w, status);
 	/* Pairs with ipclab_sleep(): everything done for w, then status. */
 	smp_store_release(&w->status, status);
 	if (wq->n < IPCLAB_WAKE_BATCH) {

@@ -188,7 +188,11 @@ TEST_F(obj, get_einval)
 					0600, 1, &id));
 	/* flags */
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key,
-					IPCLAB_CREAT | 0x4, 0600, 1, &id));
+					IPCLAB_CREAT | 0x8, 0600, 1, &id));
+	/* refusing deadlocks means nothing for mailboxes and buffers */
+	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_MBOX, key,
+					IPCLAB_CREAT | IPCLAB_REFUSE_DEADLOCK,
+					0600, 0, &id));
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key,
 					IPCLAB_CREAT | 0x80000000, 0600, 1, &id));
 	/* mode */
@@ -392,7 +396,7 @@ TEST_F(obj, stat_perm_and_set)
 	EXPECT_EQ(getegid(), st.perm.cgid);
 	EXPECT_EQ(0640, st.perm.mode);
 	EXPECT_EQ(getpid(), st.perm.cpid);
-	EXPECT_EQ(0, st.perm.pad);
+	EXPECT_EQ(0, st.perm.flags);
 	EXPECT_LE(now - 5, st.perm.ctime);
 	EXPECT_GE(now + 5, st.perm.ctime);
 	EXPECT_EQ(0, st.perm.otime);

@@ -179,7 +179,7 @@ TEST_F(sem, create_state)
 	EXPECT_EQ(getgid(), s.st.perm.cgid);
 	EXPECT_EQ(0600, s.st.perm.mode);
 	EXPECT_EQ(getpid(), s.st.perm.cpid);
-	EXPECT_EQ(0, s.st.perm.pad);
+	EXPECT_EQ(0, s.st.perm.flags);
 	EXPECT_EQ(0, s.st.perm.otime);
 	EXPECT_LE(now - 5, s.st.perm.ctime);
 	EXPECT_GE(now + 5, s.st.perm.ctime);

@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	0
-#define IPCLAB_ABI_MINOR	2
+#define IPCLAB_ABI_MINOR	3
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -76,6 +76,12 @@ struct ipclab_version {
 /* ipclab_get.flags */
 #define IPCLAB_CREAT		0x1	/* create the object if the key is free */
 #define IPCLAB_EXCL		0x2	/* with CREAT: fail with EEXIST if it exists */
+/*
+ * With CREAT, semaphore sets and mutexes only: refuse a wait on this
+ * object that would close a cycle in the wait-for graph, with EDEADLK,
+ * instead of sleeping (see "Deadlocks" below).  Reported in perm.flags.
+ */
+#define IPCLAB_REFUSE_DEADLOCK	0x4
 
 /* Permission bits of ipclab_get.mode and ipclab_set.mode, as SysV's. */
 #define IPCLAB_MODE_MASK	0777
@@ -84,7 +90,7 @@ struct ipclab_version {
  * struct ipclab_get - find or create an object (IPCLAB_IOC_GET)
  * @type:  IPCLAB_TYPE_*
  * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
- * @flags: IPCLAB_CREAT, IPCLAB_EXCL
+ * @flags: IPCLAB_CREAT, IPCLAB_EXCL, IPCLAB_REFUSE_DEADLOCK
  * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
  *         existing one, the access wanted, as SysV reads it: the rwx bits
  *         of all three triplets together (0 means "only look")
@@ -504,7 +510,7 @@ struct ipclab_holder {
  * @mode:  permission bits
  * @cpid:  creator's process id
  * @lpid:  process id of the last operation
- * @pad:   zero
+ * @flags: IPCLAB_REFUSE_DEADLOCK if the object was created with it
  * @ctime: creation or last IPCLAB_IOC_SET/SETVAL/SETALL (seconds since the epoch)
  * @otime: last operation (seconds since the epoch, 0 if none)
  */
@@ -518,7 +524,7 @@ struct ipclab_perm {
 	__u32 mode;
 	__s32 cpid;
 	__s32 lpid;
-	__u32 pad;
+	__u32 flags;
 	__s64 ctime;
 	__s64 otime;
 };
@@ -627,6 +633,177 @@ struct ipclab_list {
 };
 
 /*
+ * ------------------------------------------------------------------------
+ * Deadlocks: the whole machine's resource-allocation state
+ * ------------------------------------------------------------------------
+ *
+ * IPCLAB_IOC_SNAPSHOT returns, in one consistent snapshot, what the
+ * deadlock algorithms of the course read: the resources, which process
+ * holds how many instances of each, and what each blocked process
+ * requests.  Resources are every semaphore of every semaphore set (a
+ * resource class whose instances are its units) and every mutex (a class
+ * with one instance).  Mailboxes and shared buffers are not resources.
+ *
+ * A process "holds" units of a semaphore it took with P and has not given
+ * back with V (struct ipclab_holder's held, when positive).  So for each
+ * semaphore: total (the existing vector E) = value (the available vector
+ * A) + the units all processes hold.  A semaphore used for signalling
+ * rather than as a pool of resources (V by one process, P by another)
+ * grows its total with every signal: the algorithm is meant for reusable
+ * resources, and says so about such a semaphore.
+ *
+ * The snapshot is taken with every operation on semaphores and mutexes
+ * held off (they wait for it, briefly); mailboxes and shared buffers run
+ * on.  Objects the caller may not read are left out and counted in
+ * @hidden.
+ */
+
+/* ipclab_snap_edge.kind */
+#define IPCLAB_EDGE_HOLD	1	/* the process holds @count instances */
+#define IPCLAB_EDGE_WAIT	2	/* a thread of it waits for @count more */
+
+/**
+ * struct ipclab_snap_res - one resource class
+ * @id:    the object's id
+ * @num:   semaphore index in the set (0 for a mutex)
+ * @type:  IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
+ * @flags: the object's IPCLAB_REFUSE_DEADLOCK
+ * @avail: instances available now (a semaphore's value; 1 for a mutex
+ *         nobody owns, 0 for an owned or unrecoverable one)
+ * @total: instances that exist: @avail plus what all processes hold
+ */
+struct ipclab_snap_res {
+	__u32 id;
+	__u32 num;
+	__u32 type;
+	__u32 flags;
+	__s32 avail;
+	__s32 total;
+};
+
+/**
+ * struct ipclab_snap_proc - one process that holds or waits
+ * @pid:     process id, in the reader's pid namespace
+ * @nwait:   how many of its threads are blocked on a semaphore or mutex
+ * @comm:    its command name
+ */
+struct ipclab_snap_proc {
+	__s32 pid;
+	__u32 nwait;
+	char comm[16];
+};
+
+/**
+ * struct ipclab_snap_edge - an arrow of the resource-allocation graph
+ * @kind:      IPCLAB_EDGE_HOLD (resource -> process) or
+ *             IPCLAB_EDGE_WAIT (process -> resource)
+ * @proc:      index into the snapshot's procs
+ * @res:       index into the snapshot's res
+ * @count:     HOLD: instances held (> 0); WAIT: instances requested (the
+ *             sum of the waiter's decrements of this semaphore; 0 when it
+ *             waits for the value to become zero; 1 for a mutex)
+ * @tid:       WAIT: the blocked thread; HOLD: 0
+ * @pad:       zero
+ * @ticket:    WAIT: the waiter's arrival number (one waiter that needs
+ *             several semaphores at once has one ticket and several edges)
+ * @waited_ns: WAIT: how long it has been waiting
+ */
+struct ipclab_snap_edge {
+	__u32 kind;
+	__u32 proc;
+	__u32 res;
+	__s32 count;
+	__s32 tid;
+	__u32 pad;
+	__u64 ticket;
+	__u64 waited_ns;
+};
+
+/**
+ * struct ipclab_snapshot - the whole state (IPCLAB_IOC_SNAPSHOT)
+ * @flags:     in: must be zero
+ * @hidden:    out: objects left out because the caller may not read them
+ * @res:       in: pointer to struct ipclab_snap_res[res_len], or 0
+ * @procs:     in: pointer to struct ipclab_snap_proc[procs_len], or 0
+ * @edges:     in: pointer to struct ipclab_snap_edge[edges_len], or 0
+ * @res_len:   in: capacity; out: number of resources
+ * @procs_len: in: capacity; out: number of processes
+ * @edges_len: in: capacity; out: number of edges
+ * @pad:       must be zero
+ * @taken_ns:  out: CLOCK_MONOTONIC time of the snapshot
+ * @reserved:  must be zero
+ *
+ * As with IPCLAB_IOC_STAT, each array is filled up to its capacity and its
+ * length says how many exist: if any is larger than its capacity, the
+ * snapshot is incomplete and the caller asks again with more room.
+ * Resources are in id order, then semaphore order; edges in resource
+ * order.  Errors: EINVAL, EFAULT, ENOMEM (a capacity above 1048576 is
+ * treated as 1048576).
+ */
+struct ipclab_snapshot {
+	__u32 flags;
+	__u32 hidden;
+	__u64 res;
+	__u64 procs;
+	__u64 edges;
+	__u32 res_len;
+	__u32 procs_len;
+	__u32 edges_len;
+	__u32 pad;
+	__u64 taken_ns;
+	__u64 reserved[4];
+};
+
+/*
+ * Prevention in the moment.  On an object created with
+ * IPCLAB_REFUSE_DEADLOCK, a P (IPCLAB_IOC_SEM_OP) or lock that would have
+ * to wait first looks for a path in the wait-for graph from the holders
+ * of what it waits for back to the caller's own process, however long;
+ * if there is one, the wait would close a cycle and the call fails with
+ * EDEADLK, changing nothing.  (Processes are the nodes; P -> Q when a
+ * thread of P waits for a semaphore Q holds units of, or a mutex Q owns.
+ * With several instances per semaphore a cycle is necessary for a
+ * deadlock but not sufficient: the refusal is the careful answer.)
+ * IPCLAB_IOC_CYCLE then returns that cycle.
+ */
+
+/**
+ * struct ipclab_cycle_entry - one step of a cycle
+ * @pid:  a process in the cycle
+ * @tid:  its thread that waits (for entry 0: the thread that was refused)
+ * @comm: its command name
+ * @id:   the object it waits for, which the next entry's process holds
+ *        (the last entry's is held by entry 0's process)
+ * @num:  the semaphore in that set (0 for a mutex)
+ * @type: IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
+ * @pad:  zero
+ */
+struct ipclab_cycle_entry {
+	__s32 pid;
+	__s32 tid;
+	char comm[16];
+	__u32 id;
+	__u32 num;
+	__u32 type;
+	__u32 pad;
+};
+
+/**
+ * struct ipclab_cycle - the last refusal of the calling process (IPCLAB_IOC_CYCLE)
+ * @len:     in: room in @entries; out: the cycle's length, 0 if no call
+ *           of this process was ever refused with EDEADLK
+ * @pad:     must be zero
+ * @entries: in: pointer to struct ipclab_cycle_entry[len], or 0
+ *
+ * Errors: EINVAL, EFAULT, ENOMEM.
+ */
+struct ipclab_cycle {
+	__u32 len;
+	__u32 pad;
+	__u64 entries;
+};
+
+/*
  * The commands.  Every one takes a pointer to its structure.
  */
 #define IPCLAB_IOC_GET		_IOWR(IPCLAB_IOC_MAGIC, 0x01, struct ipclab_get)
@@ -642,5 +819,7 @@ struct ipclab_list {
 #define IPCLAB_IOC_MBOX_RECV	_IOWR(IPCLAB_IOC_MAGIC, 0x31, struct ipclab_msgrcv)
 #define IPCLAB_IOC_OPEN		_IOWR(IPCLAB_IOC_MAGIC, 0x05, struct ipclab_open)
 #define IPCLAB_IOC_LIST		_IOWR(IPCLAB_IOC_MAGIC, 0x06, struct ipclab_list)
+#define IPCLAB_IOC_SNAPSHOT	_IOWR(IPCLAB_IOC_MAGIC, 0x07, struct ipclab_snapshot)
+#define IPCLAB_IOC_CYCLE	_IOWR(IPCLAB_IOC_MAGIC, 0x08, struct ipclab_cycle)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */

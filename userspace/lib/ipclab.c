@@ -108,6 +108,23 @@ int ipclab_stat(struct ipclab_stat *st)
 	return lab_ioctl(IPCLAB_IOC_STAT, st);
 }
 
+int ipclab_snapshot(struct ipclab_snapshot *snap)
+{
+	return lab_ioctl(IPCLAB_IOC_SNAPSHOT, snap);
+}
+
+int ipclab_last_cycle(struct ipclab_cycle_entry *entries, unsigned int len)
+{
+	struct ipclab_cycle c = {
+		.len = len,
+		.entries = (uintptr_t)entries,
+	};
+
+	if (lab_ioctl(IPCLAB_IOC_CYCLE, &c))
+		return -1;
+	return c.len;
+}
+
 int ipclab_semop(int id, struct ipclab_sembuf *ops, unsigned int nops,
 		 unsigned int flags, uint64_t timeout_ns)
 {

@@ -44,6 +44,14 @@ int ipclab_get(struct ipclab_get *g);		/* all fields, your way */
 int ipclab_remove(int id);
 int ipclab_set(int id, uid_t uid, gid_t gid, int mode);
 int ipclab_stat(struct ipclab_stat *st);	/* st->id and arrays set by you */
+/* Every semaphore and mutex, who holds and who waits: one instant. */
+int ipclab_snapshot(struct ipclab_snapshot *snap);
+/*
+ * The cycle that made this process's last EDEADLK (objects created with
+ * IPCLAB_REFUSE_DEADLOCK): fills up to len entries, returns its length
+ * (0: never refused).
+ */
+int ipclab_last_cycle(struct ipclab_cycle_entry *entries, unsigned int len);
 
 /* Semaphores.  P waits until semaphore num of set id is > 0, then takes one. */
 int ipclab_P(int id, unsigned int num);

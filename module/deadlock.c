@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab deadlocks: the whole machine's allocation state in one
+ * consistent snapshot, and the check that refuses a wait closing a cycle.
+ *
+ * Both need the state of every semaphore set and mutex at one instant,
+ * and taking every object's lock at once is not an option (a spinlock
+ * per object, thousands of objects).  Instead every change to that state
+ * runs inside ipclab_world_enter()/ipclab_world_leave(), the read side of
+ * a per-cpu rw semaphore: a per-cpu counter, no shared cache line, on the
+ * fast path.  The snapshot and the deadlock check take the write side:
+ * new changes wait, changes in flight finish, and for as long as it is
+ * held nothing that the deadlock algorithms read can change anywhere.
+ * Readers never sleep inside (waiters sleep outside), so the writer waits
+ * only for critical sections already running.
+ *
+ * With the world stopped, objects other than the one being operated on
+ * are read without their locks: their lists cannot change, and every
+ * process reachable from them stays alive (a process is cleaned up, and
+ * only then freed, inside the read side).
+ *
+ * The check is a breadth-first search over processes: from the holders
+ * of what the caller is about to wait for, through what their blocked
+ * threads wait for, to its holders, and so on, until it comes back to the
+ * caller's process (a cycle) or runs out of processes.  There is no hop
+ * limit: each process is visited once, so the walk is bounded by the
+ * number of processes, and its queue is allocated for that many before
+ * the search starts.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/percpu-rwsem.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "ipclab.h"
+#include "trace.h"
+
+/* Entries of each snapshot array beyond this are counted, not copied. */
+#define IPCLAB_SNAP_MAX		BIT(20)
+
+DEFINE_STATIC_PERCPU_RWSEM(ipclab_world);
+
+/* Marks visited processes; changed only with the world stopped. */
+static u64 ipclab_dl_gen;
+
+struct ipclab_dl_snap {
+	struct ipclab_snap_res *res;
+	struct ipclab_snap_proc *procs;
+	struct ipclab_snap_edge *edges;
+	u32 res_cap, procs_cap, edges_cap;
+	u32 nres, nprocs, nedges;
+	const struct ipclab_waiter_base *last_w;
+	u64 gen;
+	u64 now_ns;
+};
+
+/**
+ * ipclab_world_enter() - about to change semaphore or mutex state
+ *
+ * Context: process context; no spinlock held (it may wait for a snapshot).
+ */
+void ipclab_world_enter(void)
+{
+	percpu_down_read(&ipclab_world);
+}
+
+void ipclab_world_leave(void)
+{
+	percpu_up_read(&ipclab_world);
+}
+
+/**
+ * ipclab_world_stop() - hold every semaphore and mutex still, for a check
+ * @dl: the check's state, zeroed by the caller; gets its buffers
+ *
+ * Return: 0 with the world stopped, or -ENOMEM with it running.
+ */
+int ipclab_world_stop(struct ipclab_dl *dl)
+{
+	percpu_down_write(&ipclab_world);
+	/* No process can join the graph now: this bounds the walk. */
+	dl->cap = atomic_read(&ipclab_nprocs) + 1;
+	dl->queue = kvmalloc_array(dl->cap, sizeof(*dl->queue), GFP_KERNEL);
+	dl->cycle = kvmalloc_array(dl->cap, sizeof(*dl->cycle),
+				   GFP_KERNEL_ACCOUNT);
+	if (!dl->queue || !dl->cycle) {
+		percpu_up_write(&ipclab_world);
+		kvfree(dl->queue);
+		kvfree(dl->cycle);
+		memset(dl, 0, sizeof(*dl));
+		return -ENOMEM;
+	}
+	dl->gen = ++ipclab_dl_gen;
+	return 0;
+}
+
+/**
+ * ipclab_world_restart() - let the world run again after a check
+ * @dl:   the check's state; its buffers are freed
+ * @proc: the calling process
+ * @ret:  what the checked operation returned; on -EDEADLK the cycle
+ *        found is kept for IPCLAB_IOC_CYCLE
+ */
+void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
+			  int ret)
+{
+	struct ipclab_cycle_entry *old = NULL;
+
+	percpu_up_write(&ipclab_world);
+	if (ret == -EDEADLK && dl->len) {
+		trace_ipclab_deadlock(dl->cycle[0].id, dl->len);
+		mutex_lock(&proc->cycle_lock);
+		old = proc->cycle;
+		proc->cycle = dl->cycle;
+		proc->cycle_len = dl->len;
+		mutex_unlock(&proc->cycle_lock);
+		dl->cycle = NULL;
+	}
+	kvfree(old);
+	kvfree(dl->queue);
+	kvfree(dl->cycle);
+	memset(dl, 0, sizeof(*dl));
+}
+
+void ipclab_proc_free_cycle(struct ipclab_proc *proc)
+{
+	kvfree(proc->cycle);
+	proc->cycle = NULL;
+	proc->cycle_len = 0;
+}
+
+/**
+ * ipclab_dl_holder() - the check found that @holder holds what dl->cur_w
+ *                      waits for
+ * @dl:     the check
+ * @holder: a process holding units of it
+ * @num:    which semaphore (0 for a mutex)
+ */
+void ipclab_dl_holder(struct ipclab_dl *dl, struct ipclab_proc *holder, u32 num)
+{
+	if (dl->found)
+		return;
+	if (holder == dl->start) {
+		dl->found = true;
+		dl->close_w = dl->cur_w;
+		dl->close_num = num;
+		return;
+	}
+	if (holder->dl_gen == dl->gen)
+		return;
+	/* Cannot happen: every process in the graph was counted in cap. */
+	if (WARN_ON_ONCE(dl->tail >= dl->cap))
+		return;
+	holder->dl_gen = dl->gen;
+	holder->dl_parent = dl->cur;
+	holder->dl_via = dl->cur_w;
+	holder->dl_num = num;
+	dl->queue[dl->tail++] = holder;
+}
+
+static void dl_fill_entry(struct ipclab_cycle_entry *e, struct ipclab_proc *proc,
+			  const struct ipclab_waiter_base *w, u32 num)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = pid_vnr(proc->tgid);
+	e->tid = task_pid_vnr(w->task);
+	memcpy(e->comm, proc->comm, sizeof(e->comm));
+	e->id = w->obj->id;
+	e->num = num;
+	e->type = w->obj->type;
+}
+
+/* Write down the cycle: the caller first, each waiting for the next. */
+static void dl_record_cycle(struct ipclab_dl *dl)
+{
+	struct ipclab_proc *p, *last = dl->cur;
+	u32 n = 1, i;
+
+	for (p = last; p != dl->start; p = p->dl_parent)
+		n++;
+	dl->len = n;
+	i = n - 1;
+	dl_fill_entry(&dl->cycle[i], last, dl->close_w, dl->close_num);
+	for (p = last; p != dl->start; p = p->dl_parent)
+		dl_fill_entry(&dl->cycle[--i], p->dl_parent, p->dl_via, p->dl_num);
+}
+
+/**
+ * ipclab_deadlock_check() - would waiter @w close a cycle?
+ * @dl: the check, with the world stopped by ipclab_world_stop()
+ * @w:  the caller's waiter, filled in but not queued; its object is
+ *      locked by the caller
+ *
+ * Return: 0 if waiting closes no cycle; -EDEADLK if it would (the cycle
+ * is in @dl).
+ */
+int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
+{
+	const struct ipclab_waiter_base *wx;
+	struct ipclab_proc *p;
+
+	lockdep_assert_held(&w->obj->lock);
+	dl->start = w->proc;
+	dl->start->dl_gen = dl->gen;
+	dl->cur = dl->start;
+	dl->cur_w = w;
+	w->obj->ops->holders(w->obj, w, dl);
+
+	while (!dl->found && dl->head < dl->tail) {
+		p = dl->queue[dl->head++];
+		list_for_each_entry(wx, &p->waits, proc_node) {
+			dl->cur = p;
+			dl->cur_w = wx;
+			wx->obj->ops->holders(wx->obj, wx, dl);
+			if (dl->found)
+				break;
+		}
+	}
+	if (!dl->found)
+		return 0;
+	dl_record_cycle(dl);
+	return -EDEADLK;
+}
+
+/* The snapshot's index of @proc, added on first sight. */
+static u32 dl_snap_proc(struct ipclab_dl_snap *s, struct ipclab_proc *proc)
+{
+	struct ipclab_snap_proc *out;
+
+	if (proc->dl_gen == s->gen)
+		return proc->dl_index;
+	proc->dl_gen = s->gen;
+	proc->dl_index = s->nprocs++;
+	if (proc->dl_index < s->procs_cap) {
+		out = &s->procs[proc->dl_index];
+		memset(out, 0, sizeof(*out));
+		out->pid = pid_vnr(proc->tgid);
+		memcpy(out->comm, proc->comm, sizeof(out->comm));
+	}
+	return proc->dl_index;
+}
+
+/**
+ * ipclab_dl_res() - add a resource class to a snapshot
+ * @s:     the snapshot
+ * @obj:   its object
+ * @num:   semaphore index, 0 for a mutex
+ * @avail: instances available
+ * @total: instances in existence
+ *
+ * Return: its index, for edges.
+ */
+u32 ipclab_dl_res(struct ipclab_dl_snap *s, struct ipclab_obj *obj, u32 num,
+		  s32 avail, s32 total)
+{
+	u32 i = s->nres++;
+
+	if (i < s->res_cap) {
+		struct ipclab_snap_res *r = &s->res[i];
+
+		memset(r, 0, sizeof(*r));
+		r->id = obj->id;
+		r->num = num;
+		r->type = obj->type;
+		r->flags = obj->flags;
+		r->avail = avail;
+		r->total = total;
+	}
+	return i;
+}
+
+/**
+ * ipclab_dl_edge() - add an arrow of the resource-allocation graph
+ * @s:     the snapshot
+ * @kind:  IPCLAB_EDGE_HOLD or IPCLAB_EDGE_WAIT
+ * @proc:  the process
+ * @res:   the resource's index
+ * @count: instances held or requested
+ * @w:     WAIT: the waiter; its edges must be added one after another
+ */
+void ipclab_dl_edge(struct ipclab_dl_snap *s, u32 kind, struct ipclab_proc *proc,
+		    u32 res, s32 count, const struct ipclab_waiter_base *w)
+{
+	u32 p = dl_snap_proc(s, proc);
+	u32 i = s->nedges++;
+
+	if (w && w != s->last_w && p < s->procs_cap)
+		s->procs[p].nwait++;
+	if (w)
+		s->last_w = w;
+	if (i >= s->edges_cap)
+		return;
+	memset(&s->edges[i], 0, sizeof(s->edges[i]));
+	s->edges[i].kind = kind;
+	s->edges[i].proc = p;
+	s->edges[i].res = res;
+	s->edges[i].count = count;
+	if (w) {
+		s->edges[i].tid = task_pid_vnr(w->task);
+		s->edges[i].ticket = w->ticket;
+		s->edges[i].waited_ns = s->now_ns - w->start_ns;
+	}
+}
+
+static void *snap_alloc(u32 *cap, size_t size)
+{
+	*cap = min(*cap, IPCLAB_SNAP_MAX);
+	if (!*cap)
+		return NULL;
+	return kvcalloc(*cap, size, GFP_KERNEL_ACCOUNT);
+}
+
+static int snap_copy(u64 uptr, const void *buf, u32 cap, u32 n, size_t size)
+{
+	n = min(cap, n);
+	if (n && copy_to_user(u64_to_user_ptr(uptr), buf, (size_t)n * size))
+		return -EFAULT;
+	return 0;
+}
+
+/* With the world stopped: every readable semaphore set and mutex. */
+static u32 snap_fill(struct ipclab_dl_snap *s)
+{
+	unsigned long slot = 0;
+	struct ipclab_obj *obj;
+	u32 hidden = 0;
+
+	s->gen = ++ipclab_dl_gen;
+	s->now_ns = ktime_get_ns();
+	while ((obj = ipclab_obj_next(&slot))) {
+		if (!obj->ops->snapshot) {
+			/* Mailboxes and shared buffers are not resources. */
+		} else if (ipclab_perm(obj, 4)) {
+			hidden++;
+		} else {
+			spin_lock(&obj->lock);
+			if (!obj->removed)
+				obj->ops->snapshot(obj, s);
+			spin_unlock(&obj->lock);
+		}
+		ipclab_obj_put(obj);
+		cond_resched();
+	}
+	return hidden;
+}
+
+long ipclab_ioc_snapshot(void __user *argp)
+{
+	struct ipclab_dl_snap s = {};
+	struct ipclab_snapshot arg;
+	int ret = -ENOMEM;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.hidden || arg.pad || arg.taken_ns ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+
+	s.res_cap = arg.res_len;
+	s.procs_cap = arg.procs_len;
+	s.edges_cap = arg.edges_len;
+	s.res = snap_alloc(&s.res_cap, sizeof(*s.res));
+	s.procs = snap_alloc(&s.procs_cap, sizeof(*s.procs));
+	s.edges = snap_alloc(&s.edges_cap, sizeof(*s.edges));
+	if ((s.res_cap && !s.res) || (s.procs_cap && !s.procs) ||
+	    (s.edges_cap && !s.edges))
+		goto out;
+
+	percpu_down_write(&ipclab_world);
+	arg.hidden = snap_fill(&s);
+	percpu_up_write(&ipclab_world);
+
+	arg.taken_ns = s.now_ns;
+	arg.res_len = s.nres;
+	arg.procs_len = s.nprocs;
+	arg.edges_len = s.nedges;
+	ret = snap_copy(arg.res, s.res, s.res_cap, s.nres, sizeof(*s.res)) ?:
+	      snap_copy(arg.procs, s.procs, s.procs_cap, s.nprocs,
+			sizeof(*s.procs)) ?:
+	      snap_copy(arg.edges, s.edges, s.edges_cap, s.nedges,
+			sizeof(*s.edges));
+	if (!ret && copy_to_user(argp, &arg, sizeof(arg)))
+		ret = -EFAULT;
+out:
+	kvfree(s.res);
+	kvfree(s.procs);
+	kvfree(s.edges);
+	return ret;
+}
+
+long ipclab_ioc_cycle(void __user *argp)
+{
+	struct ipclab_proc *proc;
+	struct ipclab_cycle arg;
+	int ret = 0;
+	u32 n;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad)
+		return -EINVAL;
+	proc = ipclab_proc_current();
+	if (IS_ERR(proc))
+		return PTR_ERR(proc);
+
+	mutex_lock(&proc->cycle_lock);
+	n = min(arg.len, proc->cycle_len);
+	if (n && copy_to_user(u64_to_user_ptr(arg.entries), proc->cycle,
+			      array_size(n, sizeof(*proc->cycle))))
+		ret = -EFAULT;
+	arg.len = proc->cycle_len;
+	mutex_unlock(&proc->cycle_lock);
+	ipclab_proc_put(proc);
+
+	if (!ret && copy_to_user(argp, &arg, sizeof(arg)))
+		ret = -EFAULT;
+	return ret;
+}

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipclab trace events: what happened, in which order, to whom.
+ *
+ *   trace-cmd record -e ipclab ./program
+ *
+ * or echo 1 > /sys/kernel/tracing/events/ipclab/enable.  Process and
+ * thread ids are the global ones (the init pid namespace), as elsewhere
+ * in the trace buffer.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM ipclab
+
+#if !defined(_IPCLAB_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _IPCLAB_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "ipclab.h"
+
+DECLARE_EVENT_CLASS(ipclab_obj_class,
+	TP_PROTO(const struct ipclab_obj *obj),
+	TP_ARGS(obj),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u32, type)
+		__field(s32, key)
+		__field(pid_t, pid)
+	),
+	TP_fast_assign(
+		__entry->id = obj->id;
+		__entry->type = obj->type;
+		__entry->key = obj->key;
+		__entry->pid = task_tgid_nr(current);
+	),
+	TP_printk("id=%u type=%s key=%d pid=%d", __entry->id,
+		  __print_symbolic(__entry->type,
+				   { IPCLAB_TYPE_SEM, "sem" },
+				   { IPCLAB_TYPE_MUTEX, "mutex" },
+				   { IPCLAB_TYPE_MBOX, "mbox" },
+				   { IPCLAB_TYPE_SHBUF, "shbuf" }),
+		  __entry->key, __entry->pid)
+);
+
+DEFINE_EVENT(ipclab_obj_class, ipclab_create,
+	TP_PROTO(const struct ipclab_obj *obj),
+	TP_ARGS(obj)
+);
+
+DEFINE_EVENT(ipclab_obj_class, ipclab_remove,
+	TP_PROTO(const struct ipclab_obj *obj),
+	TP_ARGS(obj)
+);
+
+/* One semaphore operation performed; @pid is the process it was for. */
+DECLARE_EVENT_CLASS(ipclab_sem_class,
+	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
+	TP_ARGS(id, num, op, val, pid),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u32, num)
+		__field(int, op)
+		__field(int, val)
+		__field(pid_t, pid)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->num = num;
+		__entry->op = op;
+		__entry->val = val;
+		__entry->pid = pid;
+	),
+	TP_printk("id=%u num=%u op=%+d value=%d pid=%d", __entry->id,
+		  __entry->num, __entry->op, __entry->val, __entry->pid)
+);
+
+DEFINE_EVENT(ipclab_sem_class, ipclab_semop,
+	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
+	TP_ARGS(id, num, op, val, pid)
+);
+
+/* An ended process's undo value applied (op is the adjustment). */
+DEFINE_EVENT(ipclab_sem_class, ipclab_undo,
+	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
+	TP_ARGS(id, num, op, val, pid)
+);
+
+/* A mutex changed hands: @pid took it (lock) or let it go (unlock). */
+DECLARE_EVENT_CLASS(ipclab_mutex_class,
+	TP_PROTO(u32 id, pid_t pid, int status),
+	TP_ARGS(id, pid, status),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(pid_t, pid)
+		__field(int, status)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->pid = pid;
+		__entry->status = status;
+	),
+	TP_printk("id=%u pid=%d status=%d", __entry->id, __entry->pid,
+		  __entry->status)
+);
+
+DEFINE_EVENT(ipclab_mutex_class, ipclab_lock,
+	TP_PROTO(u32 id, pid_t pid, int status),
+	TP_ARGS(id, pid, status)
+);
+
+DEFINE_EVENT(ipclab_mutex_class, ipclab_unlock,
+	TP_PROTO(u32 id, pid_t pid, int status),
+	TP_ARGS(id, pid, status)
+);
+
+/* A waiter: block when it goes to sleep, timeout and signal when it gives up. */
+DECLARE_EVENT_CLASS(ipclab_waiter_class,
+	TP_PROTO(const struct ipclab_waiter_base *w),
+	TP_ARGS(w),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(pid_t, pid)
+		__field(pid_t, tid)
+		__field(u64, ticket)
+	),
+	TP_fast_assign(
+		__entry->id = w->obj->id;
+		__entry->pid = task_tgid_nr(w->task);
+		__entry->tid = task_pid_nr(w->task);
+		__entry->ticket = w->ticket;
+	),
+	TP_printk("id=%u pid=%d tid=%d ticket=%llu", __entry->id,
+		  __entry->pid, __entry->tid, __entry->ticket)
+);
+
+DEFINE_EVENT(ipclab_waiter_class, ipclab_block,
+	TP_PROTO(const struct ipclab_waiter_base *w),
+	TP_ARGS(w)
+);
+
+DEFINE_EVENT(ipclab_waiter_class, ipclab_timeout,
+	TP_PROTO(const struct ipclab_waiter_base *w),
+	TP_ARGS(w)
+);
+
+DEFINE_EVENT(ipclab_waiter_class, ipclab_signal,
+	TP_PROTO(const struct ipclab_waiter_base *w),
+	TP_ARGS(w)
+);
+
+/* The current task decided a waiter's fate: who woke whom, and why. */
+TRACE_EVENT(ipclab_wake,
+	TP_PROTO(const struct ipclab_waiter_base *w, int status),
+	TP_ARGS(w, status),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(pid_t, waker_pid)
+		__field(pid_t, waker_tid)
+		__field(pid_t, pid)
+		__field(pid_t, tid)
+		__field(u64, ticket)
+		__field(int, status)
+	),
+	TP_fast_assign(
+		__entry->id = w->obj->id;
+		__entry->waker_pid = task_tgid_nr(current);
+		__entry->waker_tid = task_pid_nr(current);
+		__entry->pid = task_tgid_nr(w->task);
+		__entry->tid = task_pid_nr(w->task);
+		__entry->ticket = w->ticket;
+		__entry->status = status;
+	),
+	TP_printk("id=%u waker=%d/%d pid=%d tid=%d ticket=%llu status=%d",
+		  __entry->id, __entry->waker_pid, __entry->waker_tid,
+		  __entry->pid, __entry->tid, __entry->ticket, __entry->status)
+);
+
+/* A message entered or left a mailbox; @pid sent or received it. */
+DECLARE_EVENT_CLASS(ipclab_msg_class,
+	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
+	TP_ARGS(id, type, size, pid),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(s64, type)
+		__field(u64, size)
+		__field(pid_t, pid)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->type = type;
+		__entry->size = size;
+		__entry->pid = pid;
+	),
+	TP_printk("id=%u type=%lld size=%llu pid=%d", __entry->id,
+		  __entry->type, __entry->size, __entry->pid)
+);
+
+DEFINE_EVENT(ipclab_msg_class, ipclab_send,
+	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
+	TP_ARGS(id, type, size, pid)
+);
+
+DEFINE_EVENT(ipclab_msg_class, ipclab_receive,
+	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
+	TP_ARGS(id, type, size, pid)
+);
+
+/* A mapping of a shared buffer came or went. */
+DECLARE_EVENT_CLASS(ipclab_shbuf_class,
+	TP_PROTO(u32 id, u32 nattch),
+	TP_ARGS(id, nattch),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u32, nattch)
+		__field(pid_t, pid)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->nattch = nattch;
+		__entry->pid = task_tgid_nr(current);
+	),
+	TP_printk("id=%u nattch=%u pid=%d", __entry->id, __entry->nattch,
+		  __entry->pid)
+);
+
+DEFINE_EVENT(ipclab_shbuf_class, ipclab_attach,
+	TP_PROTO(u32 id, u32 nattch),
+	TP_ARGS(id, nattch)
+);
+
+DEFINE_EVENT(ipclab_shbuf_class, ipclab_detach,
+	TP_PROTO(u32 id, u32 nattch),
+	TP_ARGS(id, nattch)
+);
+
+/* A wait was refused with EDEADLK: it would have closed a cycle of @len. */
+TRACE_EVENT(ipclab_deadlock,
+	TP_PROTO(u32 id, u32 len),
+	TP_ARGS(id, len),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(u32, len)
+		__field(pid_t, pid)
+		__field(pid_t, tid)
+		__string(comm, current->comm)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->len = len;
+		__entry->pid = task_tgid_nr(current);
+		__entry->tid = task_pid_nr(current);
+		ipclab_assign_str(comm, current->comm);
+	),
+	TP_printk("id=%u pid=%d tid=%d comm=%s cycle=%u", __entry->id,
+		  __entry->pid, __entry->tid, __get_str(comm), __entry->len)
+);
+
+#endif /* _IPCLAB_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
