@@ -8,8 +8,10 @@
  *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
  *   ipclab rm ID... | -k KEY -t TYPE remove objects
  *   ipclab version                   ABI version of the loaded module
+ *   ipclab deadlock, ipclab graph    deadlock detection (deadlock.c)
  *
- * Exit status: 0 success, 1 an operation failed, 2 usage error.
+ * Exit status: 0 success, 1 an operation failed, 2 usage error; ipclab
+ * deadlock: 3 when it finds a deadlock.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
+#include "deadlock.h"
 
 static const char *const type_names[] = {
 	[IPCLAB_TYPE_SEM] = "sem",
@@ -54,12 +57,23 @@ static void usage(FILE *out)
 		"  rm ID...                 remove objects by id\n"
 		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
 		"  version                  ABI version of the loaded module\n"
+		"  deadlock [--json] [--all]\n"
+		"                           E, A, C and R of the semaphores and mutexes, the\n"
+		"                           course's detection algorithm step by step, and\n"
+		"                           the deadlocked processes if any\n"
+		"  deadlock --matrices FILE the same on E, A, C, R from FILE: lines\n"
+		"                           'E 4 2 3 1', 'A 2 1 0 0' (optional), one\n"
+		"                           'C ...' and one 'R ...' per process, '#' comments\n"
+		"  graph [--png FILE] [--all] [--matrices FILE]\n"
+		"                           the resource-allocation graph in Graphviz DOT\n"
 		"\n"
-		"Exit status: 0 success, 1 failure, 2 usage error.\n");
+		"Exit status: 0 success, 1 failure, 2 usage error; deadlock: %d when it\n"
+		"finds a deadlock.  \"ipclab COMMAND -h\" says more about a command.\n",
+		IPCLAB_EXIT_DEADLOCK);
 }
 
 /* One line naming the object and the errno, as the brief asks. */
-static int fail(const char *fmt, ...)
+int fail(const char *fmt, ...)
 {
 	va_list ap;
 	int err = errno;
@@ -221,7 +235,7 @@ static void summary(const struct snap *s, char *buf, size_t n)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
+void json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -693,6 +707,10 @@ int main(int argc, char **argv)
 		return cmd_rm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version"))
 		return cmd_version();
+	if (!strcmp(cmd, "deadlock"))
+		return cmd_deadlock(argc - 1, argv + 1);
+	if (!strcmp(cmd, "graph"))
+		return cmd_graph(argc - 1, argv + 1);
 	fprintf(stderr, "ipclab: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;
