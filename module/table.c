@@ -269,9 +269,10 @@ static int ipclab_get_valid(const struct ipclab_get *get)
 		return -EINVAL;
 	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL | IPCLAB_REFUSE_DEADLOCK))
 		return -EINVAL;
-	/* Only where there is something to deadlock on. */
+	/* Only where there is something to deadlock on, and when creating. */
 	if ((get->flags & IPCLAB_REFUSE_DEADLOCK) &&
-	    get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX)
+	    ((get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX) ||
+	     !(get->flags & IPCLAB_CREAT)))
 		return -EINVAL;
 	if (get->mode & ~IPCLAB_MODE_MASK)
 		return -EINVAL;

@@ -257,8 +257,9 @@ TEST_F(obj, get_einval)
 	GET_NEW(IPCLAB_TYPE_SEM, key, IPCLAB_CREAT | IPCLAB_EXCL, 0600, 1);
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key, 0,
 					01000, 0, &id));
-	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key, 0x4,
-					0600, 0, &id));
+	/* A creation option without IPCLAB_CREAT */
+	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key,
+					IPCLAB_REFUSE_DEADLOCK, 0600, 0, &id));
 }
 
 /* nsems when opening an existing set: 0 or at most the set's size. */

@@ -77,7 +77,8 @@ struct ipclab_version {
 #define IPCLAB_CREAT		0x1	/* create the object if the key is free */
 #define IPCLAB_EXCL		0x2	/* with CREAT: fail with EEXIST if it exists */
 /*
- * With CREAT, semaphore sets and mutexes only: refuse a wait on this
+ * With CREAT (EINVAL without), semaphore sets and mutexes only (EINVAL
+ * for other types); ignored when the object exists: refuse a wait on this
  * object that would close a cycle in the wait-for graph, with EDEADLK,
  * instead of sleeping (see "Deadlocks" below).  Reported in perm.flags.
  */
