@@ -229,7 +229,8 @@ struct ipclab_sembuf {
  * outside -(sem_max + 1)..sem_max, as SysV), ENOSPC (the
  * waiting room is full), ENOMEM, EBADF (another thread closed the
  * process's last /dev/ipclab fd while this one waited: the process has
- * ended for ipclab, and so has the wait).
+ * ended for ipclab, and so has the wait), EDEADLK (a set created with
+ * IPCLAB_REFUSE_DEADLOCK: waiting would close a cycle; nothing was done).
  */
 struct ipclab_semop {
 	__u32 id;
@@ -298,7 +299,8 @@ struct ipclab_semctl {
  *
  * Returns 0, or -1 with errno EOWNERDEAD when the mutex was acquired from
  * an owner that died.  Errors: EINVAL, EACCES (no write permission),
- * EDEADLK, EBUSY, ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
+ * EDEADLK (the caller's process owns it already; or it was created with
+ * IPCLAB_REFUSE_DEADLOCK and waiting would close a cycle), EBUSY, ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
  */
 struct ipclab_lock {
 	__u32 id;
@@ -737,8 +739,9 @@ struct ipclab_snap_edge {
  * As with IPCLAB_IOC_STAT, each array is filled up to its capacity and its
  * length says how many exist: if any is larger than its capacity, the
  * snapshot is incomplete and the caller asks again with more room.
- * Resources are in id order, then semaphore order; edges in resource
- * order.  Errors: EINVAL, EFAULT, ENOMEM (a capacity above 1048576 is
+ * Resources are in table order (as IPCLAB_IOC_LIST), a set's semaphores
+ * in order; an object's edges follow its resources, holdings first, then
+ * each waiter's requests together.  Errors: EINVAL, EFAULT, ENOMEM (a capacity above 1048576 is
  * treated as 1048576).
  */
 struct ipclab_snapshot {
