@@ -1072,7 +1072,7 @@ static void print_text(FILE *out, const struct dl *m)
 			strcmp(m->source, "-") ? m->source : "standard input");
 	else
 		fprintf(out, "Deadlock detection on the state of /dev/ipclab\n\n");
-	if (!m->nres || !m->nproc) {
+	if (!m->nres) {
 		for (i = 0; i < m->nnotes; i++)
 			fprintf(out, "Note: %s.\n", m->notes[i]);
 		print_verdict(out, m);
