@@ -185,12 +185,16 @@ static int __init ipclab_init(void)
 {
 	int ret;
 
+	ret = ipclab_deadlock_init();
+	if (ret)
+		return ret;
 	ipclab_debugfs_init();
 	/* Last: once the device exists, anybody can use it. */
 	ret = misc_register(&ipclab_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IPCLAB_NAME, ret);
 		ipclab_debugfs_exit();
+		ipclab_deadlock_exit();
 		return ret;
 	}
 	pr_info("ABI %u.%u ready on /dev/%s\n",
@@ -204,6 +208,7 @@ static void __exit ipclab_exit(void)
 	ipclab_debugfs_exit();
 	ipclab_table_exit();
 	ipclab_procs_exit();
+	ipclab_deadlock_exit();
 }
 
 module_init(ipclab_init);

@@ -11,13 +11,20 @@
  * fast path.  The snapshot and the deadlock check take the write side:
  * new changes wait, changes in flight finish, and for as long as it is
  * held nothing that the deadlock algorithms read can change anywhere.
- * Readers never sleep inside (waiters sleep outside), so the writer waits
- * only for critical sections already running.
+ * Readers hold only spinlocks inside (waiters sleep outside), so the
+ * writer waits only for critical sections already running.
  *
- * With the world stopped, objects other than the one being operated on
- * are read without their locks: their lists cannot change, and every
- * process reachable from them stays alive (a process is cleaned up, and
- * only then freed, inside the read side).
+ * With the world stopped, objects are read without their locks: their
+ * lists cannot change (only IPCLAB_IOC_STAT-style readers run), and every
+ * process reachable from them stays allocated (a process is cleaned up
+ * inside the read side, and freed only after that).  So the walks may
+ * take their time and reschedule.
+ *
+ * The price: a snapshot or a check costs an RCU grace period and blocks
+ * every semaphore and mutex operation on the machine while it walks.
+ * Anybody may take a snapshot (students run "ipclab deadlock"); on a
+ * shared machine a loop of them slows everybody's semaphores down, and on
+ * PREEMPT_RT the writer has no priority inheritance over readers.
  *
  * The check is a breadth-first search over processes: from the holders
  * of what the caller is about to wait for, through what their blocked
@@ -40,9 +47,17 @@
 #include "trace.h"
 
 /* Entries of each snapshot array beyond this are counted, not copied. */
-#define IPCLAB_SNAP_MAX		BIT(20)
+#define IPCLAB_SNAP_MAX		BIT(16)
 
-DEFINE_STATIC_PERCPU_RWSEM(ipclab_world);
+/* ipclab_perm()'s access for reading */
+#define IPCLAB_READ		4
+
+/*
+ * Not DEFINE_STATIC_PERCPU_RWSEM(): every write unlock queues an RCU
+ * callback on the semaphore, and only percpu_free_rwsem() waits for it
+ * before the module's memory goes away.
+ */
+static struct percpu_rw_semaphore ipclab_world;
 
 /* Marks visited processes; changed only with the world stopped. */
 static u64 ipclab_dl_gen;
@@ -58,6 +73,17 @@ struct ipclab_dl_snap {
 	u64 now_ns;
 };
 
+int ipclab_deadlock_init(void)
+{
+	return percpu_init_rwsem(&ipclab_world);
+}
+
+/* Module exit: after the last user; waits for the semaphore's RCU work. */
+void ipclab_deadlock_exit(void)
+{
+	percpu_free_rwsem(&ipclab_world);
+}
+
 /**
  * ipclab_world_enter() - about to change semaphore or mutex state
  *
@@ -68,31 +94,49 @@ void ipclab_world_enter(void)
 	percpu_down_read(&ipclab_world);
 }
 
+/**
+ * ipclab_world_leave() - done changing semaphore or mutex state
+ */
 void ipclab_world_leave(void)
 {
 	percpu_up_read(&ipclab_world);
+}
+
+static void dl_free(struct ipclab_dl *dl)
+{
+	kvfree(dl->queue);
+	kvfree(dl->cycle);
+	memset(dl, 0, sizeof(*dl));
 }
 
 /**
  * ipclab_world_stop() - hold every semaphore and mutex still, for a check
  * @dl: the check's state, zeroed by the caller; gets its buffers
  *
+ * The buffers are allocated first, for the processes that exist: the
+ * world must not stand still through memory reclaim.  Processes created
+ * after the stop cannot be in the graph (joining it takes the read
+ * side), so the count read with the world stopped bounds the walk.
+ *
  * Return: 0 with the world stopped, or -ENOMEM with it running.
  */
 int ipclab_world_stop(struct ipclab_dl *dl)
 {
-	percpu_down_write(&ipclab_world);
-	/* No process can join the graph now: this bounds the walk. */
-	dl->cap = atomic_read(&ipclab_nprocs) + 1;
-	dl->queue = kvmalloc_array(dl->cap, sizeof(*dl->queue), GFP_KERNEL);
-	dl->cycle = kvmalloc_array(dl->cap, sizeof(*dl->cycle),
-				   GFP_KERNEL_ACCOUNT);
-	if (!dl->queue || !dl->cycle) {
+	for (;;) {
+		u32 cap = atomic_read(&ipclab_nprocs) + 1;
+
+		dl->queue = kvmalloc_array(cap, sizeof(*dl->queue), GFP_KERNEL);
+		dl->cycle = kvmalloc_array(cap, sizeof(*dl->cycle), GFP_KERNEL);
+		if (!dl->queue || !dl->cycle) {
+			dl_free(dl);
+			return -ENOMEM;
+		}
+		dl->cap = cap;
+		percpu_down_write(&ipclab_world);
+		if (atomic_read(&ipclab_nprocs) + 1 <= cap)
+			break;
 		percpu_up_write(&ipclab_world);
-		kvfree(dl->queue);
-		kvfree(dl->cycle);
-		memset(dl, 0, sizeof(*dl));
-		return -ENOMEM;
+		dl_free(dl);
 	}
 	dl->gen = ++ipclab_dl_gen;
 	return 0;
@@ -108,22 +152,25 @@ int ipclab_world_stop(struct ipclab_dl *dl)
 void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 			  int ret)
 {
-	struct ipclab_cycle_entry *old = NULL;
+	struct ipclab_cycle_entry *cycle = NULL;
 
 	percpu_up_write(&ipclab_world);
 	if (ret == -EDEADLK && dl->len) {
 		trace_ipclab_deadlock(dl->cycle[0].id, dl->len);
+		/* Keep what the cycle needs, not room for every process. */
+		cycle = kvmalloc_array(dl->len, sizeof(*cycle),
+				       GFP_KERNEL_ACCOUNT);
+		if (cycle)
+			memcpy(cycle, dl->cycle, dl->len * sizeof(*cycle));
+	}
+	if (cycle) {
 		mutex_lock(&proc->cycle_lock);
-		old = proc->cycle;
-		proc->cycle = dl->cycle;
+		swap(proc->cycle, cycle);
 		proc->cycle_len = dl->len;
 		mutex_unlock(&proc->cycle_lock);
-		dl->cycle = NULL;
 	}
-	kvfree(old);
-	kvfree(dl->queue);
-	kvfree(dl->cycle);
-	memset(dl, 0, sizeof(*dl));
+	kvfree(cycle);
+	dl_free(dl);
 }
 
 void ipclab_proc_free_cycle(struct ipclab_proc *proc)
@@ -192,18 +239,17 @@ static void dl_record_cycle(struct ipclab_dl *dl)
 /**
  * ipclab_deadlock_check() - would waiter @w close a cycle?
  * @dl: the check, with the world stopped by ipclab_world_stop()
- * @w:  the caller's waiter, filled in but not queued; its object is
- *      locked by the caller
+ * @w:  the caller's waiter, filled in but not queued; no lock held
  *
  * Return: 0 if waiting closes no cycle; -EDEADLK if it would (the cycle
- * is in @dl).
+ * is in @dl).  If the cycle cannot be kept (no memory), the refusal
+ * stands and IPCLAB_IOC_CYCLE shows the one before.
  */
 int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
 {
 	const struct ipclab_waiter_base *wx;
 	struct ipclab_proc *p;
 
-	lockdep_assert_held(&w->obj->lock);
 	dl->start = w->proc;
 	dl->start->dl_gen = dl->gen;
 	dl->cur = dl->start;
@@ -219,6 +265,7 @@ int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
 			if (dl->found)
 				break;
 		}
+		cond_resched();
 	}
 	if (!dl->found)
 		return 0;
@@ -306,9 +353,10 @@ void ipclab_dl_edge(struct ipclab_dl_snap *s, u32 kind, struct ipclab_proc *proc
 	}
 }
 
-static void *snap_alloc(u32 *cap, size_t size)
+/* A user array of *cap entries at @uptr; no pointer, no room. */
+static void *snap_alloc(u64 uptr, u32 *cap, size_t size)
 {
-	*cap = min(*cap, IPCLAB_SNAP_MAX);
+	*cap = uptr ? min_t(u32, *cap, IPCLAB_SNAP_MAX) : 0;
 	if (!*cap)
 		return NULL;
 	return kvcalloc(*cap, size, GFP_KERNEL_ACCOUNT);
@@ -332,15 +380,12 @@ static u32 snap_fill(struct ipclab_dl_snap *s)
 	s->gen = ++ipclab_dl_gen;
 	s->now_ns = ktime_get_ns();
 	while ((obj = ipclab_obj_next(&slot))) {
-		if (!obj->ops->snapshot) {
-			/* Mailboxes and shared buffers are not resources. */
-		} else if (ipclab_perm(obj, 4)) {
-			hidden++;
-		} else {
-			spin_lock(&obj->lock);
-			if (!obj->removed)
+		/* Mailboxes and shared buffers are not resources. */
+		if (obj->ops->snapshot) {
+			if (ipclab_perm(obj, IPCLAB_READ))
+				hidden++;
+			else if (!obj->removed)
 				obj->ops->snapshot(obj, s);
-			spin_unlock(&obj->lock);
 		}
 		ipclab_obj_put(obj);
 		cond_resched();
@@ -356,16 +401,17 @@ long ipclab_ioc_snapshot(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || arg.hidden || arg.pad || arg.taken_ns ||
+	/* hidden and taken_ns are outputs: asking again need not clear them. */
+	if (arg.flags || arg.pad ||
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 
 	s.res_cap = arg.res_len;
 	s.procs_cap = arg.procs_len;
 	s.edges_cap = arg.edges_len;
-	s.res = snap_alloc(&s.res_cap, sizeof(*s.res));
-	s.procs = snap_alloc(&s.procs_cap, sizeof(*s.procs));
-	s.edges = snap_alloc(&s.edges_cap, sizeof(*s.edges));
+	s.res = snap_alloc(arg.res, &s.res_cap, sizeof(*s.res));
+	s.procs = snap_alloc(arg.procs, &s.procs_cap, sizeof(*s.procs));
+	s.edges = snap_alloc(arg.edges, &s.edges_cap, sizeof(*s.edges));
 	if ((s.res_cap && !s.res) || (s.procs_cap && !s.procs) ||
 	    (s.edges_cap && !s.edges))
 		goto out;

@@ -72,14 +72,14 @@ struct poll_table_struct;
 struct vm_area_struct;
 struct files_struct;
 
+struct ipclab_dl;
+struct ipclab_dl_snap;
+
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
  * the arrays with *_cap entries before taking the object's lock; the type
  * fills at most *_cap entries and counts every entry in n*.
  */
-struct ipclab_dl;
-struct ipclab_dl_snap;
-
 struct ipclab_snap {
 	s32 *values;
 	struct ipclab_waiter *waiters;
@@ -113,7 +113,8 @@ struct ipclab_type_ops {
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
 			 struct poll_table_struct *pt);
 	/*
-	 * Semaphore sets and mutexes, with the world stopped: add the
+	 * Semaphore sets and mutexes, with the world stopped (the object's
+	 * lock not held: nothing changes, and it may reschedule): add the
 	 * object's resources and its hold and wait edges to @s.
 	 */
 	void (*snapshot)(struct ipclab_obj *obj, struct ipclab_dl_snap *s);
@@ -249,6 +250,7 @@ int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 			struct ipclab_obj *obj);
 void ipclab_waiter_link(struct ipclab_waiter_base *w);
+void ipclab_waiter_gave_up(const struct ipclab_waiter_base *w, int reason);
 void ipclab_waiter_unlink(struct ipclab_waiter_base *w);
 int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t);
 void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
@@ -258,6 +260,8 @@ void ipclab_fill_waiter(struct ipclab_waiter *out,
 			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
 
 /* deadlock.c: the stopped world, snapshots, refusing deadlocks */
+int ipclab_deadlock_init(void);
+void ipclab_deadlock_exit(void);
 void ipclab_world_enter(void);
 void ipclab_world_leave(void);
 
@@ -275,8 +279,13 @@ struct ipclab_dl {
 	bool found;
 };
 
-/* A positive return: "stop the world and call again with a struct ipclab_dl". */
+/*
+ * Positive returns of the locked part of a P or lock on an object that
+ * refuses deadlocks: "stop the world and call again", and, with the world
+ * stopped, "check before queuing" (the waiter is ready, not queued).
+ */
 #define IPCLAB_STOP_WORLD	1
+#define IPCLAB_CHECK		2
 
 int ipclab_world_stop(struct ipclab_dl *dl);
 void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,

@@ -252,6 +252,7 @@ static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 	w->kind = IPCLAB_WAIT_SEND;
 	w->msg = msg;
 	list_add_tail(&w->base.node, &mb->senders);
+	trace_ipclab_block(&w->base);
 	mb->obj.nwaiters++;
 	return -EINPROGRESS;
 }
@@ -308,6 +309,7 @@ long ipclab_mbox_send(void __user *argp)
 		spin_lock(&mb->obj.lock);
 		if (w.base.status == -EINPROGRESS) {
 			/* Signal or timeout: leave the room, take the message back. */
+			ipclab_waiter_gave_up(&w.base, ret);
 			list_del_init(&w.base.node);
 			mb->obj.nwaiters--;
 			mbox_admit_senders(mb, &wq);
@@ -361,6 +363,7 @@ static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
 	w->flags = arg->flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
 	w->size = arg->size;
 	list_add_tail(&w->base.node, &mb->receivers);
+	trace_ipclab_block(&w->base);
 	mb->obj.nwaiters++;
 	return -EINPROGRESS;
 }
@@ -407,6 +410,7 @@ long ipclab_mbox_recv(void __user *argp)
 		ret = ipclab_sleep(&w.base, &t);
 		spin_lock(&mb->obj.lock);
 		if (w.base.status == -EINPROGRESS) {
+			ipclab_waiter_gave_up(&w.base, ret);
 			list_del_init(&w.base.node);
 			mb->obj.nwaiters--;
 		} else {

@@ -131,6 +131,7 @@ static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
 	ipclab_world_enter();
 	spin_lock(&m->obj.lock);
 	if (w->status == -EINPROGRESS) {
+		ipclab_waiter_gave_up(w, reason);
 		list_del_init(&w->node);
 		ipclab_waiter_unlink(w);
 		m->obj.nwaiters--;
@@ -142,17 +143,24 @@ static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
 	return ret;
 }
 
+static void mutex_enqueue(struct ipclab_mutex *m, struct ipclab_waiter_base *w)
+{
+	lockdep_assert_held(&m->obj.lock);
+	list_add_tail(&w->node, &m->waiters);
+	ipclab_waiter_link(w);
+	m->obj.nwaiters++;
+}
+
 /*
  * The locked part of IPCLAB_IOC_MUTEX_LOCK.  Return: 0 or an error if
  * the call is over; -EINPROGRESS if @w was queued; IPCLAB_STOP_WORLD or
- * -EDEADLK as sem_op_locked().
+ * IPCLAB_CHECK as sem_op_locked().
  */
 static int mutex_lock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 			     const struct ipclab_timeout *t,
-			     struct ipclab_waiter_base *w, struct ipclab_dl *dl)
+			     struct ipclab_waiter_base *w, bool stopped)
 {
 	struct ipclab_obj *obj = &m->obj;
-	int ret;
 
 	lockdep_assert_held(&obj->lock);
 	if (obj->removed)
@@ -169,16 +177,9 @@ static int mutex_lock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 		return -ENOSPC;
 
 	ipclab_waiter_init(w, proc, obj);
-	if (obj->flags & IPCLAB_REFUSE_DEADLOCK) {
-		if (!dl)
-			return IPCLAB_STOP_WORLD;
-		ret = ipclab_deadlock_check(dl, w);
-		if (ret)
-			return ret;
-	}
-	list_add_tail(&w->node, &m->waiters);
-	ipclab_waiter_link(w);
-	obj->nwaiters++;
+	if (obj->flags & IPCLAB_REFUSE_DEADLOCK)
+		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
+	mutex_enqueue(m, w);
 	return -EINPROGRESS;
 }
 
@@ -214,7 +215,7 @@ long ipclab_mutex_lock(void __user *argp)
 
 	ipclab_world_enter();
 	spin_lock(&obj->lock);
-	ret = mutex_lock_locked(m, proc, &t, &w, NULL);
+	ret = mutex_lock_locked(m, proc, &t, &w, false);
 	spin_unlock(&obj->lock);
 	ipclab_world_leave();
 	if (ret == IPCLAB_STOP_WORLD) {
@@ -223,8 +224,18 @@ long ipclab_mutex_lock(void __user *argp)
 		if (ret)
 			goto out_put_proc;
 		spin_lock(&obj->lock);
-		ret = mutex_lock_locked(m, proc, &t, &w, &dl);
+		ret = mutex_lock_locked(m, proc, &t, &w, true);
 		spin_unlock(&obj->lock);
+		if (ret == IPCLAB_CHECK) {
+			/* Nothing changes while the world stands still. */
+			ret = ipclab_deadlock_check(&dl, &w);
+			if (!ret) {
+				spin_lock(&obj->lock);
+				mutex_enqueue(m, &w);
+				spin_unlock(&obj->lock);
+				ret = -EINPROGRESS;
+			}
+		}
 		ipclab_world_restart(&dl, proc, ret);
 	}
 	if (ret != -EINPROGRESS)
@@ -399,16 +410,18 @@ static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	snap->nwaiters = n;
 }
 
-/* World stopped, mutex locked: a resource class with one instance. */
+/*
+ * World stopped: a resource class with one instance, or none once it is
+ * not recoverable (nobody will ever have it again).
+ */
 static void mutex_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 {
 	struct ipclab_mutex *m = to_mutex(obj);
+	bool dead = m->state == IPCLAB_MUTEX_NOTRECOVERABLE;
 	struct ipclab_waiter_base *w;
-	bool avail = !m->owner && m->state != IPCLAB_MUTEX_NOTRECOVERABLE;
 	u32 res;
 
-	lockdep_assert_held(&obj->lock);
-	res = ipclab_dl_res(s, obj, 0, avail, 1);
+	res = ipclab_dl_res(s, obj, 0, !m->owner && !dead, !dead);
 	if (m->owner)
 		ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, m->owner, res, 1, NULL);
 	list_for_each_entry(w, &m->waiters, node)

@@ -365,6 +365,7 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
 	ipclab_world_enter();
 	spin_lock(&set->obj.lock);
 	if (w->base.status == -EINPROGRESS) {
+		ipclab_waiter_gave_up(&w->base, reason);
 		sem_dequeue(set, w);
 		/* Its place in line blocked others; they may go now. */
 		sem_wake(set, wq);
@@ -386,21 +387,21 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
  * @t:     the wait request
  * @w:     the caller's waiter, queued if it must wait
  * @wq:    collects the tasks to wake
- * @dl:    with the world stopped, for the deadlock check; else NULL
+ * @stopped: the world is stopped (ipclab_world_stop())
  *
  * Return: 0 or an error if the call is over; -EINPROGRESS if @w was
  * queued and the caller must sleep; -ENOLINK if @proc has no record for
  * this set and @fresh is NULL (allocate one and call again);
- * IPCLAB_STOP_WORLD if it must wait on a set that refuses deadlocks and
- * @dl is NULL (stop the world and call again); -EDEADLK if waiting would
- * close a cycle (nothing changed).
+ * IPCLAB_STOP_WORLD if it must wait on a set that refuses deadlocks (stop
+ * the world and call again); IPCLAB_CHECK if, with the world stopped, it
+ * must wait on such a set: @w is ready but not queued.
  */
 static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 			 struct ipclab_semproc **fresh,
 			 const struct ipclab_sembuf *ops, u32 nops,
 			 const struct ipclab_timeout *t,
 			 struct ipclab_sem_waiter *w, struct ipclab_wake *wq,
-			 struct ipclab_dl *dl)
+			 bool stopped)
 {
 	struct ipclab_semproc *sp;
 	int blocking;
@@ -445,13 +446,8 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	w->ops = ops;
 	w->nops = nops;
 	w->blocking = blocking;
-	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK) {
-		if (!dl)
-			return IPCLAB_STOP_WORLD;
-		ret = ipclab_deadlock_check(dl, &w->base);
-		if (ret)
-			return ret;
-	}
+	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK)
+		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
 	sem_queue(set, w);
 	return -EINPROGRESS;
 }
@@ -520,8 +516,18 @@ long ipclab_sem_op(void __user *argp)
 		}
 		spin_lock(&obj->lock);
 		ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w,
-				    &wq, stopped ? &dl : NULL);
+				    &wq, stopped);
 		spin_unlock(&obj->lock);
+		if (ret == IPCLAB_CHECK) {
+			/* Nothing changes while the world stands still. */
+			ret = ipclab_deadlock_check(&dl, &w.base);
+			if (!ret) {
+				spin_lock(&obj->lock);
+				sem_queue(set, &w);
+				spin_unlock(&obj->lock);
+				ret = -EINPROGRESS;
+			}
+		}
 		if (stopped)
 			ipclab_world_restart(&dl, proc, ret);
 		else
@@ -855,19 +861,43 @@ static s32 sem_held(const struct ipclab_semproc *sp, u32 num)
 	return max(sp->vals[num], 0);
 }
 
+/* The units waiter @w takes from semaphore ops[first].num, from @first on. */
+static s64 sem_need(const struct ipclab_sem_waiter *w, u32 first)
+{
+	u32 num = w->ops[first].num, i;
+	s64 need = 0;
+
+	for (i = first; i < w->nops; i++)
+		if (w->ops[i].num == num && w->ops[i].op < 0)
+			need -= w->ops[i].op;
+	return need;
+}
+
+/* Does waiter @w decrement semaphore @num? */
+static bool sem_decrements(const struct ipclab_sem_waiter *w, u32 num)
+{
+	u32 i;
+
+	for (i = 0; i < w->nops; i++)
+		if (w->ops[i].num == num && w->ops[i].op < 0)
+			return true;
+	return false;
+}
+
 /*
- * World stopped, set locked: each semaphore is a resource class; its
- * holders' positive holdings are allocations; each waiter requests the
- * sum of its decrements of each semaphore it names (0: waits for zero).
+ * World stopped (nothing here changes; the set's lock is not needed and
+ * not held, so that a large set can take its time): each semaphore is a
+ * resource class; its holders' positive holdings are allocations; each
+ * waiter requests the sum of its decrements of each semaphore it names
+ * (0: it only waits for zero).
  */
 static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 {
 	struct ipclab_sem_set *set = to_set(obj);
 	struct ipclab_sem_waiter *w;
 	struct ipclab_semproc *sp;
-	u32 first = 0, i, j;
+	u32 first = 0, i;
 
-	lockdep_assert_held(&obj->lock);
 	for (i = 0; i < set->nsems; i++) {
 		s32 total = set->sems[i].val;
 		u32 res;
@@ -877,6 +907,7 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 		res = ipclab_dl_res(s, obj, i, set->sems[i].val, total);
 		if (!i)
 			first = res;
+		cond_resched();
 	}
 	list_for_each_entry(sp, &set->semprocs, set_node)
 		for (i = 0; i < set->nsems; i++)
@@ -887,23 +918,24 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 		bitmap_zero(set->counted, set->nsems);
 		for (i = 0; i < w->nops; i++) {
 			u32 num = w->ops[i].num;
-			s32 want = 0;
 
 			if (w->ops[i].op > 0 || __test_and_set_bit(num, set->counted))
 				continue;
-			for (j = i; j < w->nops; j++)
-				if (w->ops[j].num == num && w->ops[j].op < 0)
-					want = sem_sat_sub(want, w->ops[j].op);
 			ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->base.proc,
-				       first + num, want, &w->base);
+				       first + num,
+				       min_t(s64, sem_need(w, i), S32_MAX),
+				       &w->base);
 		}
+		cond_resched();
 	}
 }
 
 /*
- * World stopped: whoever holds units of a semaphore that waiter @wb
- * needs more of than there are.  If all it needs is there (it waits
- * behind an earlier waiter), whoever holds any of what it decrements.
+ * World stopped: whom waiter @wb waits for.  For each semaphore it
+ * decrements: the processes holding units of it, if it needs more than
+ * the value; and, FIFO being FIFO, the other processes' waiters ahead of
+ * it in the room that decrement it too.  (The caller's own waiter is not
+ * queued yet: every queued waiter is ahead of it.)
  */
 static void sem_holders(struct ipclab_obj *obj,
 			const struct ipclab_waiter_base *wb, struct ipclab_dl *dl)
@@ -911,22 +943,27 @@ static void sem_holders(struct ipclab_obj *obj,
 	const struct ipclab_sem_waiter *w =
 		container_of(wb, struct ipclab_sem_waiter, base);
 	struct ipclab_sem_set *set = to_set(obj);
+	struct ipclab_sem_waiter *ahead;
 	struct ipclab_semproc *sp;
-	bool any_short = false;
 	u32 i;
 
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].op < 0 && set->sems[w->ops[i].num].val < -w->ops[i].op)
-			any_short = true;
+	bitmap_zero(set->counted, set->nsems);
 	for (i = 0; i < w->nops; i++) {
 		u32 num = w->ops[i].num;
 
-		if (w->ops[i].op >= 0 ||
-		    (any_short && set->sems[num].val >= -w->ops[i].op))
+		if (w->ops[i].op >= 0 || __test_and_set_bit(num, set->counted))
 			continue;
-		list_for_each_entry(sp, &set->semprocs, set_node)
-			if (sem_held(sp, num))
-				ipclab_dl_holder(dl, sp->proc, num);
+		if (set->sems[num].val < sem_need(w, i))
+			list_for_each_entry(sp, &set->semprocs, set_node)
+				if (sem_held(sp, num))
+					ipclab_dl_holder(dl, sp->proc, num);
+		list_for_each_entry(ahead, &set->waiters, base.node) {
+			if (ahead == w)
+				break;
+			if (ahead->base.proc != wb->proc &&
+			    sem_decrements(ahead, num))
+				ipclab_dl_holder(dl, ahead->base.proc, num);
+		}
 	}
 }
 

@@ -85,10 +85,12 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
  * @w: a waiter on a semaphore set or mutex, queued under its object's lock
  *
  * The deadlock check walks from a process to what its threads wait for.
+ * The trace shows the waiter blocked from here on.
  */
 void ipclab_waiter_link(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
+	trace_ipclab_block(w);
 	spin_lock(&w->proc->lock);
 	list_add_tail(&w->proc_node, &w->proc->waits);
 	spin_unlock(&w->proc->lock);
@@ -118,14 +120,12 @@ int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 	ktime_t expires = t->expires;
 	int ret = 0;
 
-	trace_ipclab_block(w);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		/* Pairs with ipclab_waiter_done(): the result, then the rest. */
 		if (smp_load_acquire(&w->status) != -EINPROGRESS)
 			break;
 		if (signal_pending(current)) {
-			trace_ipclab_signal(w);
 			ret = -EINTR;
 			break;
 		}
@@ -134,13 +134,28 @@ int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 		} else if (!schedule_hrtimeout_range(&expires,
 						     current->timer_slack_ns,
 						     HRTIMER_MODE_ABS)) {
-			trace_ipclab_timeout(w);
 			ret = -ETIMEDOUT;
 			break;
 		}
 	}
 	__set_current_state(TASK_RUNNING);
 	return ret;
+}
+
+/**
+ * ipclab_waiter_gave_up() - a waiter leaves its room undecided
+ * @w:      the waiter, still queued (its object's lock is held)
+ * @reason: -EINTR or -ETIMEDOUT from ipclab_sleep()
+ *
+ * For the trace: a wait that was decided while it was ending is a wake,
+ * not a timeout or a signal.
+ */
+void ipclab_waiter_gave_up(const struct ipclab_waiter_base *w, int reason)
+{
+	if (reason == -ETIMEDOUT)
+		trace_ipclab_timeout(w);
+	else
+		trace_ipclab_signal(w);
 }
 
 /**

@@ -300,7 +300,8 @@ struct ipclab_semctl {
  * Returns 0, or -1 with errno EOWNERDEAD when the mutex was acquired from
  * an owner that died.  Errors: EINVAL, EACCES (no write permission),
  * EDEADLK (the caller's process owns it already; or it was created with
- * IPCLAB_REFUSE_DEADLOCK and waiting would close a cycle), EBUSY, ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
+ * IPCLAB_REFUSE_DEADLOCK and waiting would close a cycle), EBUSY,
+ * ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
  */
 struct ipclab_lock {
 	__u32 id;
@@ -741,8 +742,11 @@ struct ipclab_snap_edge {
  * snapshot is incomplete and the caller asks again with more room.
  * Resources are in table order (as IPCLAB_IOC_LIST), a set's semaphores
  * in order; an object's edges follow its resources, holdings first, then
- * each waiter's requests together.  Errors: EINVAL, EFAULT, ENOMEM (a capacity above 1048576 is
- * treated as 1048576).
+ * each waiter's requests together.  A pointer of 0 means no room.
+ * @hidden and @taken_ns are outputs: their values on input are ignored,
+ * so the same structure can be passed again with more room.
+ * Errors: EINVAL, EFAULT, ENOMEM (a capacity above 65536 is treated as
+ * 65536).
  */
 struct ipclab_snapshot {
 	__u32 flags;
@@ -765,10 +769,19 @@ struct ipclab_snapshot {
  * of what it waits for back to the caller's own process, however long;
  * if there is one, the wait would close a cycle and the call fails with
  * EDEADLK, changing nothing.  (Processes are the nodes; P -> Q when a
- * thread of P waits for a semaphore Q holds units of, or a mutex Q owns.
- * With several instances per semaphore a cycle is necessary for a
- * deadlock but not sufficient: the refusal is the careful answer.)
+ * thread of P waits for a mutex Q owns, or for a semaphore that it needs
+ * more of than its value and Q holds units of, or for a semaphore that a
+ * thread of Q waits to decrement ahead of it in the room (FIFO).  With
+ * several instances per semaphore a cycle is necessary for a deadlock
+ * but not sufficient: the refusal is the careful answer.)
  * IPCLAB_IOC_CYCLE then returns that cycle.
+ *
+ * The check runs when a call is about to wait.  A cycle that a wait
+ * closes without a new waiter (a thread of a process that already waits
+ * takes units with a P that does not wait; a mutex handed to a waiter)
+ * is not refused: the guarantee holds for single-threaded processes.
+ * Waits on objects without the flag are followed as edges but not
+ * checked themselves; a wait for zero adds no edge.
  */
 
 /**
@@ -777,7 +790,7 @@ struct ipclab_snapshot {
  * @tid:  its thread that waits (for entry 0: the thread that was refused)
  * @comm: its command name
  * @id:   the object it waits for, which the next entry's process holds
- *        (the last entry's is held by entry 0's process)
+ *        or waits ahead of it for (the last entry's: entry 0's process)
  * @num:  the semaphore in that set (0 for a mutex)
  * @type: IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
  * @pad:  zero
