@@ -144,7 +144,7 @@ struct ipclab_obj {
 	 * READ_ONCE(), for permission checks (as ipcperms() does).
 	 */
 	bool removed;
-	u32 flags;		/* IPCLAB_REFUSE_DEADLOCK; set at creation */
+	u32 flags;		/* IPCLAB_REFUSE_DEADLOCK, _SEM_NOFIFO: at creation */
 	umode_t mode;
 	kuid_t uid, cuid;
 	kgid_t gid, cgid;

@@ -87,6 +87,12 @@ static inline s32 *sp_undo(struct ipclab_semproc *sp)
 	return sp->vals + sp->set->nsems;
 }
 
+/* Is the set's waiting room FIFO (the default)? */
+static bool sem_fifo(const struct ipclab_sem_set *set)
+{
+	return !(set->obj.flags & IPCLAB_SEM_NOFIFO);
+}
+
 static int sem_max(void)
 {
 	return clamp_t(int, READ_ONCE(ipclab_sem_max), 1, IPCLAB_SEM_MAX_CEIL);
@@ -275,7 +281,7 @@ static void sem_wake(struct ipclab_sem_set *set, struct ipclab_wake *wq)
 restart:
 	bitmap_zero(set->blocked, set->nsems);
 	list_for_each_entry_safe(w, tmp, &set->waiters, base.node) {
-		blocking = sem_fifo_blocked(set, w);
+		blocking = sem_fifo(set) ? sem_fifo_blocked(set, w) : -1;
 		if (blocking >= 0) {
 			w->blocking = blocking;
 			sem_mark_blocked(set, w);
@@ -420,9 +426,12 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	}
 
 	/* FIFO: a decrement waits behind any waiting decrement of the same. */
-	for (blocking = 0; blocking < nops; blocking++)
-		if (ops[blocking].op < 0 && set->sems[ops[blocking].num].ndec)
-			break;
+	blocking = nops;
+	if (sem_fifo(set))
+		for (blocking = 0; blocking < nops; blocking++)
+			if (ops[blocking].op < 0 &&
+			    set->sems[ops[blocking].num].ndec)
+				break;
 	if (blocking < nops)
 		ret = -EAGAIN;
 	else
@@ -958,7 +967,7 @@ static void sem_holders(struct ipclab_obj *obj,
 				if (sem_held(sp, num))
 					ipclab_dl_holder(dl, sp->proc, num);
 		list_for_each_entry(ahead, &set->waiters, base.node) {
-			if (ahead == w)
+			if (ahead == w || !sem_fifo(set))
 				break;
 			if (ahead->base.proc != wb->proc &&
 			    sem_decrements(ahead, num))

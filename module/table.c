@@ -267,7 +267,11 @@ static int ipclab_get_valid(const struct ipclab_get *get)
 
 	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_SHBUF)
 		return -EINVAL;
-	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL | IPCLAB_REFUSE_DEADLOCK))
+	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL | IPCLAB_REFUSE_DEADLOCK |
+			   IPCLAB_SEM_NOFIFO))
+		return -EINVAL;
+	if ((get->flags & IPCLAB_SEM_NOFIFO) &&
+	    (!sem || !(get->flags & IPCLAB_CREAT)))
 		return -EINVAL;
 	/* Only where there is something to deadlock on, and when creating. */
 	if ((get->flags & IPCLAB_REFUSE_DEADLOCK) &&
@@ -316,7 +320,8 @@ long ipclab_ioc_get(void __user *argp)
 		obj = ipclab_create(&get);
 		ret = PTR_ERR_OR_ZERO(obj);
 		if (!ret) {
-			obj->flags = get.flags & IPCLAB_REFUSE_DEADLOCK;
+			obj->flags = get.flags & (IPCLAB_REFUSE_DEADLOCK |
+						  IPCLAB_SEM_NOFIFO);
 			ret = ipclab_table_insert(obj, get.key);
 			if (ret)
 				ipclab_obj_put(obj);

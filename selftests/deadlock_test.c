@@ -1233,13 +1233,15 @@ static const __s32 course_E[4] = { 4, 2, 3, 1 };
  * False if the test was skipped.
  */
 static bool course_start(struct __test_metadata *_metadata, int fd,
-			 struct ipclab_cleanup *cl, __u32 *id, struct actor *a)
+			 struct ipclab_cleanup *cl, __u32 *id, struct actor *a,
+			 __u32 sem_flags)
 {
 	static const int hold[3][4] = { { 0, 0, 1, 0 }, { 2, 0, 0, 1 }, { 0, 1, 2, 0 } };
 	static const int req[3][4] = { { 2, 0, 0, 1 }, { 1, 0, 1, 0 }, { 2, 1, 0, 0 } };
 	int n;
 
-	ASSERT_OK(sem_create(fd, 4, id));
+	ASSERT_OK(ipclab_get(fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
+			     IPCLAB_CREAT | sem_flags, 0600, 4, id));
 	cl_track(cl, *id);
 	ASSERT_OK(sem_setall(fd, *id, course_E, 4));
 
@@ -1260,17 +1262,17 @@ static bool course_start(struct __test_metadata *_metadata, int fd,
 }
 
 /*
- * The course's example on live processes.  P1 holds one of class 3, P2
- * two of class 1 and one of class 4, P3 one of class 2 and two of class 3.
- * P3 asks for (2 1 0 0) first and gets it at once; then P2 asks for
- * (1 0 1 0) and P1 for (2 0 0 1), and both block.  ipclab deadlock reads
- * E = (4 2 3 1), A = (0 0 0 0), C and R, and finds that P3 is not blocked,
- * then P2, then P1 can finish: no deadlock.  And so it happens: when P3
- * gives everything back P2 gets its request, then P1.
- *
- * (P2 must ask before P1: both want class 1, and ipclab serves waiters in
- * FIFO order, so P1 first would keep P2 waiting behind it - see
- * course_example_in_issue_order.)
+ * The course's example on live processes, in the course's order.  P1
+ * holds one of class 3, P2 two of class 1 and one of class 4, P3 one of
+ * class 2 and two of class 3.  P1 asks for (2 0 0 1) and blocks (class 4
+ * is out), P2 for (1 0 1 0) and blocks (class 3 is out), P3 for
+ * (2 1 0 0), which fits, and gets it at once: the set is created with
+ * IPCLAB_SEM_NOFIFO, which grants whatever fits, as the course's model
+ * assumes (with FIFO, P3 would queue behind P1 - see
+ * course_example_in_issue_order).  ipclab deadlock reads E = (4 2 3 1),
+ * A = (0 0 0 0), C and R, and finds that P3 is not blocked, then P2, then
+ * P1 can finish: no deadlock.  And so it happens: when P3 gives
+ * everything back P2 gets its request, then P1.
  */
 TEST_F(dl, course_example_live)
 {
@@ -1282,16 +1284,17 @@ TEST_F(dl, course_example_live)
 	__u32 id;
 	int n;
 
-	if (!course_start(_metadata, self->fd, &self->cl, &id, a))
+	if (!course_start(_metadata, self->fd, &self->cl, &id, a,
+			  IPCLAB_SEM_NOFIFO))
 		return;
 
+	ASSERT_TRUE(put_byte(a[0].rv.go[1], 'r') == 0);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1)) TH_LOG("P1 did not block");
+	ASSERT_TRUE(put_byte(a[1].rv.go[1], 'r') == 0);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2)) TH_LOG("P2 did not block");
 	ASSERT_TRUE(put_byte(a[2].rv.go[1], 'n') == 0);
 	ASSERT_EQ('g', get_byte(a[2].rv.ready[0], IPCLAB_SETTLE_MS))
 		TH_LOG("P3's request (2 1 0 0) was not granted at once");
-	ASSERT_TRUE(put_byte(a[1].rv.go[1], 'r') == 0);
-	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1)) TH_LOG("P2 did not block");
-	ASSERT_TRUE(put_byte(a[0].rv.go[1], 'r') == 0);
-	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2)) TH_LOG("P1 did not block");
 	check_sem_values(self->fd, id, 0, 0, 0, 0);
 
 	NEED_CLI();
@@ -1378,7 +1381,7 @@ TEST_F(dl, course_example_in_issue_order)
 	__u32 id;
 	int n;
 
-	if (!course_start(_metadata, self->fd, &self->cl, &id, a))
+	if (!course_start(_metadata, self->fd, &self->cl, &id, a, 0))
 		return;
 	ASSERT_TRUE(put_byte(a[0].rv.go[1], 'r') == 0);
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));

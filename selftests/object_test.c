@@ -188,7 +188,7 @@ TEST_F(obj, get_einval)
 					0600, 1, &id));
 	/* flags */
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key,
-					IPCLAB_CREAT | 0x8, 0600, 1, &id));
+					IPCLAB_CREAT | 0x10, 0600, 1, &id));
 	/* refusing deadlocks means nothing for mailboxes and buffers */
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_MBOX, key,
 					IPCLAB_CREAT | IPCLAB_REFUSE_DEADLOCK,

@@ -640,6 +640,58 @@ TEST_F(sem, fifo_no_overtaking)
 }
 
 /*
+ * IPCLAB_SEM_NOFIFO, the same scene as fifo_no_overtaking: B and a later
+ * arrival take the unit A waits for, as Linux SysV lets them; A, which
+ * needs two, starves until two are there at once.
+ */
+TEST_F(sem, nofifo_overtaking)
+{
+	struct ipclab_stat st = {};
+	__u32 id;
+	pid_t a, b;
+
+	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
+			     IPCLAB_CREAT | IPCLAB_SEM_NOFIFO, 0600, 1, &id));
+	cl_track(&self->cl, id);
+	st.id = id;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	EXPECT_EQ(IPCLAB_SEM_NOFIFO, st.perm.flags);
+
+	a = spawn_op1(&self->cl, self->fd, id, 0, -2, 0);
+	ASSERT_LT(0, a);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+	b = spawn_op1(&self->cl, self->fd, id, 0, -1, 0);
+	ASSERT_LT(0, b);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2));
+
+	/* The waiter behind A goes first: A cannot use one unit. */
+	ASSERT_OK(sem_op1(self->fd, id, 0, 1, 0));
+	EXPECT_KID(0, b, IPCLAB_SETTLE_MS);
+	EXPECT_TRUE(still_blocked(a, IPCLAB_BLOCKED_MS));
+	check_sem_values(self->fd, id, 0);
+
+	/* A newcomer takes a unit at once, past A. */
+	ASSERT_OK(sem_op1(self->fd, id, 0, 1, 0));
+	EXPECT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_NOWAIT));
+	EXPECT_TRUE(still_blocked(a, 0));
+
+	/* Two at once: A's turn at last. */
+	ASSERT_OK(sem_op1(self->fd, id, 0, 2, 0));
+	EXPECT_KID(0, a, IPCLAB_SETTLE_MS);
+	check_sem_values(self->fd, id, 0);
+	EXPECT_EQ(0, ipclab_nwaiters(self->fd, id));
+
+	/* A creation option only, and only for semaphore sets. */
+	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM,
+					IPCLAB_KEY_PRIVATE, IPCLAB_SEM_NOFIFO,
+					0600, 1, &id));
+	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_MUTEX,
+					IPCLAB_KEY_PRIVATE,
+					IPCLAB_CREAT | IPCLAB_SEM_NOFIFO,
+					0600, 0, &id));
+}
+
+/*
  * A waiter with several operations waits to decrement each semaphore it
  * decrements: a later P on any of them queues behind it, even when that
  * semaphore alone would allow it.

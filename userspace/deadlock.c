@@ -56,6 +56,7 @@ struct dl_res {
 	__u32 id;
 	__u32 num;
 	bool refuse;		/* created with IPCLAB_REFUSE_DEADLOCK */
+	bool nofifo;		/* a set created with IPCLAB_SEM_NOFIFO */
 	long signalled;		/* units given back beyond those taken */
 };
 
@@ -190,7 +191,9 @@ static bool row_fits(const struct dl *m, unsigned int p, const int *avail)
  * The course's algorithm assumes that a request that fits is granted;
  * on the live state, a process whose request fits still waits while an
  * unfinished process queues ahead of it.  Returns the index in m->waits
- * of the earlier waiter, or -1.  (A matrices file has no waits: -1.)
+ * of the earlier waiter, or -1.  (A matrices file has no waits, and a set
+ * created with IPCLAB_SEM_NOFIFO serves whoever fits, as the course
+ * assumes: -1.)
  */
 static int fifo_behind(const struct dl *m, unsigned int p)
 {
@@ -198,6 +201,8 @@ static int fifo_behind(const struct dl *m, unsigned int p)
 
 	for (i = 0; i < m->nwaits; i++) {
 		if (m->waits[i].proc != p)
+			continue;
+		if (m->res[m->waits[i].res].nofifo)
 			continue;
 		for (j = 0; j < m->nwaits; j++)
 			if (m->waits[j].res == m->waits[i].res &&
@@ -438,6 +443,7 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 		d->id = s->id;
 		d->num = s->num;
 		d->refuse = s->flags & IPCLAB_REFUSE_DEADLOCK;
+		d->nofifo = s->flags & IPCLAB_SEM_NOFIFO;
 		d->kind = s->type == IPCLAB_TYPE_MUTEX ? "mutex" : "sem";
 		if (s->type == IPCLAB_TYPE_MUTEX)
 			snprintf(d->name, sizeof(d->name), "mutex %u", s->id);
@@ -922,6 +928,8 @@ static void print_legend(FILE *out, const struct dl *m)
 			m->E[r], m->E[r] == 1 ? "" : "s");
 		if (m->res[r].refuse)
 			fprintf(out, ", refuses deadlocks");
+		if (m->res[r].nofifo)
+			fprintf(out, ", not FIFO");
 		fputc('\n', out);
 	}
 	if (m->source)
@@ -1145,8 +1153,9 @@ static void print_json(FILE *out, const struct dl *m)
 		json_str(out, d->name);
 		fprintf(out, ", \"type\": \"%s\"", d->kind);
 		if (strcmp(d->kind, "class"))
-			fprintf(out, ", \"id\": %u, \"num\": %u, \"refuse_deadlock\": %s",
-				d->id, d->num, d->refuse ? "true" : "false");
+			fprintf(out, ", \"id\": %u, \"num\": %u, \"refuse_deadlock\": %s, \"fifo\": %s",
+				d->id, d->num, d->refuse ? "true" : "false",
+				d->nofifo ? "false" : "true");
 		fprintf(out, ", \"signalled\": %ld}", d->signalled);
 	}
 	fprintf(out, "%s],\n  \"processes\": [", m->nres ? "\n  " : "");

@@ -83,6 +83,15 @@ struct ipclab_version {
  * instead of sleeping (see "Deadlocks" below).  Reported in perm.flags.
  */
 #define IPCLAB_REFUSE_DEADLOCK	0x4
+/*
+ * With CREAT (EINVAL without), semaphore sets only: no FIFO.  A waiter
+ * proceeds as soon as its operations can, and a newcomer whose operations
+ * can proceed does so at once, even past waiters that need the same
+ * semaphore: what Linux SysV does, and what Tanenbaum's deadlock
+ * algorithm assumes.  A waiter that needs much can starve.  Reported in
+ * perm.flags.
+ */
+#define IPCLAB_SEM_NOFIFO	0x8
 
 /* Permission bits of ipclab_get.mode and ipclab_set.mode, as SysV's. */
 #define IPCLAB_MODE_MASK	0777
@@ -91,7 +100,8 @@ struct ipclab_version {
  * struct ipclab_get - find or create an object (IPCLAB_IOC_GET)
  * @type:  IPCLAB_TYPE_*
  * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
- * @flags: IPCLAB_CREAT, IPCLAB_EXCL, IPCLAB_REFUSE_DEADLOCK
+ * @flags: IPCLAB_CREAT, IPCLAB_EXCL, IPCLAB_REFUSE_DEADLOCK,
+ *         IPCLAB_SEM_NOFIFO
  * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
  *         existing one, the access wanted, as SysV reads it: the rwx bits
  *         of all three triplets together (0 means "only look")
@@ -190,7 +200,8 @@ struct ipclab_set {
  * FIFO handoff: while a caller waits to decrement semaphore k, no later
  * caller may decrement k before it, and whoever makes its operations
  * possible performs them on its behalf.  (Linux SysV lets any runnable
- * process take the units instead.)
+ * process take the units instead; a set created with IPCLAB_SEM_NOFIFO
+ * does the same.)
  */
 
 /* ipclab_sembuf.flags */
@@ -514,7 +525,7 @@ struct ipclab_holder {
  * @mode:  permission bits
  * @cpid:  creator's process id
  * @lpid:  process id of the last operation
- * @flags: IPCLAB_REFUSE_DEADLOCK if the object was created with it
+ * @flags: IPCLAB_REFUSE_DEADLOCK, IPCLAB_SEM_NOFIFO: how it was created
  * @ctime: creation or last IPCLAB_IOC_SET/SETVAL/SETALL (seconds since the epoch)
  * @otime: last operation (seconds since the epoch, 0 if none)
  */
@@ -671,7 +682,7 @@ struct ipclab_list {
  * @id:    the object's id
  * @num:   semaphore index in the set (0 for a mutex)
  * @type:  IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
- * @flags: the object's IPCLAB_REFUSE_DEADLOCK
+ * @flags: the object's IPCLAB_REFUSE_DEADLOCK and IPCLAB_SEM_NOFIFO
  * @avail: instances available now (a semaphore's value; 1 for a mutex
  *         nobody owns, 0 for an owned or unrecoverable one)
  * @total: instances that exist: @avail plus what all processes hold
