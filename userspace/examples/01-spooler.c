@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 01 - A race condition: the print spooler.
+ *
+ * A process that wants a file printed enters the job into the spooler
+ * directory, a table of slots in memory that all processes share, and
+ * advances 'in', the number of the next free slot:
+ *
+ *	next_free_slot = in;			(1) read
+ *	directory[next_free_slot] = job;	(2) store
+ *	in = next_free_slot + 1;		(3) write back
+ *
+ * If process B does its (1) after A's (1) but before A's (3), both read
+ * the same 'in' and store into the same slot: the later store overwrites
+ * the earlier one, and that job is never printed.  Nobody gets an error;
+ * the job is simply gone.  Whether it happens depends on the timing of
+ * the two processes: a race condition.  (1)..(3) is a critical section,
+ * code that must not run in two processes at once.
+ *
+ * To make the race likely rather than rare, each process calls
+ * sched_yield() between (1) and (3), offering the CPU to another process
+ * at the worst moment.  Without the yield the same jobs get lost, only
+ * less often.  Preparing a job takes a varying amount of work (outside
+ * the critical section), so that the processes do not march in step.
+ *
+ * Round 1 runs without a lock.  Round 2 puts an ipclab mutex around
+ * (1)..(3): one process at a time in the critical section, no job lost.
+ * After each round the printer daemon looks at the directory: which of
+ * the jobs submitted are in slots 0..in-1?  Those that are not are lost.
+ * (A job here is a number, shown as "B17": job 17 of process B.)
+ *
+ * usage: ipclab-ex-spooler [-p PROCESSES] [-j JOBS] [--lock | --no-lock]
+ *   -p  processes that submit jobs, 2..26 (default 2), named A, B, ...
+ *   -j  jobs each submits (default 200)
+ *   --lock, --no-lock   run only that round
+ */
+#include <getopt.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "example.h"
+
+/* What lives in the shared buffer. */
+struct spooler {
+	int in;			/* next free slot */
+	int directory[];	/* job numbers (a real spooler keeps file names) */
+};
+
+static int processes = 2, jobs = 200;
+
+/* Job j of process p (0 is A) is number p * jobs + j + 1; 0 is no job. */
+static int job_number(int p, int j)
+{
+	return p * jobs + j + 1;
+}
+
+/* It is called "B17" in what is printed. */
+static void print_job(int job)
+{
+	printf(" %c%d", 'A' + (job - 1) / jobs, (job - 1) % jobs);
+}
+
+/* Process p submits its jobs; the mutex is -1 in the round without. */
+static void submit_jobs(struct spooler *sp, int p, int mutex)
+{
+	unsigned int seed = getpid();
+	volatile unsigned int work;
+	int next_free_slot, j;
+
+	for (j = 0; j < jobs; j++) {
+		for (work = rand_r(&seed) % 1000; work > 0; work--)
+			;			/* prepare the job */
+
+		if (mutex >= 0 && ipclab_lock(mutex))
+			ex_die("locking mutex %d", mutex);
+
+		next_free_slot = sp->in;				/* (1) */
+		sched_yield();			/* the window: someone else may run now */
+		sp->directory[next_free_slot] = job_number(p, j);	/* (2) */
+		sp->in = next_free_slot + 1;				/* (3) */
+
+		if (mutex >= 0 && ipclab_unlock(mutex))
+			ex_die("unlocking mutex %d", mutex);
+	}
+}
+
+/* Is this job in slots 0..in-1? */
+static bool printed(const struct spooler *sp, int job)
+{
+	int i;
+
+	for (i = 0; i < sp->in; i++)
+		if (sp->directory[i] == job)
+			return true;
+	return false;
+}
+
+static void round_of(struct spooler *sp, bool with_lock)
+{
+	int total = processes * jobs, present = 0, lost = 0, mutex = -1;
+	int start[2], p, j;
+	char name[16];
+	pid_t pids[26];
+
+	if (with_lock) {
+		mutex = ipclab_mutex_get(IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600);
+		if (mutex < 0)
+			ex_die("creating a mutex");
+		printf("Round 2, with mutex %d around the critical section:\n", mutex);
+	} else {
+		printf("Round 1, without a lock:\n");
+	}
+	memset(sp, 0, sizeof(*sp) + total * sizeof(sp->directory[0]));
+
+	/* The starting gun: each process waits until the pipe is closed. */
+	if (pipe(start))
+		ex_die("pipe");
+	for (p = 0; p < processes; p++) {
+		snprintf(name, sizeof(name), "spooler-%c", 'A' + p);
+		pids[p] = ex_fork(name);
+		if (pids[p] == 0) {
+			char c;
+
+			close(start[1]);
+			if (read(start[0], &c, 1) < 0)
+				ex_die("waiting for the start");
+			submit_jobs(sp, p, mutex);
+			_exit(0);
+		}
+	}
+	close(start[0]);
+	close(start[1]);		/* go */
+	for (p = 0; p < processes; p++)
+		ex_wait(pids[p]);
+
+	/* The printer daemon: which jobs can it find? */
+	for (p = 0; p < processes; p++) {
+		for (j = 0; j < jobs; j++) {
+			if (printed(sp, job_number(p, j)))
+				present++;
+			else
+				lost++;
+		}
+	}
+	printf("  in = %d: %d of %d jobs are in the directory, %d lost\n",
+	       sp->in, present, total, lost);
+
+	/* And which are lost: the first 16 of them. */
+	if (lost) {
+		int shown = 0;
+
+		printf("  lost:");
+		for (p = 0; p < processes; p++) {
+			for (j = 0; j < jobs && shown < 16; j++) {
+				if (!printed(sp, job_number(p, j))) {
+					print_job(job_number(p, j));
+					shown++;
+				}
+			}
+		}
+		printf(lost > shown ? " ... and %d more\n" : "\n", lost - shown);
+	}
+	if (mutex >= 0 && ipclab_remove(mutex))
+		ex_die("removing mutex %d", mutex);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "lock", no_argument, NULL, 'l' },
+		{ "no-lock", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool without = true, with = true;
+	struct spooler *sp;
+	size_t size, mapped;
+	int c, shbuf;
+
+	ex_init();
+	while ((c = getopt_long(argc, argv, "p:j:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			processes = ex_number(optarg, 2);
+			if (processes > 26)
+				processes = 26;
+			break;
+		case 'j':
+			jobs = ex_number(optarg, 1);
+			break;
+		case 'l':
+			without = false;
+			break;
+		case 'n':
+			with = false;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-p PROCESSES] [-j JOBS] [--lock | --no-lock]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+
+	/* The directory: one slot for every job there is. */
+	size = sizeof(*sp) + (size_t)processes * jobs * sizeof(sp->directory[0]);
+	shbuf = ipclab_shbuf_get(IPCLAB_KEY_PRIVATE, size, IPCLAB_CREAT, 0600);
+	if (shbuf < 0)
+		ex_die("creating a shared buffer of %zu bytes", size);
+	sp = ipclab_attach(shbuf, 0, &mapped);
+	if (!sp)
+		ex_die("attaching shared buffer %d", shbuf);
+
+	printf("%d processes (A, B, ...) each submit %d jobs into one spooler directory\n"
+	       "(shared buffer %d); a sched_yield() between reading and writing 'in'\n"
+	       "makes the race likely.\n\n", processes, jobs, shbuf);
+	if (without)
+		round_of(sp, false);
+	if (with)
+		round_of(sp, true);
+
+	if (ipclab_detach(sp, mapped) || ipclab_remove(shbuf))
+		ex_die("removing shared buffer %d", shbuf);
+	return 0;
+}
