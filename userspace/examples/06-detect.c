@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 06 - Deadlock detection with matrices, on live processes.
+ *
+ * The course's example (Tanenbaum): four resource classes (tape drives,
+ * plotters, scanners, Blu-ray drives) with E = (4 2 3 1) instances, and
+ * three processes that hold C and request R:
+ *
+ *	     C (holds)     R (requests)
+ *	1   (0 0 1 0)     (2 0 0 1)
+ *	2   (2 0 0 1)     (1 0 1 0)
+ *	3   (0 1 2 0)     (2 1 0 0)	    so A = E - holdings = (2 1 0 0)
+ *
+ * Detection: find a process whose request fits in A; it can get it,
+ * finish and give everything back, so add its row of C to A; repeat.
+ * Processes left over at the end are deadlocked.  Here process 3's
+ * request fits, then process 2's, then process 1's: no deadlock.
+ *
+ * The classes are the four semaphores of one set (each semaphore's
+ * units are the class's instances), and three processes really hold and
+ * request them: each takes its C with one semop, then asks for its R
+ * with another, in the order 1, 2, 3.  1 and 2 wait; 3's request fits
+ * and is granted.  "ipclab deadlock" then reads E, A, C and R from the
+ * kernel and runs the algorithm.  Then process 3 finishes, and the rest
+ * happens as the algorithm said: 2 gets its request and finishes, then 1
+ * (the processes report it themselves, nothing here orders them).
+ *
+ * The set is created with IPCLAB_SEM_NOFIFO, which grants any request
+ * that fits, as the algorithm assumes.  With --fifo it is an ordinary
+ * ipclab set, whose waiting room is FIFO: process 3's request fits but
+ * queues behind process 1, which waits to take from class 1 too, and all
+ * three are stuck.  "ipclab deadlock" says so, and why; removing the set
+ * ends their wait (EIDRM).
+ *
+ * usage: ipclab-ex-detect [--fifo]
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "example.h"
+
+#define CLASSES 4
+
+static const int E[CLASSES] = { 4, 2, 3, 1 };
+static const int C[3][CLASSES] = { { 0, 0, 1, 0 }, { 2, 0, 0, 1 }, { 0, 1, 2, 0 } };
+static const int R[3][CLASSES] = { { 2, 0, 0, 1 }, { 1, 0, 1, 0 }, { 2, 1, 0, 0 } };
+
+static int set;
+static int granted[2];			/* a pipe: process 3 says "granted" */
+
+/* Take (sign -1) or give back (+1) v, and v2 if given, in one semop. */
+static int take_or_give(int sign, const int *v, const int *v2)
+{
+	struct ipclab_sembuf ops[CLASSES];
+	int k, n = 0;
+
+	for (k = 0; k < CLASSES; k++) {
+		int count = v[k] + (v2 ? v2[k] : 0);
+
+		if (count)
+			ops[n++] = (struct ipclab_sembuf){ .num = k, .op = sign * count };
+	}
+	return ipclab_semop(set, ops, n, 0, 0);
+}
+
+/* "(4 2 3 1)"; room for four at once, for one printf. */
+static const char *vec(const int *v)
+{
+	static char buf[4][16];
+	static int next;
+	char *b = buf[next++ % 4];
+
+	snprintf(b, 16, "(%d %d %d %d)", v[0], v[1], v[2], v[3]);
+	return b;
+}
+
+/*
+ * Process i (0-based): hold C[i]; after "go", request R[i]; once it has
+ * it, finish (process 3 only when told to, so that the state can be seen
+ * first) and give everything back.
+ */
+static void process(int i, int go, int finish)
+{
+	char c;
+
+	if (take_or_give(-1, C[i], NULL))
+		ex_die("process %d: taking %s", i + 1, vec(C[i]));
+	if (read(go, &c, 1) != 1)
+		ex_die("process %d: waiting for the go", i + 1);
+
+	printf("process %d (pid %d) holds %s, requests %s\n", i + 1, getpid(),
+	       vec(C[i]), vec(R[i]));
+	if (take_or_give(-1, R[i], NULL)) {
+		printf("process %d: %s\n", i + 1, ipclab_errname(errno));
+		return;				/* the set was removed */
+	}
+	printf("process %d: got %s\n", i + 1, vec(R[i]));
+	if (i == 2 && (write(granted[1], "g", 1) != 1 || read(finish, &c, 1) < 0))
+		ex_die("process %d: waiting to finish", i + 1);
+
+	printf("process %d finishes and gives back %s\n", i + 1,
+	       vec((int[CLASSES]){ C[i][0] + R[i][0], C[i][1] + R[i][1],
+				   C[i][2] + R[i][2], C[i][3] + R[i][3] }));
+	if (take_or_give(+1, C[i], R[i]))
+		ex_die("process %d: giving back", i + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int go[3][2], finish[2], i, k;
+	bool fifo = false;
+	pid_t pid[3];
+	char name[8], c;
+
+	ex_init();
+	if (argc == 2 && !strcmp(argv[1], "--fifo")) {
+		fifo = true;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: %s [--fifo]\n", argv[0]);
+		return 2;
+	}
+
+	set = ipclab_sem_get(IPCLAB_KEY_PRIVATE, CLASSES,
+			     IPCLAB_CREAT | (fifo ? 0 : IPCLAB_SEM_NOFIFO), 0600);
+	if (set < 0)
+		ex_die("creating a semaphore set");
+	for (k = 0; k < CLASSES; k++)
+		if (ipclab_sem_setval(set, k, E[k]))
+			ex_die("setting semaphore %d of set %d", k, set);
+	printf("Semaphore set %d (%s): the classes tape drives, plotters, scanners,\n"
+	       "Blu-ray drives, E = %s\n\n", set,
+	       fifo ? "FIFO, ipclab's default" : "IPCLAB_SEM_NOFIFO", vec(E));
+
+	if (pipe(granted) || pipe(finish))
+		ex_die("pipe");
+	for (i = 0; i < 3; i++) {
+		if (pipe(go[i]))
+			ex_die("pipe");
+		snprintf(name, sizeof(name), "P%d", i + 1);
+		pid[i] = ex_fork(name);
+		if (pid[i] == 0) {
+			process(i, go[i][0], finish[0]);
+			_exit(0);
+		}
+	}
+
+	/* The requests, in the order 1, 2, 3, each once the one before waits. */
+	for (i = 0; i < 3; i++) {
+		if (write(go[i][1], "g", 1) != 1)
+			ex_die("starting process %d", i + 1);
+		if (i < 2 || fifo)
+			ex_await_waiters(set, i + 1);
+		else if (read(granted[0], &c, 1) != 1)
+			ex_die("waiting for process 3");
+	}
+
+	printf("\nWhat the kernel's state says:\n");
+	ex_shell("ipclab deadlock");
+
+	if (fifo) {
+		printf("\nThey would wait for good.  Removing the set ends it:\n");
+		if (ipclab_remove(set))
+			ex_die("removing semaphore set %d", set);
+		for (i = 0; i < 3; i++)
+			ex_wait(pid[i]);
+		return 0;
+	}
+
+	printf("\nNow process 3 may finish; what happens next is up to the kernel:\n");
+	if (write(finish[1], "f", 1) != 1)
+		ex_die("finishing process 3");
+	for (i = 2; i >= 0; i--)
+		ex_wait(pid[i]);
+	printf("All finished; A = %s\n",
+	       vec((int[CLASSES]){ ipclab_sem_getval(set, 0), ipclab_sem_getval(set, 1),
+				   ipclab_sem_getval(set, 2), ipclab_sem_getval(set, 3) }));
+
+	if (ipclab_remove(set))
+		ex_die("removing semaphore set %d", set);
+	return 0;
+}
