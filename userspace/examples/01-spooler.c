@@ -36,6 +36,7 @@
  */
 #include <getopt.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@
 
 /* What lives in the shared buffer. */
 struct spooler {
+	atomic_int ready;	/* processes at the start line */
 	int in;			/* next free slot */
 	int directory[];	/* job numbers (a real spooler keeps file names) */
 };
@@ -70,6 +72,11 @@ static void submit_jobs(struct spooler *sp, int p, int mutex)
 	unsigned int seed = getpid();
 	volatile unsigned int work;
 	int next_free_slot, j;
+
+	/* All start together: wait until every process is running. */
+	atomic_fetch_add(&sp->ready, 1);
+	while (atomic_load(&sp->ready) < processes)
+		sched_yield();
 
 	for (j = 0; j < jobs; j++) {
 		for (work = rand_r(&seed) % 1000; work > 0; work--)
@@ -102,7 +109,7 @@ static bool printed(const struct spooler *sp, int job)
 static void round_of(struct spooler *sp, bool with_lock)
 {
 	int total = processes * jobs, present = 0, lost = 0, mutex = -1;
-	int start[2], p, j;
+	int p, j;
 	char name[16];
 	pid_t pids[26];
 
@@ -116,24 +123,14 @@ static void round_of(struct spooler *sp, bool with_lock)
 	}
 	memset(sp, 0, sizeof(*sp) + total * sizeof(sp->directory[0]));
 
-	/* The starting gun: each process waits until the pipe is closed. */
-	if (pipe(start))
-		ex_die("pipe");
 	for (p = 0; p < processes; p++) {
 		snprintf(name, sizeof(name), "spooler-%c", 'A' + p);
 		pids[p] = ex_fork(name);
 		if (pids[p] == 0) {
-			char c;
-
-			close(start[1]);
-			if (read(start[0], &c, 1) < 0)
-				ex_die("waiting for the start");
 			submit_jobs(sp, p, mutex);
 			_exit(0);
 		}
 	}
-	close(start[0]);
-	close(start[1]);		/* go */
 	for (p = 0; p < processes; p++)
 		ex_wait(pids[p]);
 
@@ -162,7 +159,9 @@ static void round_of(struct spooler *sp, bool with_lock)
 				}
 			}
 		}
-		printf(lost > shown ? " ... and %d more\n" : "\n", lost - shown);
+		if (lost > shown)
+			printf(" ... and %d more", lost - shown);
+		printf("\n");
 	}
 	if (mutex >= 0 && ipclab_remove(mutex))
 		ex_die("removing mutex %d", mutex);
