@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The example programs (userspace/examples/): does each one's output
+ * show its concept?
+ *
+ * Each test runs one example as a student would, through the shell and
+ * the PATH (every test skips when the examples are not on the PATH), with
+ * parameters that keep it short, and checks what it printed: the numbers
+ * that carry the concept must be there and must be right.  Where the
+ * concept allows, the check is exact (PingPong alternates, the checksum
+ * matches, the provoked runner overtakes every time, the detector
+ * predicts the order the processes then finish in).  Where it is
+ * statistical, the bound is stated at the test (the spooler's losses,
+ * CPU time of busy and passive waiting, turns with and without FIFO).
+ *
+ * Every example must also clean up: the number of ipclab objects is the
+ * same after it as before.
+ */
+#include <stdarg.h>
+
+#include "kselftest_harness.h"
+#include "ipclab_test.h"
+
+/* Debug kernels run the examples 5-10 times slower. */
+#define EXAMPLE_TEST(name) TEST_F_TIMEOUT(examples, name, 180)
+
+#define OUT_SIZE 65536
+
+FIXTURE(examples) {
+	int fd;
+	struct ipclab_cleanup cl;
+	char out[OUT_SIZE];
+};
+
+/* How many ipclab objects exist, or -1. */
+static int objects(int fd)
+{
+	struct ipclab_list l = { .type = 0, .len = 0, .ids = 0 };
+
+	if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+		return -1;
+	return l.len;
+}
+
+/*
+ * Run a shell command (printf-style), its stdout and stderr into out.
+ * Returns the exit status, or -1 if it did not exit.
+ */
+static int __attribute__((format(printf, 3, 4)))
+run(char *out, size_t size, const char *fmt, ...)
+{
+	char cmd[512];
+	size_t len = 0, n;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
+	va_end(ap);
+	strcat(cmd, " 2>&1");
+	fflush(NULL);
+	p = popen(cmd, "re");
+	if (!p)
+		return -1;
+	while (len + 1 < size && (n = fread(out + len, 1, size - 1 - len, p)) > 0)
+		len += n;
+	out[len] = 0;
+	while (fgetc(p) != EOF)
+		;
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+FIXTURE_SETUP(examples)
+{
+	memset(&self->cl, 0, sizeof(self->cl));
+	IPCLAB_OPEN_OR_SKIP(self->fd);
+	if (run(self->out, sizeof(self->out), "command -v ipclab-ex-pingpong") != 0)
+		SKIP(return, "the examples are not on the PATH");
+}
+
+FIXTURE_TEARDOWN_PARENT(examples)
+{
+	ipclab_cleanup(&self->cl);
+}
+
+/*
+ * Run an example (the command line after "ipclab-ex-"): it must exit with
+ * 0 and leave no object behind.  Its output is in self->out.
+ */
+#define EXAMPLE(...) do {						\
+	int __before = objects(self->fd);				\
+	ASSERT_LE(0, __before);						\
+	ASSERT_EQ(0, run(self->out, sizeof(self->out), "ipclab-ex-" __VA_ARGS__)) \
+		TH_LOG("output:\n%s", self->out);			\
+	EXPECT_EQ(__before, objects(self->fd))				\
+		TH_LOG("objects left behind; output:\n%s", self->out); \
+} while (0)
+
+/* The line after the one p points into, or NULL. */
+static const char *line_after(const char *p)
+{
+	p = strchr(p, '\n');
+	return p && p[1] ? p + 1 : NULL;
+}
+
+/* Where the text first appears at or after from; NULL if it does not. */
+static const char *after(const char *from, const char *text)
+{
+	return from ? strstr(from, text) : NULL;
+}
+
+/*
+ * The line p points into, from p to its end, into buf, with each run of
+ * blanks made one space: table columns become comparable words.
+ */
+static char *copy_line(const char *p, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *p && *p != '\n' && n + 1 < size; p++) {
+		if (*p == ' ' && (n == 0 || buf[n - 1] == ' '))
+			continue;
+		buf[n++] = *p;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * The spooler's counts must agree with each other: 'in' is the count the
+ * processes kept, the jobs present are what the printer daemon found in
+ * slots 0..in-1 (no slot can hold two jobs, so they are equal), and
+ * present + lost are all jobs.  The lost jobs listed are the first 16 and
+ * "... and N more" the rest.  With the lock none is lost.
+ *
+ * Without it, losses are the point but a matter of timing.  Measured
+ * under TCG, 30 runs per kernel, with the sched_yield() in the window:
+ * at least 3 (6.12), 93 (6.1), 31 (6.12-rt) and 141 (debug) of the 400
+ * jobs lost in every run.  The test asks for at least one lost job in
+ * one of three runs.
+ */
+static void check_round(struct __test_metadata *_metadata, const char *p,
+			int total, int *lost)
+{
+	int in, present, all, listed = 0, more = 0;
+	char line[512], *word, *save;
+	const char *lost_line;
+
+	ASSERT_NE(NULL, p);
+	p = after(p, "  in = ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(4, sscanf(p, "  in = %d: %d of %d jobs are in the directory, %d lost",
+			    &in, &present, &all, lost)) TH_LOG("%.100s", p);
+	EXPECT_EQ(in, present);
+	EXPECT_EQ(total, all);
+	EXPECT_EQ(total, present + *lost);
+
+	lost_line = line_after(p);
+	if (!*lost) {
+		EXPECT_TRUE(!lost_line || strncmp(lost_line, "  lost:", 7))
+			TH_LOG("a lost list with 0 lost: %.100s", lost_line);
+		return;
+	}
+	ASSERT_NE(NULL, lost_line);
+	copy_line(lost_line, line, sizeof(line));
+	ASSERT_EQ(0, strncmp(line, "lost: ", 6)) TH_LOG("%s", line);
+	/* "lost: A3 B17 ... and 12 more": job names, then maybe the rest. */
+	for (word = strtok_r(line + 6, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(word, "...")) {
+			word = strtok_r(NULL, " ", &save);
+			EXPECT_STREQ("and", word);
+			word = strtok_r(NULL, " ", &save);
+			ASSERT_NE(NULL, word);
+			more = atoi(word);
+			break;
+		}
+		EXPECT_TRUE(word[0] >= 'A' && word[0] <= 'Z' && word[1] >= '0' &&
+			    word[1] <= '9') TH_LOG("not a job: \"%s\"", word);
+		listed++;
+	}
+	EXPECT_EQ(*lost < 16 ? *lost : 16, listed) TH_LOG("%.200s", lost_line);
+	EXPECT_EQ(*lost, listed + more) TH_LOG("%.200s", lost_line);
+}
+
+EXAMPLE_TEST(spooler)
+{
+	int lost, attempt, lost_any = 0;
+	const char *p;
+
+	EXAMPLE("spooler -p 2 -j 200");
+	p = strstr(self->out, "Round 1, without a lock:");
+	check_round(_metadata, p, 400, &lost);
+	lost_any += lost;
+	p = strstr(self->out, "Round 2, with mutex");
+	check_round(_metadata, p, 400, &lost);
+	EXPECT_EQ(0, lost) TH_LOG("jobs lost under the mutex:\n%s", self->out);
+
+	for (attempt = 1; attempt < 3 && !lost_any; attempt++) {
+		EXAMPLE("spooler -p 2 -j 200 --no-lock");
+		check_round(_metadata, strstr(self->out, "Round 1"), 400, &lost);
+		lost_any += lost;
+	}
+	EXPECT_LT(0, lost_any) TH_LOG("no job lost without a lock in %d runs", attempt);
+
+	/* Three processes, with the lock only. */
+	EXAMPLE("spooler -p 3 -j 100 --lock");
+	EXPECT_EQ(NULL, strstr(self->out, "Round 1"));
+	check_round(_metadata, strstr(self->out, "Round 2"), 300, &lost);
+	EXPECT_EQ(0, lost);
+}
+
+/*
+ * X before Y: B prints that it waits before A's X (A is slow), and Y
+ * comes after X.  Busy and passive waiting last as long as A works
+ * (300 ms); the busy waiter must have used at least half of that as CPU
+ * time (it spins on a CPU of its own: 100% measured), the passive one at
+ * most a tenth (0% measured).
+ */
+EXAMPLE_TEST(signal)
+{
+	double busy_t, busy_cpu, passive_t, passive_cpu;
+	const char *wait, *x, *y, *p;
+
+	EXAMPLE("signal -t 300");
+	wait = strstr(self->out, "B: wants to run section Y");
+	x = strstr(self->out, "A: section X, then V(s)");
+	y = strstr(self->out, "B: section Y");
+	ASSERT_NE(NULL, wait) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, x) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, y) TH_LOG("%s", self->out);
+	EXPECT_LT(x, y) TH_LOG("Y before X:\n%s", self->out);
+
+	p = strstr(self->out, "busy waiting:");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "busy waiting: B waited %lf s and used %lf s",
+			    &busy_t, &busy_cpu)) TH_LOG("%.100s", p);
+	p = strstr(self->out, "passive waiting:");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "passive waiting: B waited %lf s and used %lf s",
+			    &passive_t, &passive_cpu)) TH_LOG("%.100s", p);
+	EXPECT_LE(0.25, busy_t);
+	EXPECT_LE(0.25, passive_t);
+	EXPECT_LE(busy_t / 2, busy_cpu) TH_LOG("busy: %.3f s CPU in %.3f s", busy_cpu, busy_t);
+	EXPECT_GE(passive_t / 10, passive_cpu)
+		TH_LOG("passive: %.3f s CPU in %.3f s", passive_cpu, passive_t);
+}
+
+/* The enters and leaves of a critical section, checked for overlap. */
+static void check_no_overlap(struct __test_metadata *_metadata, const char *out,
+			     int rounds)
+{
+	char inside = 0, who, what[8];
+	int enters[2] = { 0, 0 };
+	const char *p;
+
+	for (p = out; p; p = line_after(p)) {
+		if (sscanf(p, "%c: %7s", &who, what) != 2 || (who != 'A' && who != 'B'))
+			continue;
+		if (!strcmp(what, "enters")) {
+			EXPECT_EQ(0, inside) TH_LOG("%c enters while %c is inside:\n%s",
+						    who, inside, out);
+			inside = who;
+			enters[who - 'A']++;
+		} else if (!strcmp(what, "leaves,")) {
+			EXPECT_EQ(who, inside) TH_LOG("%c leaves, %c was inside", who, inside);
+			inside = 0;
+		}
+	}
+	EXPECT_EQ(0, inside);
+	EXPECT_EQ(rounds, enters[0]);
+	EXPECT_EQ(rounds, enters[1]);
+}
+
+/*
+ * While A is inside, "ipclab show" names A as the owner and B in the
+ * waiting room; then nobody enters while the other is inside.
+ */
+EXAMPLE_TEST(lock)
+{
+	char want[128];
+	int a = 0, b = 0;
+	const char *p;
+
+	EXAMPLE("lock -r 4");
+	p = strstr(self->out, "A (pid ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "A (pid %d)", &a));
+	p = strstr(self->out, "B (pid ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "B (pid %d)", &b));
+
+	snprintf(want, sizeof(want), "state: locked, owner pid %d (lock-A)", a);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no \"%s\" in:\n%s", want, self->out);
+	p = strstr(self->out, "waiting room (FIFO, 1 waiting):");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = line_after(p);
+	snprintf(want, sizeof(want), "1. pid %d", b);
+	ASSERT_NE(NULL, p);
+	EXPECT_NE(NULL, strstr(p, want)) TH_LOG("%.100s", p);
+	EXPECT_NE(NULL, strstr(p, "lock-B")) TH_LOG("%.100s", p);
+	EXPECT_NE(NULL, strstr(p, "wants the lock")) TH_LOG("%.100s", p);
+
+	check_no_overlap(_metadata, self->out, 4);
+}
+
+/* "big N turns, small-1 N, small-2 N" after label; the smaller small. */
+static int turns(struct __test_metadata *_metadata, const char *out,
+		 const char *label, int *big)
+{
+	const char *p = strstr(out, label);
+	int small1 = -1, small2 = -1;
+
+	EXPECT_NE(NULL, p) TH_LOG("no \"%s\" in:\n%s", label, out);
+	if (!p || sscanf(p + strlen(label), " big %d turns, small-1 %d, small-2 %d",
+			 big, &small1, &small2) != 3)
+		return -1;
+	return small1 < small2 ? small1 : small2;
+}
+
+/*
+ * Part 1: the hog owns the mutex, both starving processes are in the
+ * waiting room and give up with ETIMEDOUT after the timeout.
+ *
+ * Part 2: big needs both printers, the small ones one each.  Measured
+ * over 500 ms: without FIFO big gets 2% to 15% of a small one's turns
+ * (6.12 to debug), with FIFO exactly as many.  The bounds: at most a
+ * third without FIFO, at least half with it.
+ */
+EXAMPLE_TEST(starvation)
+{
+	int hog, i, big, small;
+	const char *p, *gave;
+	double waited;
+	char want[128];
+
+	EXAMPLE("starvation -t 500 -d 500");
+	p = strstr(self->out, "hog (pid ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "hog (pid %d)", &hog));
+	snprintf(want, sizeof(want), "state: locked, owner pid %d (hog)", hog);
+	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no \"%s\" in:\n%s", want, self->out);
+	p = strstr(self->out, "waiting room (FIFO, 2 waiting):");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	for (i = 1; i <= 2; i++) {
+		p = line_after(p);
+		ASSERT_NE(NULL, p);
+		snprintf(want, sizeof(want), "starving-%d", i);
+		EXPECT_NE(NULL, strstr(p, want)) TH_LOG("%.100s", p);
+		EXPECT_NE(NULL, strstr(p, "wants the lock")) TH_LOG("%.100s", p);
+
+		snprintf(want, sizeof(want), "starving-%d (pid ", i);
+		gave = strstr(self->out, want);
+		ASSERT_NE(NULL, gave) TH_LOG("%s", self->out);
+		gave = strstr(gave, "gave up after ");
+		ASSERT_NE(NULL, gave);
+		ASSERT_EQ(1, sscanf(gave, "gave up after %lf s", &waited));
+		EXPECT_LE(0.45, waited);
+		EXPECT_NE(NULL, strstr(gave, ": ETIMEDOUT\n")) TH_LOG("%.60s", gave);
+	}
+
+	small = turns(_metadata, self->out, "no FIFO (as Linux SysV):", &big);
+	EXPECT_LT(20, small) TH_LOG("%s", self->out);
+	EXPECT_GE(small / 3, big) TH_LOG("big was not starved without FIFO:\n%s", self->out);
+	small = turns(_metadata, self->out, "FIFO (ipclab's default):", &big);
+	EXPECT_LT(20, small) TH_LOG("%s", self->out);
+	EXPECT_LE(small / 2, big) TH_LOG("big was starved under FIFO:\n%s", self->out);
+}
+
+/*
+ * Two processes, two mutexes, opposite order: "ipclab deadlock" names
+ * both processes and what each holds and waits for; killing P2 lets P1
+ * finish (EOWNERDEAD).  With --refuse, P2's lock is EDEADLK, the cycle
+ * it prints is P2 -> M1 (P1) -> M2 (P2), and both finish.
+ */
+EXAMPLE_TEST(deadlock)
+{
+	int m1, m2, p1 = 0, p2 = 0;
+	const char *p;
+	char want[160];
+
+	EXAMPLE("deadlock");
+	p = strstr(self->out, "M1 is mutex ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "M1 is mutex %d, M2 is mutex %d", &m1, &m2));
+	p = strstr(self->out, "P1 waits for P2 and P2 waits for P1: a deadlock.");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = after(p, "$ ipclab deadlock\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = after(p, "DEADLOCK: 2 processes are deadlocked:\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = line_after(p);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "  process 1 (pid %d, P1)", &p1)) TH_LOG("%.100s", p);
+	snprintf(want, sizeof(want), "holds mutex %d; waits for mutex %d\n", m1, m2);
+	EXPECT_EQ(0, strncmp(strstr(p, "holds") ?: "", want, strlen(want))) TH_LOG("%.100s", p);
+	p = line_after(p);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "  process 2 (pid %d, P2)", &p2)) TH_LOG("%.100s", p);
+	snprintf(want, sizeof(want), "holds mutex %d; waits for mutex %d\n", m2, m1);
+	EXPECT_EQ(0, strncmp(strstr(p, "holds") ?: "", want, strlen(want))) TH_LOG("%.100s", p);
+	p = after(p, "P1: lock(M2): EOWNERDEAD");
+	EXPECT_NE(NULL, after(p, "P1: unlock(M1), unlock(M2): done")) TH_LOG("%s", self->out);
+
+	EXAMPLE("deadlock --refuse");
+	EXPECT_NE(NULL, strstr(self->out, "both created with IPCLAB_REFUSE_DEADLOCK"));
+	EXPECT_EQ(NULL, strstr(self->out, "deadlocked")) TH_LOG("%s", self->out);
+	p = strstr(self->out, "P2: lock(M1): EDEADLK, waiting would close this cycle:\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = line_after(p);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(2, sscanf(p, "      pid %d (P2) would wait for M1, which pid %d (P1) holds",
+			    &p2, &p1)) TH_LOG("%.100s", p);
+	p = line_after(p);
+	ASSERT_NE(NULL, p);
+	snprintf(want, sizeof(want), "      pid %d (P1) would wait for M2, which pid %d (P2) holds\n",
+		 p1, p2);
+	EXPECT_EQ(0, strncmp(p, want, strlen(want))) TH_LOG("%.100s", p);
+	EXPECT_NE(NULL, strstr(p, "P1: unlock(M1), unlock(M2): done")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(p, "P2: unlock(M1), unlock(M2): done")) TH_LOG("%s", self->out);
+}
+
+/*
+ * The course's example: "ipclab deadlock" reads E = (4 2 3 1), A = 0,
+ * the C and R the processes hold and request, and predicts 3, 2, 1; the
+ * processes then report that order themselves.  With --fifo, process 3
+ * queues behind process 1, all three are deadlocked, and removing the set
+ * ends their wait with EIDRM.
+ */
+EXAMPLE_TEST(detect)
+{
+	static const char *const order[] = {
+		"No deadlock: every process can finish, in the order 3, 2, 1.",
+		"process 3 finishes and gives back (2 2 2 0)",
+		"process 2: got (1 0 1 0)",
+		"process 2 finishes and gives back (3 0 1 1)",
+		"process 1: got (2 0 0 1)",
+		"process 1 finishes and gives back (2 0 1 1)",
+		"All finished; A = (4 2 3 1)",
+	};
+	const char *p, *q;
+	unsigned int i;
+
+	EXAMPLE("detect");
+	p = strstr(self->out, "$ ipclab deadlock\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "process 3: got (2 1 0 0)")) TH_LOG("%s", self->out);
+	EXPECT_LT(strstr(self->out, "process 3: got (2 1 0 0)"), p);
+	EXPECT_NE(NULL, strstr(p, "E = (4 2 3 1)")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "A = (0 0 0 0)")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "1  (0 0 1 0)               (2 0 0 1)")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "2  (2 0 0 1)               (1 0 1 0)")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "3  (2 2 2 0)               (0 0 0 0)")) TH_LOG("%s", p);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		q = after(p, order[i]);
+		EXPECT_NE(NULL, q) TH_LOG("no \"%s\" after what came before:\n%s",
+					  order[i], self->out);
+		if (q)
+			p = q;
+	}
+
+	EXAMPLE("detect --fifo");
+	p = strstr(self->out, "$ ipclab deadlock\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, ": got")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(p, "A = (2 1 0 0)")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "DEADLOCK: 3 processes are deadlocked:")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "it queues behind process 1")) TH_LOG("%s", p);
+	for (i = 1; i <= 3; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "process %u: EIDRM\n", i);
+		EXPECT_NE(NULL, strstr(p, want)) TH_LOG("%s", self->out);
+	}
+}
+
+/*
+ * The state of object "key" in each "ipclab ls" the example ran, in
+ * order: the text after "kind" on its line (e.g. "4096 bytes nattch 1"),
+ * or "" when the key is not listed.  Returns how many ls it ran.
+ */
+static int ls_states(const char *out, const char *cmd, const char *type, int key,
+		     char states[][64], int max)
+{
+	const char *p = out, *line, *end;
+	int n = 0, k;
+	char t[16];
+
+	while (n < max && (p = strstr(p, cmd))) {
+		states[n][0] = 0;
+		end = strstr(p + 1, "$ ");	/* the next command, if any */
+		for (line = line_after(p); line && (!end || line < end); line = line_after(line)) {
+			int off = 0;
+
+			if (sscanf(line, "%15s %d %*u %*u %*o %*u %*d %n", t, &k, &off) == 2 &&
+			    off && !strcmp(t, type) && k == key) {
+				sscanf(line + off, "%63[^\n]", states[n]);
+				break;
+			}
+		}
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * The lifecycle, seen by "ipclab ls": created with nattch 0, nattch 1
+ * while the writer is attached, 0 once it has exited (and the buffer is
+ * still there), 1 while the reader is attached, gone after the erase.
+ * The reader, a later process, reads what the writer wrote.
+ */
+EXAMPLE_TEST(shbuf)
+{
+	static const char *const want[] = {
+		"4096 bytes nattch 0", "4096 bytes nattch 1", "4096 bytes nattch 0",
+		"4096 bytes nattch 1", "",
+	};
+	int key = test_key(1), i, writer = 0, reader = 0;
+	char states[8][64];
+	const char *p;
+
+	EXAMPLE("shbuf -k %d", key);
+	ASSERT_EQ(5, ls_states(self->out, "$ ipclab ls -t shbuf", "shbuf", key, states, 8))
+		TH_LOG("%s", self->out);
+	for (i = 0; i < 5; i++)
+		EXPECT_STREQ(want[i], states[i]) TH_LOG("ls number %d:\n%s", i + 1, self->out);
+
+	p = strstr(self->out, "writer (pid ");
+	ASSERT_NE(NULL, p);
+	sscanf(p, "writer (pid %d)", &writer);
+	EXPECT_NE(NULL, strstr(p, "wrote \"Hallo Welt.\"")) TH_LOG("%s", self->out);
+	p = strstr(self->out, "reader (pid ");
+	ASSERT_NE(NULL, p);
+	sscanf(p, "reader (pid %d)", &reader);
+	EXPECT_NE(NULL, strstr(p, "read-only, read \"Hallo Welt.\"\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(writer, reader);
+	EXPECT_LT(strstr(self->out, "writer (pid "), strstr(self->out, "The writer is gone"));
+	EXPECT_LT(strstr(self->out, "The writer is gone"), p);
+}
+
+/*
+ * The messages outlive their sender: 2 queued after it exited, received
+ * by a later process, type 2 first although type 1 is older; then a
+ * non-blocking receive on the empty mailbox says EAGAIN; then it is gone.
+ */
+EXAMPLE_TEST(mbox)
+{
+	/* The byte capacity after the "/" is the module's default. */
+	static const char *const want[] = {
+		"0/8 msgs 0/", "2/8 msgs 21/", "0/8 msgs 0/", "",
+	};
+	int key = test_key(2), i;
+	char states[8][64];
+	const char *gone, *t2, *t1, *again;
+
+	EXAMPLE("mbox -k %d", key);
+	ASSERT_EQ(4, ls_states(self->out, "$ ipclab ls -t mbox", "mbox", key, states, 8))
+		TH_LOG("%s", self->out);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, strncmp(want[i], states[i], strlen(want[i])))
+			TH_LOG("ls number %d:\n%s", i + 1, self->out);
+		EXPECT_EQ(!want[i][0], !states[i][0]) TH_LOG("ls number %d", i + 1);
+	}
+
+	gone = strstr(self->out, "The sender is gone");
+	t2 = strstr(self->out, "got type 2, \"Hallo Welt.\"");
+	t1 = strstr(self->out, "got type 1, \"Guten Tag.\"");
+	again = strstr(self->out, "nothing there: EAGAIN");
+	ASSERT_NE(NULL, gone) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, t2) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, t1) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, again) TH_LOG("%s", self->out);
+	EXPECT_LT(gone, t2);
+	EXPECT_LT(t2, t1);
+	EXPECT_LT(t1, again);
+}
+
+/* Exact: the checksums agree, every item once, never more than 8 inside. */
+EXAMPLE_TEST(prodcons)
+{
+	unsigned long long produced, consumed;
+	int np, nc, once, of, most, e, f, m;
+	const char *p;
+
+	EXAMPLE("prodcons -p 3 -c 2 -n 300");
+	p = strstr(self->out, "produced ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "produced %d items, checksum %llu", &np, &produced));
+	p = strstr(self->out, "consumed ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "consumed %d items, checksum %llu", &nc, &consumed));
+	EXPECT_EQ(900, np);
+	EXPECT_EQ(900, nc);
+	EXPECT_EQ(900ULL * 899 / 2, produced);
+	EXPECT_EQ(produced, consumed);
+	EXPECT_NE(NULL, strstr(p, ": equal\n"));
+	p = strstr(self->out, "items consumed exactly once: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(2, sscanf(p, "items consumed exactly once: %d of %d", &once, &of));
+	EXPECT_EQ(900, once);
+	p = strstr(self->out, "most items in the buffer at once: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "most items in the buffer at once: %d", &most));
+	EXPECT_LE(1, most);
+	EXPECT_GE(8, most);
+	p = strstr(self->out, "semaphores at the end: ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(3, sscanf(p, "semaphores at the end: empty = %d, filled = %d, mutex = %d",
+			    &e, &f, &m));
+	EXPECT_EQ(8, e);
+	EXPECT_EQ(0, f);
+	EXPECT_EQ(1, m);
+}
+
+/* Exact: "PingPong, " 300 times and nothing else. */
+EXAMPLE_TEST(pingpong)
+{
+	char *want = calloc(300, 10 + 1);
+	int i;
+
+	ASSERT_NE(NULL, want);
+	for (i = 0; i < 300; i++)
+		strcat(want, "PingPong, ");
+	strcat(want, "\n");
+	EXAMPLE("pingpong -n 300");
+	EXPECT_STREQ(want, self->out);
+	free(want);
+}
+
+/* "runner 3 overtook runner 2 in K of N races", and each race's order. */
+static void check_races(struct __test_metadata *_metadata, const char *out,
+			const char *order, int overtaken, int races)
+{
+	char want[64];
+	const char *p;
+	int n = 0;
+
+	snprintf(want, sizeof(want), "order: %s: ", order);
+	for (p = out; (p = strstr(p, "order: ")); p++) {
+		EXPECT_EQ(0, strncmp(p, want, strlen(want))) TH_LOG("%.40s", p);
+		n++;
+	}
+	EXPECT_EQ(races, n);
+	snprintf(want, sizeof(want), "runner 3 overtook runner 2 in %d of %d races",
+		 overtaken, races);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("no \"%s\" in:\n%s", want, out);
+}
+
+/*
+ * Provoked (runner 3 waits at the start line first), the wrong solution
+ * lets runner 3 overtake in every race: FIFO hands runner 1's V to it.
+ * The right one never, provoked or not.
+ */
+EXAMPLE_TEST(runners)
+{
+	EXAMPLE("runners --wrong -r 3");
+	EXPECT_NE(NULL, strstr(self->out, "Wrong: one semaphore"));
+	EXPECT_EQ(NULL, strstr(self->out, "Right:"));
+	check_races(_metadata, self->out, "1 3 2", 3, 3);
+
+	EXAMPLE("runners --right -r 3");
+	EXPECT_NE(NULL, strstr(self->out, "Right: s1"));
+	check_races(_metadata, self->out, "1 2 3", 0, 3);
+
+	EXAMPLE("runners --right --no-provoke -r 5");
+	EXPECT_EQ(NULL, strstr(self->out, "at the start line first"));
+	check_races(_metadata, self->out, "1 2 3", 0, 5);
+}
+
+/*
+ * Another process's V releases the semaphore; another process's unlock
+ * of the mutex is EPERM; the owner's death gives the next locker
+ * EOWNERDEAD, and after "consistent" the mutex works as before.
+ */
+EXAMPLE_TEST(semmutex)
+{
+	const char *v, *through, *p;
+
+	EXAMPLE("semmutex");
+	v = strstr(self->out, "): V(s)\n");
+	through = strstr(self->out, "A: through: another process's V released it");
+	ASSERT_NE(NULL, v) TH_LOG("%s", self->out);
+	ASSERT_NE(NULL, through) TH_LOG("%s", self->out);
+	EXPECT_LT(v, through);
+
+	EXPECT_NE(NULL, strstr(self->out, "): unlock: EPERM, only the owner may unlock"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "A was killed by signal 9, holding the mutex"))
+		TH_LOG("%s", self->out);
+	p = strstr(self->out, "$ ipclab show ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(p, "state: owner dead;")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "): lock: EOWNERDEAD, B owns the mutex")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "accounts: 50 + 40 = 90, not 100: repair")) TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "accounts: 50 + 50 = 100; consistent, unlock: ok"))
+		TH_LOG("%s", p);
+	EXPECT_NE(NULL, strstr(p, "): lock: ok, as if nothing had happened")) TH_LOG("%s", p);
+}
+
+/* The table: four rows with the course's properties and a throughput. */
+EXAMPLE_TEST(compare)
+{
+	static const char *const rows[] = {
+		"shared buffer yes no yes no ",
+		"mailbox yes, by type no yes yes ",
+		"pipe no yes no yes ",
+		"UNIX socket yes no no yes ",
+	};
+	char line[256];
+	const char *p;
+	unsigned int i;
+	double mbs;
+
+	EXAMPLE("compare -m 1");
+	p = strstr(self->out, "bidirectional");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_STREQ("bidirectional related only survives synchronises throughput",
+		     copy_line(p, line, sizeof(line)));
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		p = line_after(p);
+		ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+		copy_line(p, line, sizeof(line));
+		ASSERT_EQ(0, strncmp(rows[i], line, strlen(rows[i])))
+			TH_LOG("wanted \"%s...\", got \"%s\"", rows[i], line);
+		ASSERT_EQ(1, sscanf(line + strlen(rows[i]), "%lf MB/s", &mbs)) TH_LOG("%s", line);
+		EXPECT_LT(0.0, mbs) TH_LOG("%s", line);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "Every byte arrived intact in all four."));
+}
+
+/*
+ * All or nothing: B's request of two printers and a scanner waits while
+ * one printer is free and takes nothing meanwhile; a NOWAIT request that
+ * one semaphore cannot satisfy fails with EAGAIN and takes nothing from
+ * the other; increments of 2 at once wake B.
+ */
+EXAMPLE_TEST(semset)
+{
+	static const struct {
+		const char *when;
+		int printers, scanners;
+	} values[] = {
+		{ "at the start:", 3, 1 },
+		{ "A has them:", 1, 0 },
+		{ "B waits, and holds nothing:", 1, 0 },
+		{ "and nothing was taken:", 1, 0 },
+		{ "at the end:", 3, 1 },
+	};
+	const char *p = self->out, *show;
+	unsigned int i;
+	int pr, sc;
+
+	EXAMPLE("semset");
+	for (i = 0; i < ARRAY_SIZE(values); i++) {
+		p = strstr(p, values[i].when);
+		ASSERT_NE(NULL, p) TH_LOG("no \"%s\" (in order) in:\n%s", values[i].when, self->out);
+		p += strlen(values[i].when);
+		ASSERT_EQ(2, sscanf(p, " printers = %d, scanners = %d", &pr, &sc));
+		EXPECT_EQ(values[i].printers, pr) TH_LOG("%s", values[i].when);
+		EXPECT_EQ(values[i].scanners, sc) TH_LOG("%s", values[i].when);
+	}
+	show = strstr(self->out, "$ ipclab show ");
+	ASSERT_NE(NULL, show);
+	EXPECT_NE(NULL, strstr(show, "values: [0]=1 [1]=0\n")) TH_LOG("%s", show);
+	EXPECT_NE(NULL, strstr(show, "waiting room (FIFO, 1 waiting):")) TH_LOG("%s", show);
+	EXPECT_NE(NULL, strstr(show, "wants P(0, 2) P(1)")) TH_LOG("%s", show);
+	EXPECT_NE(NULL, strstr(self->out, "without waiting: EAGAIN\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "B got all three at once")) TH_LOG("%s", self->out);
+}
+
+TEST_HARNESS_MAIN
