@@ -49,7 +49,7 @@ static const int C[3][CLASSES] = { { 0, 0, 1, 0 }, { 2, 0, 0, 1 }, { 0, 1, 2, 0 
 static const int R[3][CLASSES] = { { 2, 0, 0, 1 }, { 1, 0, 1, 0 }, { 2, 1, 0, 0 } };
 
 static int set;
-static int granted[2];			/* a pipe: process 3 says "granted" */
+static int report[2];			/* a pipe: "I hold my C", "I got my R" */
 
 /* Take (sign -1) or give back (+1) v, and v2 if given, in one semop. */
 static int take_or_give(int sign, const int *v, const int *v2)
@@ -88,7 +88,7 @@ static void process(int i, int go, int finish)
 
 	if (take_or_give(-1, C[i], NULL))
 		ex_die("process %d: taking %s", i + 1, vec(C[i]));
-	if (read(go, &c, 1) != 1)
+	if (write(report[1], "h", 1) != 1 || read(go, &c, 1) != 1)
 		ex_die("process %d: waiting for the go", i + 1);
 
 	printf("process %d (pid %d) holds %s, requests %s\n", i + 1, getpid(),
@@ -98,7 +98,7 @@ static void process(int i, int go, int finish)
 		return;				/* the set was removed */
 	}
 	printf("process %d: got %s\n", i + 1, vec(R[i]));
-	if (i == 2 && (write(granted[1], "g", 1) != 1 || read(finish, &c, 1) < 0))
+	if (i == 2 && (write(report[1], "g", 1) != 1 || read(finish, &c, 1) < 0))
 		ex_die("process %d: waiting to finish", i + 1);
 
 	printf("process %d finishes and gives back %s\n", i + 1,
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	       "Blu-ray drives, E = %s\n\n", set,
 	       fifo ? "FIFO, ipclab's default" : "IPCLAB_SEM_NOFIFO", vec(E));
 
-	if (pipe(granted) || pipe(finish))
+	if (pipe(report) || pipe(finish))
 		ex_die("pipe");
 	for (i = 0; i < 3; i++) {
 		if (pipe(go[i]))
@@ -147,13 +147,16 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* The requests, in the order 1, 2, 3, each once the one before waits. */
+	/* Once all hold their C: the requests, 1, 2, 3, each after the last waits. */
+	for (i = 0; i < 3; i++)
+		if (read(report[0], &c, 1) != 1)
+			ex_die("waiting for the processes to take C");
 	for (i = 0; i < 3; i++) {
 		if (write(go[i][1], "g", 1) != 1)
 			ex_die("starting process %d", i + 1);
 		if (i < 2 || fifo)
 			ex_await_waiters(set, i + 1);
-		else if (read(granted[0], &c, 1) != 1)
+		else if (read(report[0], &c, 1) != 1)
 			ex_die("waiting for process 3");
 	}
 
