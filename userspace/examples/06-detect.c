@@ -32,6 +32,10 @@
  * three are stuck.  "ipclab deadlock" says so, and why; removing the set
  * ends their wait (EIDRM).
  *
+ * The slide's state on paper, before any request is granted, is in
+ * 06-course.matrices: "ipclab deadlock --matrices" runs the algorithm on
+ * it (the program prints the command at the end).
+ *
  * usage: ipclab-ex-detect [--fifo]
  */
 #include <errno.h>
@@ -180,6 +184,8 @@ int main(int argc, char **argv)
 	printf("All finished; A = %s\n",
 	       vec((int[CLASSES]){ ipclab_sem_getval(set, 0), ipclab_sem_getval(set, 1),
 				   ipclab_sem_getval(set, 2), ipclab_sem_getval(set, 3) }));
+	printf("\nThe slide's state on paper, before process 3 got its request:\n"
+	       "  ipclab deadlock --matrices userspace/examples/06-course.matrices\n");
 
 	if (ipclab_remove(set))
 		ex_die("removing semaphore set %d", set);
