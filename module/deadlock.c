@@ -57,7 +57,7 @@
  * callback on the semaphore, and only percpu_free_rwsem() waits for it
  * before the module's memory goes away.
  */
-static struct percpu_rw_semaphore ipclab_world;
+struct percpu_rw_semaphore ipclab_world;
 
 /* Marks visited processes; changed only with the world stopped. */
 static u64 ipclab_dl_gen;
@@ -250,6 +250,7 @@ int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
 	const struct ipclab_waiter_base *wx;
 	struct ipclab_proc *p;
 
+	ipclab_world_assert_stopped();
 	dl->start = w->proc;
 	dl->start->dl_gen = dl->gen;
 	dl->cur = dl->start;
@@ -377,6 +378,7 @@ static u32 snap_fill(struct ipclab_dl_snap *s)
 	struct ipclab_obj *obj;
 	u32 hidden = 0;
 
+	ipclab_world_assert_stopped();
 	s->gen = ++ipclab_dl_gen;
 	s->now_ns = ktime_get_ns();
 	while ((obj = ipclab_obj_next(&slot))) {

@@ -34,6 +34,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu-rwsem.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -260,6 +261,13 @@ void ipclab_fill_waiter(struct ipclab_waiter *out,
 			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
 
 /* deadlock.c: the stopped world, snapshots, refusing deadlocks */
+extern struct percpu_rw_semaphore ipclab_world;
+
+/* Changing semaphore or mutex state: inside the world (or it is stopped). */
+#define ipclab_world_assert_held()	lockdep_assert_held(&ipclab_world)
+/* Reading other objects without their locks: the world is stopped. */
+#define ipclab_world_assert_stopped()	lockdep_assert_held_write(&ipclab_world)
+
 int ipclab_deadlock_init(void);
 void ipclab_deadlock_exit(void);
 void ipclab_world_enter(void);

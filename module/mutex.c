@@ -45,6 +45,7 @@ static void mutex_set_owner(struct ipclab_mutex *m, struct ipclab_proc *proc,
 			    struct pid *tid)
 {
 	lockdep_assert_held(&m->obj.lock);
+	ipclab_world_assert_held();
 	m->owner = proc;
 	put_pid(m->owner_tid);
 	m->owner_tid = get_pid(tid);
@@ -57,6 +58,7 @@ static void mutex_set_owner(struct ipclab_mutex *m, struct ipclab_proc *proc,
 static void mutex_clear_owner(struct ipclab_mutex *m)
 {
 	lockdep_assert_held(&m->obj.lock);
+	ipclab_world_assert_held();
 	spin_lock(&m->owner->lock);
 	list_del_init(&m->owner_node);
 	spin_unlock(&m->owner->lock);
@@ -421,6 +423,7 @@ static void mutex_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 	struct ipclab_waiter_base *w;
 	u32 res;
 
+	ipclab_world_assert_stopped();
 	res = ipclab_dl_res(s, obj, 0, !m->owner && !dead, !dead);
 	if (m->owner)
 		ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, m->owner, res, 1, NULL);
@@ -434,6 +437,7 @@ static void mutex_holders(struct ipclab_obj *obj,
 {
 	struct ipclab_mutex *m = to_mutex(obj);
 
+	ipclab_world_assert_stopped();
 	if (m->owner)
 		ipclab_dl_holder(dl, m->owner, 0);
 }

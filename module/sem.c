@@ -140,6 +140,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 	u32 i;
 
 	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
 
 	/*
 	 * Apply in order, values and undo together, so that each check sees
@@ -220,6 +221,7 @@ static void sem_count(struct ipclab_sem_set *set,
 static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
 	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
 	list_add_tail(&w->base.node, &set->waiters);
 	ipclab_waiter_link(&w->base);
 	set->obj.nwaiters++;
@@ -230,6 +232,7 @@ static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
 	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
 	list_del_init(&w->base.node);
 	ipclab_waiter_unlink(&w->base);
 	set->obj.nwaiters--;
@@ -324,6 +327,7 @@ static void semproc_link(struct ipclab_sem_set *set, struct ipclab_semproc *sp,
 			 struct ipclab_proc *proc)
 {
 	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
 	sp->proc = proc;
 	sp->set = set;
 	list_add_tail(&sp->set_node, &set->semprocs);
@@ -335,6 +339,7 @@ static void semproc_link(struct ipclab_sem_set *set, struct ipclab_semproc *sp,
 static void semproc_unlink(struct ipclab_semproc *sp)
 {
 	lockdep_assert_held(&sp->set->obj.lock);
+	ipclab_world_assert_held();
 	spin_lock(&sp->proc->lock);
 	list_del(&sp->proc_node);
 	spin_unlock(&sp->proc->lock);
@@ -615,6 +620,7 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 	u32 i;
 
 	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
 	switch (arg->cmd) {
 	case IPCLAB_SEM_GETVAL:
 		arg->val = sem->val;
@@ -907,6 +913,7 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 	struct ipclab_semproc *sp;
 	u32 first = 0, i;
 
+	ipclab_world_assert_stopped();
 	for (i = 0; i < set->nsems; i++) {
 		s32 total = set->sems[i].val;
 		u32 res;
@@ -956,6 +963,7 @@ static void sem_holders(struct ipclab_obj *obj,
 	struct ipclab_semproc *sp;
 	u32 i;
 
+	ipclab_world_assert_stopped();
 	bitmap_zero(set->counted, set->nsems);
 	for (i = 0; i < w->nops; i++) {
 		u32 num = w->ops[i].num;

@@ -90,6 +90,7 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 void ipclab_waiter_link(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
+	ipclab_world_assert_held();
 	trace_ipclab_block(w);
 	spin_lock(&w->proc->lock);
 	list_add_tail(&w->proc_node, &w->proc->waits);
@@ -100,6 +101,7 @@ void ipclab_waiter_link(struct ipclab_waiter_base *w)
 void ipclab_waiter_unlink(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
+	ipclab_world_assert_held();
 	spin_lock(&w->proc->lock);
 	list_del_init(&w->proc_node);
 	spin_unlock(&w->proc->lock);
