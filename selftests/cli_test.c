@@ -63,41 +63,6 @@ FIXTURE_TEARDOWN_PARENT(cli)
 
 #define OUT_MAX		65536
 
-/*
- * Run a shell command line (printf-style) with popen(); its standard
- * output goes to out (always terminated).  Returns its exit status, or -1
- * if it did not exit normally.
- */
-static int __attribute__((format(printf, 3, 4)))
-cli(char *out, size_t n, const char *fmt, ...)
-{
-	char cmd[512];
-	size_t len = 0, got;
-	va_list ap;
-	FILE *f;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	out[0] = 0;
-	fflush(stdout);
-	fflush(stderr);
-	f = popen(cmd, "re");
-	if (!f)
-		return -1;
-	while (len < n - 1 && (got = fread(out + len, 1, n - 1 - len, f)) > 0)
-		len += got;
-	out[len] = 0;
-	/* Drain what did not fit, so that the command can finish. */
-	while (fgetc(f) != EOF)
-		;
-	st = pclose(f);
-	if (st < 0 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 /* The line of out that starts (after blanks) with prefix, or NULL. */
 static const char *line_with(const char *out, const char *needle)
 {
@@ -381,7 +346,7 @@ TEST_F(cli, sem_waiting_room)
 			TH_LOG("child %d did not queue", i);
 	}
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls"));
 	EXPECT_NE(NULL, strstr(out, "TYPE")) TH_LOG("no header:\n%s", out);
 	ASSERT_TRUE(ls_find(out, id, &l)) TH_LOG("set %u not listed:\n%s", id, out);
 	EXPECT_STREQ("sem", l.type);
@@ -391,12 +356,12 @@ TEST_F(cli, sem_waiting_room)
 	EXPECT_EQ(3, l.waiters);
 	EXPECT_STREQ("values 0 4", l.state);
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls -t sem"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t sem"));
 	EXPECT_TRUE(ls_find(out, id, &l));
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls -t mutex"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t mutex"));
 	EXPECT_FALSE(ls_find(out, id, &l));
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab show %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
 	snprintf(want, sizeof(want), "sem %u, key %d, owner %u:%u, mode 0600, created by pid %d\n",
 		 id, key, getuid(), getgid(), getpid());
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("wanted \"%s\" in:\n%s", want, out);
@@ -416,12 +381,12 @@ TEST_F(cli, sem_waiting_room)
 		EXPECT_NE(NULL, strstr(p, "wants P(0)")) TH_LOG("%.100s", p);
 	}
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab rm %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm %u", id));
 	EXPECT_STREQ("", out);
 	for (i = 0; i < 3; i++)
 		EXPECT_KID(EIDRM, kids[i], IPCLAB_SETTLE_MS) TH_LOG("child %d", i);
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab show %u 2>/dev/null", id));
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls"));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab show %u 2>/dev/null", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls"));
 	EXPECT_FALSE(ls_find(out, id, &l));
 }
 
@@ -470,14 +435,14 @@ TEST_F(cli, mutex_owner_and_waiter)
 	}
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls -t mutex"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t mutex"));
 	ASSERT_TRUE(ls_find(out, id, &l)) TH_LOG("mutex %u not listed:\n%s", id, out);
 	EXPECT_STREQ("mutex", l.type);
 	EXPECT_EQ(1, l.waiters);
 	snprintf(want, sizeof(want), "locked by %d (cli-owner)", owner);
 	EXPECT_STREQ(want, l.state);
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab show %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
 	snprintf(want, sizeof(want), "state: locked, owner pid %d (cli-owner), thread %d;",
 		 owner, owner);
 	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("wanted \"%s\" in:\n%s", want, out);
@@ -496,7 +461,7 @@ TEST_F(cli, mutex_owner_and_waiter)
 	rv_close(&rv);
 	EXPECT_KID(0, owner, IPCLAB_SETTLE_MS);
 	EXPECT_KID(0, waiter, IPCLAB_SETTLE_MS);
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab show %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
 	EXPECT_NE(NULL, strstr(out, "state: unlocked;")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "waiting room (FIFO, 0 waiting):")) TH_LOG("%s", out);
 }
@@ -529,14 +494,14 @@ TEST_F(cli, mbox_receivers)
 	}
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2));
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls"));
 	ASSERT_TRUE(ls_find(out, id, &l)) TH_LOG("mailbox %u not listed:\n%s", id, out);
 	EXPECT_STREQ("mbox", l.type);
 	EXPECT_EQ(test_key(2), l.key);
 	EXPECT_EQ(2, l.waiters);
 	EXPECT_EQ(0, strncmp(l.state, "0/", 2)) TH_LOG("state \"%s\"", l.state);
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab show %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
 	snprintf(want, sizeof(want), "mbox %u, key %d,", id, test_key(2));
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "senders' waiting room (FIFO, 0 waiting):\n"))
@@ -563,7 +528,7 @@ TEST_F(cli, mbox_receivers)
 	EXPECT_NE(NULL, strstr(p,
 		"receives type other than 7 (buffer 32 bytes)")) TH_LOG("%.120s", p);
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab rm %u", id));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm %u", id));
 	EXPECT_KID(EIDRM, any, IPCLAB_SETTLE_MS);
 	EXPECT_KID(EIDRM, not7, IPCLAB_SETTLE_MS);
 }
@@ -585,7 +550,7 @@ TEST_F(cli, ls_json)
 	ASSERT_LT(0, kid);
 	ASSERT_TRUE(wait_for_waiters(self->fd, sem, 1));
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls --json"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls --json"));
 	EXPECT_EQ('[', out[0]) TH_LOG("%.200s", out);
 	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
 
@@ -608,7 +573,7 @@ TEST_F(cli, ls_json)
 	EXPECT_NE(NULL, strstr(obj, "\"size\": 5000,")) TH_LOG("%s", obj);
 
 	/* -t narrows it, and it is still JSON. */
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab ls -t mbox --json"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t mbox --json"));
 	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
 	EXPECT_TRUE(json_object_of(out, mbox, obj, sizeof(obj))) TH_LOG("%s", out);
 	EXPECT_FALSE(json_object_of(out, sem, obj, sizeof(obj))) TH_LOG("%s", out);
@@ -633,7 +598,7 @@ TEST_F(cli, rm_by_key)
 	ASSERT_LT(0, kid);
 	ASSERT_TRUE(wait_for_waiters(self->fd, sem, 1));
 
-	EXPECT_EQ(0, cli(out, sizeof(out), "ipclab rm -k %d -t sem", key));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm -k %d -t sem", key));
 	EXPECT_KID(EIDRM, kid, IPCLAB_SETTLE_MS);
 	EXPECT_ERRNO(ENOENT, ipclab_get(self->fd, IPCLAB_TYPE_SEM, key, 0, 0, 0, &id));
 	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_MBOX, key, 0, 0, 0, &id))
@@ -641,11 +606,11 @@ TEST_F(cli, rm_by_key)
 	EXPECT_EQ(mbox, id);
 
 	/* Keys may be given in hex, as ipcrm takes them. */
-	EXPECT_EQ(0, cli(out, sizeof(out), "ipclab rm -k %#x -t mbox", key));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm -k %#x -t mbox", key));
 	EXPECT_ERRNO(ENOENT, ipclab_get(self->fd, IPCLAB_TYPE_MBOX, key, 0, 0, 0, &id));
 
 	/* A key nobody has: exit 1, and the message names the key. */
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab rm -k %d -t sem 2>&1 >/dev/null", key));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab rm -k %d -t sem 2>&1 >/dev/null", key));
 	snprintf(keystr, sizeof(keystr), "%d", key);
 	EXPECT_NE(NULL, strstr(out, keystr)) TH_LOG("stderr \"%s\" does not name %s", out, keystr);
 }
@@ -662,16 +627,16 @@ TEST_F(cli, rm_missing)
 	ASSERT_OK(ipclab_rmid(self->fd, stale));
 	snprintf(idstr, sizeof(idstr), "%u", stale);
 
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab rm %u 2>&1 >/dev/null", stale));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab rm %u 2>&1 >/dev/null", stale));
 	EXPECT_NE(NULL, strstr(out, idstr)) TH_LOG("stderr \"%s\" does not name %s", out, idstr);
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab rm %u 2>/dev/null", stale));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab rm %u 2>/dev/null", stale));
 	EXPECT_STREQ("", out) TH_LOG("the error went to stdout");
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab show %u 2>&1 >/dev/null", stale));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab show %u 2>&1 >/dev/null", stale));
 	EXPECT_NE(NULL, strstr(out, idstr)) TH_LOG("stderr \"%s\" does not name %s", out, idstr);
 
 	/* One good id and one missing: the good one goes, the exit is 1. */
 	good = NEW_OBJ(IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0, 0);
-	EXPECT_EQ(1, cli(out, sizeof(out), "ipclab rm %u %u 2>&1 >/dev/null", stale, good));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab rm %u %u 2>&1 >/dev/null", stale, good));
 	EXPECT_NE(NULL, strstr(out, idstr)) TH_LOG("\"%s\"", out);
 	EXPECT_ERRNO(EINVAL, ipclab_stat(self->fd, good, &st)) TH_LOG("the good id is still there");
 }
@@ -695,7 +660,7 @@ TEST_F(cli, rm_not_owner)
 
 		if (drop_to_nobody())
 			_exit(CHILD_BROKEN);
-		st2 = cli(out, sizeof(out), "ipclab rm %u 2>&1", id);
+		st2 = run_cmd(out, sizeof(out), "ipclab rm %u 2>&1", id);
 		if (st2 != 1 || !strstr(out, "EPERM")) {
 			fprintf(stderr, "# nobody's rm: exit %d, \"%s\"\n", st2, out);
 			_exit(CHILD_CHECK_FAILED);
@@ -728,13 +693,13 @@ TEST_F(cli, usage)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(2, cli(out, sizeof(out), "%s 2>&1 >/dev/null </dev/null", bad[i]))
+		EXPECT_EQ(2, run_cmd(out, sizeof(out), "%s 2>&1 >/dev/null </dev/null", bad[i]))
 			TH_LOG("%s", bad[i]);
 		EXPECT_NE(0, out[0]) TH_LOG("%s: nothing on stderr", bad[i]);
 	}
-	EXPECT_EQ(0, cli(out, sizeof(out), "ipclab -h"));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab -h"));
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
-	EXPECT_EQ(0, cli(out, sizeof(out), "ipclab ls -h"));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -h"));
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
 }
 
@@ -743,7 +708,7 @@ TEST_F(cli, version)
 	static char out[OUT_MAX];
 	char want[64];
 
-	ASSERT_EQ(0, cli(out, sizeof(out), "ipclab version"));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab version"));
 	snprintf(want, sizeof(want), "ipclab ABI %u.%u", IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s", out);
 }

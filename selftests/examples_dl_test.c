@@ -30,29 +30,6 @@ asm(".pushsection .rodata\n"
     ".popsection\n");
 
 /*
- * Run a shell command, its stdout and stderr into out.  Returns the exit
- * status, or -1 if it did not exit.
- */
-static int run(const char *cmd, char *out, size_t size)
-{
-	size_t len = 0, n;
-	FILE *p;
-	int status;
-
-	fflush(NULL);
-	p = popen(cmd, "re");
-	if (!p)
-		return -1;
-	while (len + 1 < size && (n = fread(out + len, 1, size - 1 - len, p)) > 0)
-		len += n;
-	out[len] = 0;
-	while (fgetc(p) != EOF)
-		;
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/*
  * The slide's answer, in the order it must appear: the classes by the
  * file's names, E and A, C and R side by side, the steps 3, 2, 1 and the
  * verdict (arrows and <= as on a console that is not UTF-8 or is).
@@ -79,12 +56,12 @@ TEST(course_matrices_file)
 		"\nNo deadlock: every process can finish, in the order 3, 2, 1.\n",
 	};
 	static char out[16384];
-	char path[] = "/tmp/ipclab-course-XXXXXX", cmd[128];
+	char path[] = "/tmp/ipclab-course-XXXXXX";
 	const char *p;
 	unsigned int i;
 	int fd;
 
-	if (run("command -v ipclab", out, sizeof(out)) != 0)
+	if (run_cmd(out, sizeof(out), "command -v ipclab") != 0)
 		SKIP(return, "ipclab is not on the PATH");
 	ASSERT_NE(NULL, strstr(course_matrices, "\nE 4 2 3 1\n"));
 
@@ -93,8 +70,9 @@ TEST(course_matrices_file)
 	ASSERT_EQ((ssize_t)strlen(course_matrices),
 		  write(fd, course_matrices, strlen(course_matrices)));
 	close(fd);
-	snprintf(cmd, sizeof(cmd), "ipclab deadlock --matrices %s 2>&1", path);
-	EXPECT_EQ(0, run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out),
+			     "ipclab deadlock --matrices %s 2>&1", path))
+		TH_LOG("%s", out);
 	unlink(path);
 
 	p = out;
@@ -124,7 +102,7 @@ FIXTURE_SETUP(detect)
 	static char out[256];
 
 	IPCLAB_OPEN_OR_SKIP(self->fd);
-	if (run("command -v ipclab-ex-detect", out, sizeof(out)) != 0)
+	if (run_cmd(out, sizeof(out), "command -v ipclab-ex-detect") != 0)
 		SKIP(return, "the examples are not on the PATH");
 }
 
@@ -145,7 +123,7 @@ TEST_F_TIMEOUT(detect, builds_the_slide, 120)
 	for (i = 1; i <= 5; i++) {
 		before = objects(fd);
 		ASSERT_LE(0, before);
-		ASSERT_EQ(0, run("ipclab-ex-detect 2>&1", out, sizeof(out)))
+		ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab-ex-detect 2>&1"))
 			TH_LOG("run %d:\n%s", i, out);
 		EXPECT_EQ(before, objects(fd)) TH_LOG("objects left behind by run %d", i);
 

@@ -42,35 +42,9 @@ static int objects(int fd)
 	return l.len;
 }
 
-/*
- * Run a shell command (printf-style), its stdout and stderr into out.
- * Returns the exit status, or -1 if it did not exit.
- */
-static int __attribute__((format(printf, 3, 4)))
-run(char *out, size_t size, const char *fmt, ...)
-{
-	char cmd[512];
-	size_t len = 0, n;
-	va_list ap;
-	FILE *p;
-	int status;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
-	va_end(ap);
-	strcat(cmd, " 2>&1");
-	fflush(NULL);
-	p = popen(cmd, "re");
-	if (!p)
-		return -1;
-	while (len + 1 < size && (n = fread(out + len, 1, size - 1 - len, p)) > 0)
-		len += n;
-	out[len] = 0;
-	while (fgetc(p) != EOF)
-		;
-	status = pclose(p);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+/* A shell command (printf-style), its stdout and stderr into out. */
+#define run(out, size, fmt, ...) \
+	run_cmd(out, size, fmt " 2>&1", ##__VA_ARGS__)
 
 FIXTURE_SETUP(examples)
 {

@@ -76,6 +76,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +85,42 @@
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+
+/*
+ * Run a shell command line (printf-style) with popen(), as a user runs
+ * it, through the PATH; its standard output goes to out (always
+ * terminated; add "2>&1" to the command for its errors too).  Returns its
+ * exit status, or -1 if it did not exit normally.
+ */
+static inline int __attribute__((format(printf, 3, 4)))
+run_cmd(char *out, size_t n, const char *fmt, ...)
+{
+	char cmd[512];
+	size_t len = 0, got;
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	out[0] = 0;
+	fflush(stdout);
+	fflush(stderr);
+	f = popen(cmd, "re");
+	if (!f)
+		return -1;
+	while (len < n - 1 && (got = fread(out + len, 1, n - 1 - len, f)) > 0)
+		len += got;
+	out[len] = 0;
+	/* Drain what did not fit, so that the command can finish. */
+	while (fgetc(f) != EOF)
+		;
+	st = pclose(f);
+	if (st < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
 
 /* The unprivileged identity the permission tests switch to. */
 #define IPCLAB_NOBODY		65534
