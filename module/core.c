@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipclab core: the /dev/ipclab misc device, its limits, and the ioctl
- * dispatcher.
+ * ipclab core: the /dev/ipclab misc device, the ioctl dispatcher, and the
+ * validation of module parameters.
  *
  * Every open of /dev/ipclab is a session; all commands are ioctls on it
  * and address objects by id.  A session has no state of its own: what
- * matters is the process using it (proc.c).  When a process closes its
- * last session fd, which exit() does, ->flush tells proc.c that the
- * process has ended.  The object model that the primitives share is
- * described in docs/design.md.
+ * matters is the process using it (proc.c).  A process ends for ipclab
+ * when it exits (proc.c hooks the exit) or, before that, when it closes
+ * its last session fd, which ->flush sees.  The object model that the
+ * primitives share is described in docs/design.md.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -23,46 +23,53 @@
 
 #include "ipclab.h"
 
-/* Limits.  Writable by root at run time; every use reads them once. */
-unsigned int ipclab_max_objects = 4096;
-module_param_named(max_objects, ipclab_max_objects, uint, 0644);
-MODULE_PARM_DESC(max_objects, "Objects in total (at most 32768; ENOSPC)");
+static int ipclab_uint_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct ipclab_uint_param *p = kp->arg;
+	unsigned int v;
 
-unsigned int ipclab_max_objects_per_user = 1024;
-module_param_named(max_objects_per_user, ipclab_max_objects_per_user, uint, 0644);
-MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
+	if (kstrtouint(val, 0, &v) || v < p->lo || v > p->hi)
+		return -EINVAL;
+	WRITE_ONCE(*p->var, v);
+	return 0;
+}
 
-unsigned int ipclab_max_sems = 32000;
-module_param_named(max_sems, ipclab_max_sems, uint, 0644);
-MODULE_PARM_DESC(max_sems, "Semaphores in one set, like SEMMSL (at most 32000; EINVAL)");
+static int ipclab_uint_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct ipclab_uint_param *p = kp->arg;
 
-unsigned int ipclab_max_ops = 500;
-module_param_named(max_ops, ipclab_max_ops, uint, 0644);
-MODULE_PARM_DESC(max_ops, "Operations in one IPCLAB_IOC_SEM_OP (E2BIG)");
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*p->var));
+}
 
-unsigned int ipclab_max_waiters = 1024;
-module_param_named(max_waiters, ipclab_max_waiters, uint, 0644);
-MODULE_PARM_DESC(max_waiters, "Waiters in one object's waiting room (ENOSPC)");
+/* An unsigned int module parameter within lo..hi (struct ipclab_uint_param). */
+const struct kernel_param_ops ipclab_uint_param_ops = {
+	.set = ipclab_uint_param_set,
+	.get = ipclab_uint_param_get,
+};
 
-unsigned int ipclab_sem_max = 32767;
-module_param_named(sem_max, ipclab_sem_max, uint, 0644);
-MODULE_PARM_DESC(sem_max, "Largest semaphore value (at most 2^24; ERANGE)");
+static int ipclab_ulong_param_set(const char *val, const struct kernel_param *kp)
+{
+	const struct ipclab_ulong_param *p = kp->arg;
+	unsigned long v;
 
-unsigned int ipclab_mbox_max_msgs = 1024;
-module_param_named(mbox_max_msgs, ipclab_mbox_max_msgs, uint, 0644);
-MODULE_PARM_DESC(mbox_max_msgs, "Most messages a mailbox may hold (EINVAL)");
+	if (kstrtoul(val, 0, &v) || v < p->lo || v > p->hi)
+		return -EINVAL;
+	WRITE_ONCE(*p->var, v);
+	return 0;
+}
 
-unsigned int ipclab_mbox_max_msgsz = 8192;
-module_param_named(mbox_max_msgsz, ipclab_mbox_max_msgsz, uint, 0644);
-MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX (EINVAL)");
+static int ipclab_ulong_param_get(char *buf, const struct kernel_param *kp)
+{
+	const struct ipclab_ulong_param *p = kp->arg;
 
-unsigned int ipclab_mbox_max_bytes = 16384;
-module_param_named(mbox_max_bytes, ipclab_mbox_max_bytes, uint, 0644);
-MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB (EINVAL)");
+	return sysfs_emit(buf, "%lu\n", READ_ONCE(*p->var));
+}
 
-unsigned long ipclab_shbuf_max_size = 128UL << 20;
-module_param_named(shbuf_max_size, ipclab_shbuf_max_size, ulong, 0644);
-MODULE_PARM_DESC(shbuf_max_size, "Largest shared buffer in bytes, like SHMMAX (EINVAL)");
+/* An unsigned long module parameter within lo..hi (struct ipclab_ulong_param). */
+const struct kernel_param_ops ipclab_ulong_param_ops = {
+	.set = ipclab_ulong_param_set,
+	.get = ipclab_ulong_param_get,
+};
 
 static long ipclab_get_version(void __user *argp)
 {
@@ -113,6 +120,8 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_ioc_snapshot(argp);
 	case IPCLAB_IOC_CYCLE:
 		return ipclab_ioc_cycle(argp);
+	case IPCLAB_IOC_INFO:
+		return ipclab_ioc_info(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -120,49 +129,89 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations ipclab_fops;
 
-static int ipclab_is_session(const void *unused, struct file *file, unsigned int fd)
+/* Fds looked at between two chances to reschedule. */
+#define IPCLAB_FD_BATCH		1024
+
+/*
+ * Is there a session fd in @files?  Lockless: the table is read under RCU
+ * a batch at a time, so a huge table costs its owner time but holds no
+ * lock and never keeps the CPU from others.  A session moved by another
+ * thread while the walk runs may be missed; the close of its old fd then
+ * looks again.
+ */
+static bool ipclab_files_have_session(struct files_struct *files)
 {
-	return file->f_op == &ipclab_fops;
+	unsigned int fd = 0, n;
+	struct fdtable *fdt;
+	struct file *f;
+	bool found = false, end = false;
+
+	while (!found && !end) {
+		rcu_read_lock();
+		fdt = files_fdtable(files);
+		for (n = 0; n < IPCLAB_FD_BATCH; n++, fd++) {
+			fd = find_next_bit(fdt->open_fds, fdt->max_fds, fd);
+			if (fd >= fdt->max_fds) {
+				end = true;
+				break;
+			}
+			f = rcu_dereference_raw(fdt->fd[fd]);
+			if (f && READ_ONCE(f->f_op) == &ipclab_fops) {
+				found = true;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		cond_resched();
+	}
+	return found;
 }
 
 /**
- * ipclab_session_left() - does the calling process still hold a session?
- * @files: an fd table to look at besides those of the process's threads
- *         (the one being closed or torn down, which an exiting thread no
- *         longer points to), or NULL
+ * ipclab_session_left() - may the calling process still hold a session?
+ * @files: the fd table a session fd was just closed from
  *
- * Looks at the fd table of every thread of the thread group: a thread that
- * unshared its table and exits does not end the process.
+ * The process ends for ipclab with its last session fd.  That is decided
+ * here only in the plain cases: @files is the calling thread's own table
+ * (a close) or the one its exit is tearing down, and no other thread of
+ * the process has a table of its own.  Anything else (a thread that
+ * unshared its table, a table shared with another process and torn down
+ * by it) answers "maybe": such a process ends at its exit, which proc.c
+ * sees whatever became of its fds.
  *
- * Context: may be called under ipclab_procs_lock (takes task and fd-table
- * spinlocks inside it).
+ * Context: process context, no lock held; may reschedule.
+ *
+ * Return: false if the process has certainly no session fd left.
  */
 bool ipclab_session_left(struct files_struct *files)
 {
+	struct files_struct *mine = current->files;
 	struct task_struct *t;
-	bool found = files && iterate_fd(files, 0, ipclab_is_session, NULL);
+	bool other = false;
 
+	if (mine && mine != files)
+		return true;
 	rcu_read_lock();
 	for_each_thread(current, t) {
-		if (found)
-			break;
+		if (t == current)
+			continue;
 		task_lock(t);
-		if (t->files && t->files != files)
-			found = iterate_fd(t->files, 0, ipclab_is_session, NULL);
+		other = t->files && t->files != files;
 		task_unlock(t);
+		if (other)
+			break;
 	}
 	rcu_read_unlock();
-	return found;
+	return other || ipclab_files_have_session(files);
 }
 
 /*
  * Called on every close of a session fd, with the fd table it was closed
- * from (exit() closes them all).  The fd is already out of the table; if
- * the process has no session fd left anywhere, it is done with ipclab.
+ * from (exit() closes them all).  The fd is already out of the table.
  */
 static int ipclab_flush(struct file *file, fl_owner_t id)
 {
-	ipclab_proc_exit(task_tgid(current), id);
+	ipclab_proc_closed(id);
 	return 0;
 }
 
@@ -202,6 +251,11 @@ static int __init ipclab_init(void)
 	return 0;
 }
 
+/*
+ * No session or object fd is open (each holds the module), but objects
+ * persist without fds, and so do the records of processes that used
+ * ipclab and still live: both are ended here.
+ */
 static void __exit ipclab_exit(void)
 {
 	misc_deregister(&ipclab_misc);
@@ -209,6 +263,7 @@ static void __exit ipclab_exit(void)
 	ipclab_table_exit();
 	ipclab_procs_exit();
 	ipclab_deadlock_exit();
+	ipclab_users_exit();
 }
 
 module_init(ipclab_init);

@@ -7,18 +7,31 @@
  *  - struct ipclab_obj is the part every object shares.  A kref counts the
  *    object table's reference (dropped by removal), one reference per
  *    ioctl that looked the object up, and one per object fd.  Objects are
- *    freed after an RCU grace period because id lookup runs under RCU.
+ *    freed after an RCU grace period because lookups and the table walks
+ *    run under RCU; a walker takes a reference before it sleeps or locks.
  *  - obj->lock protects the object's state and waiting rooms.  It is a
- *    spinlock: nothing sleeps, allocates or copies to/from user under it.
- *  - struct ipclab_proc is "a process" (thread group).  Its lists of
- *    semaphore records and owned mutexes are under proc->lock.
+ *    spinlock: nothing sleeps, allocates, frees memory or copies to/from
+ *    user under it.  What a change leaves to free is freed after unlock.
+ *  - struct ipclab_proc is "a process" (thread group).  Its semaphore
+ *    records and owned mutexes are under proc->lock.
+ *  - struct ipclab_user counts what each user keeps (user.c); every limit
+ *    is checked, by charging, before the work it limits is done.
  *  - Every change to the state of semaphores and mutexes (values,
  *    holdings, owners, waiting rooms) happens inside ipclab_world_enter()
  *    and ipclab_world_leave(), a per-cpu read lock that costs next to
  *    nothing.  A whole-machine snapshot and the deadlock check take it
  *    for writing: for that moment, that state stands still everywhere.
- *  - Lock order: ipclab_table_lock -> ipclab_world -> obj->lock ->
- *    proc->lock.
+ *    They are rationed (stop_percent) and their walks are bounded.
+ *  - Lock order, outermost first:
+ *      ipclab_table_lock (mutex: creation, removal, keys)
+ *      -> ipclab_stop_lock (mutex: one stopper of the world at a time)
+ *      -> ipclab_world (per-cpu rw semaphore)
+ *      -> obj->lock (spinlock)
+ *      -> proc->lock (spinlock)
+ *      -> the poll wait queue's lock (mailboxes), the xarrays' own locks
+ *    Taken on their own, never around another ipclab lock:
+ *      ipclab_procs_lock (the process hash), ipclab_users_lock (the user
+ *      hash), proc->cycle_lock (mutex: the last refused cycle).
  *  - Waiters live on the stack of the waiting task.  The task that makes a
  *    waiter's request possible performs it, takes the waiter off the list,
  *    collects the task in a struct ipclab_wake, and publishes the result
@@ -29,19 +42,24 @@
 #define _IPCLAB_H
 
 #include <linux/bits.h>
+#include <linux/hashtable.h>
 #include <linux/hrtimer.h>
 #include <linux/ipclab.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
+#include <linux/wait.h>
 
 #define IPCLAB_NAME	"ipclab"
 
@@ -51,17 +69,56 @@
 #define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
 #define IPCLAB_SEMS_CEIL	32000	/* semaphores per set, as SEMMSL's limit */
 
-/* Limits, module parameters (core.c); read them with READ_ONCE(). */
-extern unsigned int ipclab_max_objects;
+/* ipclab_perm()'s access */
+#define IPCLAB_READ		4
+#define IPCLAB_WRITE		2
+
+/*
+ * Module parameters that root may change at run time, refused (EINVAL)
+ * outside lo..hi so that no value can break an invariant:
+ *
+ *	unsigned int ipclab_max_foo = 8;
+ *	static struct ipclab_uint_param ipclab_max_foo_param = {
+ *		.var = &ipclab_max_foo, .lo = 1, .hi = 1024,
+ *	};
+ *	module_param_cb(max_foo, &ipclab_uint_param_ops,
+ *			&ipclab_max_foo_param, 0644);
+ *	MODULE_PARM_DESC(max_foo, "...");
+ *
+ * Every use reads the variable once, with READ_ONCE().
+ */
+struct ipclab_uint_param {
+	unsigned int *var;
+	unsigned int lo, hi;
+};
+
+struct ipclab_ulong_param {
+	unsigned long *var;
+	unsigned long lo, hi;
+};
+
+extern const struct kernel_param_ops ipclab_uint_param_ops;
+extern const struct kernel_param_ops ipclab_ulong_param_ops;
+
+/* Limits, module parameters, each in the file it limits: READ_ONCE(). */
+extern unsigned int ipclab_max_objects;			/* table.c */
 extern unsigned int ipclab_max_objects_per_user;
-extern unsigned int ipclab_max_sems;
+extern unsigned int ipclab_max_procs_per_user;		/* proc.c */
+extern unsigned int ipclab_max_waiters;			/* wait.c */
+extern unsigned int ipclab_max_waiters_per_user;
+extern unsigned int ipclab_stop_percent;		/* deadlock.c */
+extern unsigned int ipclab_max_sems;			/* sem.c */
 extern unsigned int ipclab_max_ops;
-extern unsigned int ipclab_max_waiters;
 extern unsigned int ipclab_sem_max;
-extern unsigned int ipclab_mbox_max_msgs;
+extern unsigned long ipclab_max_sem_records_per_user;
+extern unsigned int ipclab_mbox_max_msgs;		/* mbox.c */
 extern unsigned int ipclab_mbox_max_msgsz;
-extern unsigned int ipclab_mbox_max_bytes;
-extern unsigned long ipclab_shbuf_max_size;
+extern unsigned long ipclab_mbox_max_bytes;
+extern unsigned int ipclab_max_msgs_per_user;
+extern unsigned long ipclab_max_msg_bytes_per_user;
+extern unsigned long ipclab_shbuf_max_size;		/* shbuf.c */
+extern unsigned long ipclab_max_shbuf_pages;
+extern unsigned long ipclab_max_shbuf_pages_per_user;
 
 struct ipclab_obj;
 struct ipclab_proc;
@@ -75,6 +132,37 @@ struct files_struct;
 
 struct ipclab_dl;
 struct ipclab_dl_snap;
+
+/* user.c: what each user keeps */
+enum {
+	IPCLAB_RES_OBJECTS,		/* + IPCLAB_TYPE_*: objects of a type */
+	IPCLAB_RES_PROCS = IPCLAB_NTYPES,
+	IPCLAB_RES_WAITERS,
+	IPCLAB_RES_MSGS,
+	IPCLAB_RES_MSG_BYTES,
+	IPCLAB_RES_SEMS,
+	IPCLAB_RES_SEM_RECORDS,
+	IPCLAB_RES_SHBUF_PAGES,
+	IPCLAB_NRES
+};
+
+struct ipclab_user {
+	struct hlist_node node;		/* in the user hash */
+	struct rcu_head rcu;
+	refcount_t ref;
+	kuid_t uid;
+	atomic_long_t used[IPCLAB_NRES];
+};
+
+struct ipclab_user *ipclab_user_get(kuid_t uid);
+struct ipclab_user *ipclab_user_current(void);
+void ipclab_user_put(struct ipclab_user *u);
+int ipclab_charge(struct ipclab_user *u, unsigned int res, unsigned long n,
+		  unsigned long limit, unsigned long total);
+void ipclab_uncharge(struct ipclab_user *u, unsigned int res, unsigned long n);
+unsigned long ipclab_used(unsigned int res);
+long ipclab_ioc_info(void __user *argp);
+void ipclab_users_exit(void);
 
 /*
  * A snapshot under construction (IPCLAB_IOC_STAT).  The core allocates
@@ -92,12 +180,17 @@ struct ipclab_snap {
 };
 
 struct ipclab_type_ops {
-	const char *name;
 	/*
 	 * Under obj->lock, after obj->removed was set: fail every waiter with
 	 * -EIDRM (queue them on @wq) and detach per-process records.
 	 */
 	void (*remove)(struct ipclab_obj *obj, struct ipclab_wake *wq);
+	/*
+	 * Optional, after remove() with no lock held: free what the removed
+	 * object no longer needs (messages, records).  Nothing else touches
+	 * that state once obj->removed is set.
+	 */
+	void (*removed)(struct ipclab_obj *obj);
 	/* Under obj->lock: fill the type's part of @st and @snap. */
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
@@ -115,19 +208,24 @@ struct ipclab_type_ops {
 			 struct poll_table_struct *pt);
 	/*
 	 * Semaphore sets and mutexes, with the world stopped (the object's
-	 * lock not held: nothing changes, and it may reschedule): add the
-	 * object's resources and its hold and wait edges to @s.
+	 * lock not held: nothing changes), preemption off and no sleeping:
+	 * add the object's resources and its hold and wait edges to @s, and
+	 * stop when ipclab_dl_full() says so.
 	 */
 	void (*snapshot)(struct ipclab_obj *obj, struct ipclab_dl_snap *s);
 	/*
-	 * Semaphore sets and mutexes, with the world stopped: report each
-	 * process holding what waiter @w waits for with ipclab_dl_holder().
+	 * Semaphore sets and mutexes, with the world stopped and preemption
+	 * off: report each process holding what waiter @w waits for with
+	 * ipclab_dl_holder(), taking an ipclab_dl_step() per look.
 	 */
 	void (*holders)(struct ipclab_obj *obj,
 			const struct ipclab_waiter_base *w, struct ipclab_dl *dl);
 	/* Under obj->lock: the type's lines of the debugfs "objects" file. */
 	void (*show)(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns);
-	/* Last reference gone, after an RCU grace period is arranged. */
+	/*
+	 * Last reference gone: give back what the type charged, free what it
+	 * allocated, and the object itself after an RCU grace period.
+	 */
 	void (*free)(struct ipclab_obj *obj);
 };
 
@@ -135,6 +233,7 @@ struct ipclab_obj {
 	struct kref ref;
 	struct rcu_head rcu;
 	const struct ipclab_type_ops *ops;
+	struct ipclab_user *user;	/* the creator's, charged for it */
 	u32 type;
 	u32 id;
 	s32 key;
@@ -152,7 +251,7 @@ struct ipclab_obj {
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
-	u32 nwaiters;
+	u32 nwaiters;		/* ipclab_waiter_enter()/_leave() */
 };
 
 /* What every waiter has, embedded in the type's waiter. */
@@ -192,11 +291,14 @@ struct ipclab_timeout {
 /* table.c: objects, keys, ids, permissions */
 struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type);
 struct ipclab_obj *ipclab_obj_next(unsigned long *slot);
+struct ipclab_obj *ipclab_obj_next_rcu(unsigned long *slot);
 void ipclab_obj_put(struct ipclab_obj *obj);
 void ipclab_obj_unlink(struct ipclab_obj *obj);
 void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
 		     u32 type, umode_t mode);
 int ipclab_perm(struct ipclab_obj *obj, int access);
+int ipclab_perm_atomic(struct ipclab_obj *obj, int access, bool owner_cap);
+bool ipclab_owner_cap(void);
 void ipclab_obj_touch(struct ipclab_obj *obj);
 long ipclab_ioc_get(void __user *argp);
 long ipclab_ioc_rmid(void __user *argp);
@@ -212,18 +314,27 @@ void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
 			u32 num, s32 held, s32 undo);
 
 /* proc.c: what a process is */
+#define IPCLAB_PROC_HASH_BITS	4
+
 struct ipclab_proc {
 	struct kref ref;
-	struct hlist_node node;
+	struct hlist_node node;		/* in the process hash */
 	struct rcu_head rcu;
 	struct pid *tgid;
+	struct ipclab_user *user;	/* charged for the record */
 	char comm[TASK_COMM_LEN];
 	spinlock_t lock;	/* the lists below */
 
-	/* Protected by lock. */
-	struct list_head semprocs;	/* struct ipclab_semproc.proc_node */
+	/* Protected by lock (read under RCU for lookups). */
+	DECLARE_HASHTABLE(semprocs, IPCLAB_PROC_HASH_BITS); /* by set */
 	struct list_head mutexes;	/* struct ipclab_mutex.owner_node */
 	struct list_head waits;		/* its waiters on sems and mutexes */
+
+	/* The end of the process: ipclab_procs_lock, and the exit hook. */
+	bool hashed;
+	wait_queue_entry_t exit_wait;	/* on tgid->wait_pidfd */
+	struct llist_node exit_node;	/* queued for a look after a wake */
+	unsigned long exit_queued;	/* bit 0: on the exit list */
 
 	/* Scratch of the snapshot and the deadlock check (world stopped). */
 	u64 dl_gen;
@@ -241,15 +352,20 @@ struct ipclab_proc {
 extern atomic_t ipclab_nprocs;
 
 struct ipclab_proc *ipclab_proc_current(void);
+struct ipclab_proc *ipclab_proc_find_current(void);
 void ipclab_proc_put(struct ipclab_proc *proc);
-void ipclab_proc_exit(struct pid *tgid, struct files_struct *files);
-bool ipclab_session_left(struct files_struct *files);
+void ipclab_proc_closed(struct files_struct *files);
 void ipclab_procs_exit(void);
+
+/* core.c */
+bool ipclab_session_left(struct files_struct *files);
 
 /* wait.c: sleeping and waking, shared by every primitive */
 int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 			struct ipclab_obj *obj);
+int ipclab_waiter_enter(struct ipclab_waiter_base *w);
+void ipclab_waiter_leave(struct ipclab_waiter_base *w);
 void ipclab_waiter_link(struct ipclab_waiter_base *w);
 void ipclab_waiter_gave_up(const struct ipclab_waiter_base *w, int reason);
 void ipclab_waiter_unlink(struct ipclab_waiter_base *w);
@@ -270,8 +386,27 @@ extern struct percpu_rw_semaphore ipclab_world;
 
 int ipclab_deadlock_init(void);
 void ipclab_deadlock_exit(void);
-void ipclab_world_enter(void);
-void ipclab_world_leave(void);
+/**
+ * ipclab_world_enter() - about to change semaphore or mutex state
+ *
+ * Context: process context; no spinlock held (it may wait for a snapshot).
+ */
+static inline void ipclab_world_enter(void)
+	__acquires(ipclab_world)
+{
+	percpu_down_read(&ipclab_world);
+	__acquire(ipclab_world);
+}
+
+/**
+ * ipclab_world_leave() - done changing semaphore or mutex state
+ */
+static inline void ipclab_world_leave(void)
+	__releases(ipclab_world)
+{
+	__release(ipclab_world);
+	percpu_up_read(&ipclab_world);
+}
 
 /* What the deadlock check needs while the world stands still. */
 struct ipclab_dl {
@@ -279,12 +414,15 @@ struct ipclab_dl {
 	struct ipclab_cycle_entry *cycle;
 	u32 cap, head, tail, len;
 	u64 gen;
+	u64 stop_start;
+	unsigned long steps;
 	struct ipclab_proc *start;
 	struct ipclab_proc *cur;
 	const struct ipclab_waiter_base *cur_w;
 	const struct ipclab_waiter_base *close_w;
 	u32 close_num;
 	bool found;
+	bool too_big;
 };
 
 /*
@@ -299,7 +437,9 @@ int ipclab_world_stop(struct ipclab_dl *dl);
 void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 			  int ret);
 int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w);
+bool ipclab_dl_step(struct ipclab_dl *dl);
 void ipclab_dl_holder(struct ipclab_dl *dl, struct ipclab_proc *holder, u32 num);
+bool ipclab_dl_full(const struct ipclab_dl_snap *s);
 u32 ipclab_dl_res(struct ipclab_dl_snap *s, struct ipclab_obj *obj, u32 num,
 		  s32 avail, s32 total);
 void ipclab_dl_edge(struct ipclab_dl_snap *s, u32 kind, struct ipclab_proc *proc,
@@ -310,7 +450,8 @@ void ipclab_proc_free_cycle(struct ipclab_proc *proc);
 
 /* sem.c */
 extern const struct ipclab_type_ops ipclab_sem_ops;
-struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get);
+struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
+				     struct ipclab_user *user);
 int ipclab_sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
 long ipclab_sem_op(void __user *argp);
 long ipclab_sem_ctl(void __user *argp);
@@ -318,13 +459,15 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc);
 
 /* mbox.c */
 extern const struct ipclab_type_ops ipclab_mbox_ops;
-struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get);
+struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get,
+				      struct ipclab_user *user);
 long ipclab_mbox_send(void __user *argp);
 long ipclab_mbox_recv(void __user *argp);
 
 /* shbuf.c */
 extern const struct ipclab_type_ops ipclab_shbuf_ops;
-struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get);
+struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
+				       struct ipclab_user *user);
 int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
 
 /* objfd.c */
@@ -332,7 +475,8 @@ long ipclab_ioc_open(void __user *argp);
 
 /* mutex.c */
 extern const struct ipclab_type_ops ipclab_mutex_ops;
-struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get);
+struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get,
+				       struct ipclab_user *user);
 long ipclab_mutex_lock(void __user *argp);
 long ipclab_mutex_unlock(void __user *argp);
 long ipclab_mutex_consistent(void __user *argp);

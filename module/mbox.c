@@ -6,7 +6,12 @@
  * A message is allocated and filled by its sender before any lock is
  * taken, and from then on belongs to the mailbox: it is on the message
  * list, in a waiting sender's hands, or handed to a waiting receiver.
- * Whoever holds it when the mailbox is removed frees it.
+ * Whoever holds it when the mailbox is removed frees it, with no lock
+ * held (a big message is vmalloc()ed, and vfree() may sleep): queued
+ * messages are freed by mbox_removed(), after the removal's unlock.
+ *
+ * Every message counts for its sender's user, from before it is
+ * allocated (so a user at its limit costs nothing) until it is freed.
  *
  * Order.  Senders: while a sender waits, later senders wait behind it
  * (mbox_room() is false), and receives let waiting senders in, oldest
@@ -29,8 +34,45 @@
 #include "ipclab.h"
 #include "trace.h"
 
+unsigned int ipclab_mbox_max_msgs = 1024;
+static struct ipclab_uint_param ipclab_mbox_max_msgs_param = {
+	.var = &ipclab_mbox_max_msgs, .lo = 1, .hi = 1U << 20,
+};
+module_param_cb(mbox_max_msgs, &ipclab_uint_param_ops, &ipclab_mbox_max_msgs_param, 0644);
+MODULE_PARM_DESC(mbox_max_msgs, "Most messages a mailbox may hold (EINVAL)");
+
+unsigned int ipclab_mbox_max_msgsz = 8192;
+static struct ipclab_uint_param ipclab_mbox_max_msgsz_param = {
+	.var = &ipclab_mbox_max_msgsz, .lo = 1, .hi = 16U << 20,
+};
+module_param_cb(mbox_max_msgsz, &ipclab_uint_param_ops, &ipclab_mbox_max_msgsz_param, 0644);
+MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX, at most 16 MiB (EINVAL)");
+
+unsigned long ipclab_mbox_max_bytes = 16384;
+static struct ipclab_ulong_param ipclab_mbox_max_bytes_param = {
+	.var = &ipclab_mbox_max_bytes, .lo = 1, .hi = 64UL << 20,
+};
+module_param_cb(mbox_max_bytes, &ipclab_ulong_param_ops, &ipclab_mbox_max_bytes_param, 0644);
+MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB, at most 64 MiB (EINVAL)");
+
+unsigned int ipclab_max_msgs_per_user = 16384;
+static struct ipclab_uint_param ipclab_max_msgs_per_user_param = {
+	.var = &ipclab_max_msgs_per_user, .lo = 0, .hi = 1U << 24,
+};
+module_param_cb(max_msgs_per_user, &ipclab_uint_param_ops, &ipclab_max_msgs_per_user_param, 0644);
+MODULE_PARM_DESC(max_msgs_per_user, "Messages one uid's sends may keep in the kernel (ENOSPC)");
+
+unsigned long ipclab_max_msg_bytes_per_user = 32UL << 20;
+static struct ipclab_ulong_param ipclab_max_msg_bytes_per_user_param = {
+	.var = &ipclab_max_msg_bytes_per_user, .lo = 0, .hi = 1UL << 40,
+};
+module_param_cb(max_msg_bytes_per_user, &ipclab_ulong_param_ops,
+		&ipclab_max_msg_bytes_per_user_param, 0644);
+MODULE_PARM_DESC(max_msg_bytes_per_user, "Bytes of the messages one uid's sends may keep (ENOSPC)");
+
 struct ipclab_msg {
 	struct list_head node;
+	struct ipclab_user *user;	/* the sender's, charged for it */
 	s64 type;
 	size_t size;
 	char text[];
@@ -66,6 +108,52 @@ struct ipclab_mbox_waiter {
 static inline struct ipclab_mbox *to_mbox(struct ipclab_obj *obj)
 {
 	return container_of(obj, struct ipclab_mbox, obj);
+}
+
+/*
+ * A new message of @size bytes, charged to @user (who keeps a reference
+ * until mbox_msg_free()).  Return: the message, or an ERR_PTR (-ENOSPC at
+ * a limit, -ENOMEM).
+ */
+static struct ipclab_msg *mbox_msg_alloc(struct ipclab_user *user, size_t size)
+{
+	struct ipclab_msg *msg;
+	int ret;
+
+	ret = ipclab_charge(user, IPCLAB_RES_MSGS, 1,
+			    READ_ONCE(ipclab_max_msgs_per_user), ULONG_MAX);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = ipclab_charge(user, IPCLAB_RES_MSG_BYTES, size,
+			    READ_ONCE(ipclab_max_msg_bytes_per_user), ULONG_MAX);
+	if (ret)
+		goto err_msgs;
+	ret = -ENOMEM;
+	msg = kvmalloc(struct_size(msg, text, size), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		goto err_bytes;
+	refcount_inc(&user->ref);
+	msg->user = user;
+	msg->size = size;
+	return msg;
+
+err_bytes:
+	ipclab_uncharge(user, IPCLAB_RES_MSG_BYTES, size);
+err_msgs:
+	ipclab_uncharge(user, IPCLAB_RES_MSGS, 1);
+	return ERR_PTR(ret);
+}
+
+/* Free a message and give back its charge.  Never under a spinlock. */
+static void mbox_msg_free(struct ipclab_msg *msg)
+{
+	if (!msg)
+		return;
+	might_sleep();
+	ipclab_uncharge(msg->user, IPCLAB_RES_MSG_BYTES, msg->size);
+	ipclab_uncharge(msg->user, IPCLAB_RES_MSGS, 1);
+	ipclab_user_put(msg->user);
+	kvfree(msg);
 }
 
 static void mbox_set_pid(struct pid **slot, struct pid *pid)
@@ -152,7 +240,7 @@ static bool mbox_deliver(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 		if (!mbox_match(msg->type, r->type, r->flags))
 			continue;
 		list_del_init(&r->base.node);
-		mb->obj.nwaiters--;
+		ipclab_waiter_leave(&r->base);
 		if (msg->size > r->size && !(r->flags & IPCLAB_MSG_NOERROR)) {
 			ipclab_waiter_done(&r->base, -E2BIG, wq);
 			continue;
@@ -189,7 +277,7 @@ static void mbox_admit_senders(struct ipclab_mbox *mb, struct ipclab_wake *wq)
 		    mb->nbytes + s->msg->size > mb->max_bytes)
 			break;
 		list_del_init(&s->base.node);
-		mb->obj.nwaiters--;
+		ipclab_waiter_leave(&s->base);
 		mbox_sent(mb, task_tgid(s->base.task));
 		if (!mbox_deliver(mb, s->msg, task_tgid(s->base.task), wq)) {
 			trace_ipclab_send(mb->obj.id, s->msg->type, s->msg->size,
@@ -246,14 +334,13 @@ static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 	}
 	if (t->nowait)
 		return -EAGAIN;
-	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
-		return -ENOSPC;
 	ipclab_waiter_init(&w->base, proc, &mb->obj);
+	if (ipclab_waiter_enter(&w->base))
+		return -ENOSPC;
 	w->kind = IPCLAB_WAIT_SEND;
 	w->msg = msg;
 	list_add_tail(&w->base.node, &mb->senders);
 	trace_ipclab_block(&w->base);
-	mb->obj.nwaiters++;
 	return -EINPROGRESS;
 }
 
@@ -275,27 +362,28 @@ long ipclab_mbox_send(void __user *argp)
 	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
-	mb = mbox_get(arg.id, 2, &ret);
+	mb = mbox_get(arg.id, IPCLAB_WRITE, &ret);
 	if (!mb)
 		return ret;
 	ret = -EINVAL;
 	if (arg.size > mb->max_msgsz)
 		goto out_put;
-
-	/* The message is made before any lock is taken. */
-	ret = -ENOMEM;
-	msg = kvmalloc(struct_size(msg, text, arg.size), GFP_KERNEL_ACCOUNT);
-	if (!msg)
-		goto out_put;
-	msg->type = arg.type;
-	msg->size = arg.size;
-	ret = -EFAULT;
-	if (copy_from_user(msg->text, u64_to_user_ptr(arg.text), arg.size))
-		goto out_put;
 	proc = ipclab_proc_current();
 	ret = PTR_ERR_OR_ZERO(proc);
 	if (ret)
 		goto out_put;
+
+	/* The message is made, and charged, before any lock is taken. */
+	msg = mbox_msg_alloc(proc->user, arg.size);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		msg = NULL;
+		goto out_put_proc;
+	}
+	msg->type = arg.type;
+	ret = -EFAULT;
+	if (copy_from_user(msg->text, u64_to_user_ptr(arg.text), arg.size))
+		goto out_put_proc;
 
 	spin_lock(&mb->obj.lock);
 	ret = mbox_send_locked(mb, msg, &t, &w, proc, &wq);
@@ -311,7 +399,7 @@ long ipclab_mbox_send(void __user *argp)
 			/* Signal or timeout: leave the room, take the message back. */
 			ipclab_waiter_gave_up(&w.base, ret);
 			list_del_init(&w.base.node);
-			mb->obj.nwaiters--;
+			ipclab_waiter_leave(&w.base);
 			mbox_admit_senders(mb, &wq);
 		} else {
 			ret = w.base.status;
@@ -321,9 +409,10 @@ long ipclab_mbox_send(void __user *argp)
 	}
 	ipclab_wake_up(&wq);
 	mbox_wake_pollers(mb);
+out_put_proc:
+	mbox_msg_free(msg);
 	ipclab_proc_put(proc);
 out_put:
-	kvfree(msg);
 	ipclab_obj_put(&mb->obj);
 	return ret;
 }
@@ -355,16 +444,15 @@ static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
 	}
 	if (t->nowait)
 		return -EAGAIN;
-	if (mb->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
-		return -ENOSPC;
 	ipclab_waiter_init(&w->base, proc, &mb->obj);
+	if (ipclab_waiter_enter(&w->base))
+		return -ENOSPC;
 	w->kind = IPCLAB_WAIT_RECV;
 	w->type = arg->type;
 	w->flags = arg->flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
 	w->size = arg->size;
 	list_add_tail(&w->base.node, &mb->receivers);
 	trace_ipclab_block(&w->base);
-	mb->obj.nwaiters++;
 	return -EINPROGRESS;
 }
 
@@ -394,7 +482,7 @@ long ipclab_mbox_recv(void __user *argp)
 		return ret;
 	if (arg.type == S64_MIN)	/* -type must exist */
 		arg.type = -S64_MAX;
-	mb = mbox_get(arg.id, 4, &ret);
+	mb = mbox_get(arg.id, IPCLAB_READ, &ret);
 	if (!mb)
 		return ret;
 	proc = ipclab_proc_current();
@@ -412,7 +500,7 @@ long ipclab_mbox_recv(void __user *argp)
 		if (w.base.status == -EINPROGRESS) {
 			ipclab_waiter_gave_up(&w.base, ret);
 			list_del_init(&w.base.node);
-			mb->obj.nwaiters--;
+			ipclab_waiter_leave(&w.base);
 		} else {
 			ret = w.base.status;
 		}
@@ -431,7 +519,7 @@ long ipclab_mbox_recv(void __user *argp)
 		    copy_to_user(argp, &arg, sizeof(arg)))
 			ret = -EFAULT;
 	}
-	kvfree(msg);
+	mbox_msg_free(msg);
 	ipclab_proc_put(proc);
 out_put:
 	ipclab_obj_put(&mb->obj);
@@ -459,31 +547,43 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 	return mask;
 }
 
+static void mbox_fail_all(struct list_head *room, struct ipclab_wake *wq)
+{
+	struct ipclab_mbox_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, room, base.node) {
+		list_del_init(&w->base.node);
+		ipclab_waiter_leave(&w->base);
+		ipclab_waiter_done(&w->base, -EIDRM, wq);
+	}
+}
+
 static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 {
 	struct ipclab_mbox *mb = to_mbox(obj);
-	struct ipclab_mbox_waiter *w, *tmp;
-	struct ipclab_msg *msg, *tmsg;
 
 	lockdep_assert_held(&obj->lock);
 	/* A waiting sender keeps its message and frees it on waking. */
-	list_for_each_entry_safe(w, tmp, &mb->senders, base.node) {
-		list_del_init(&w->base.node);
-		ipclab_waiter_done(&w->base, -EIDRM, wq);
-	}
-	list_for_each_entry_safe(w, tmp, &mb->receivers, base.node) {
-		list_del_init(&w->base.node);
-		ipclab_waiter_done(&w->base, -EIDRM, wq);
-	}
-	obj->nwaiters = 0;
-	list_for_each_entry_safe(msg, tmsg, &mb->msgs, node) {
-		list_del(&msg->node);
-		kvfree(msg);
-	}
+	mbox_fail_all(&mb->senders, wq);
+	mbox_fail_all(&mb->receivers, wq);
+	/* The messages themselves go in mbox_removed(). */
 	mb->nmsgs = 0;
 	mb->nbytes = 0;
 	/* Pollers see EPOLLHUP (the poll wait queue nests inside our lock). */
 	wake_up_interruptible_poll(&mb->poll_wait, EPOLLHUP | EPOLLERR);
+}
+
+/* After the removal's unlock: nobody looks at the messages any more. */
+static void mbox_removed(struct ipclab_obj *obj)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	struct ipclab_msg *msg, *tmsg;
+
+	list_for_each_entry_safe(msg, tmsg, &mb->msgs, node) {
+		list_del(&msg->node);
+		mbox_msg_free(msg);
+		cond_resched();
+	}
 }
 
 static void mbox_fill_waiter(struct ipclab_waiter *out,
@@ -563,15 +663,16 @@ static void mbox_free(struct ipclab_obj *obj)
 }
 
 const struct ipclab_type_ops ipclab_mbox_ops = {
-	.name	= "mbox",
 	.remove	= mbox_remove,
+	.removed = mbox_removed,
 	.stat	= mbox_stat,
 	.show	= mbox_show,
 	.poll	= mbox_poll,
 	.free	= mbox_free,
 };
 
-struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get)
+struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get,
+				      struct ipclab_user *user)
 {
 	u32 lim_msgs = READ_ONCE(ipclab_mbox_max_msgs);
 	u32 lim_msgsz = READ_ONCE(ipclab_mbox_max_msgsz);

@@ -85,7 +85,7 @@ static void mutex_handoff(struct ipclab_mutex *m, int status, u32 idle_state,
 	}
 	list_del_init(&w->node);
 	ipclab_waiter_unlink(w);
-	m->obj.nwaiters--;
+	ipclab_waiter_leave(w);
 	mutex_set_owner(m, w->proc, task_pid(w->task));
 	trace_ipclab_lock(m->obj.id, task_tgid_nr(w->task), status);
 	m->state = status == -EOWNERDEAD ? IPCLAB_MUTEX_INCONSISTENT :
@@ -106,7 +106,7 @@ static void mutex_fail_all(struct ipclab_mutex *m, int status,
 	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
 		list_del_init(&w->node);
 		ipclab_waiter_unlink(w);
-		m->obj.nwaiters--;
+		ipclab_waiter_leave(w);
 		ipclab_waiter_done(w, status, wq);
 	}
 }
@@ -136,7 +136,7 @@ static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
 		ipclab_waiter_gave_up(w, reason);
 		list_del_init(&w->node);
 		ipclab_waiter_unlink(w);
-		m->obj.nwaiters--;
+		ipclab_waiter_leave(w);
 	} else {
 		ret = w->status;
 	}
@@ -145,12 +145,18 @@ static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
 	return ret;
 }
 
-static void mutex_enqueue(struct ipclab_mutex *m, struct ipclab_waiter_base *w)
+/* Queue @w: -EINPROGRESS, or -ENOSPC when the room or its user is full. */
+static int mutex_enqueue(struct ipclab_mutex *m, struct ipclab_waiter_base *w)
 {
+	int ret;
+
 	lockdep_assert_held(&m->obj.lock);
+	ret = ipclab_waiter_enter(w);
+	if (ret)
+		return ret;
 	list_add_tail(&w->node, &m->waiters);
 	ipclab_waiter_link(w);
-	m->obj.nwaiters++;
+	return -EINPROGRESS;
 }
 
 /*
@@ -181,8 +187,7 @@ static int mutex_lock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 	ipclab_waiter_init(w, proc, obj);
 	if (obj->flags & IPCLAB_REFUSE_DEADLOCK)
 		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
-	mutex_enqueue(m, w);
-	return -EINPROGRESS;
+	return mutex_enqueue(m, w);
 }
 
 long ipclab_mutex_lock(void __user *argp)
@@ -206,7 +211,7 @@ long ipclab_mutex_lock(void __user *argp)
 	if (!obj)
 		return -EINVAL;
 	m = to_mutex(obj);
-	ret = ipclab_perm(obj, 2);
+	ret = ipclab_perm(obj, IPCLAB_WRITE);
 	if (ret)
 		goto out_put;
 	proc = ipclab_proc_current();
@@ -233,9 +238,8 @@ long ipclab_mutex_lock(void __user *argp)
 			ret = ipclab_deadlock_check(&dl, &w);
 			if (!ret) {
 				spin_lock(&obj->lock);
-				mutex_enqueue(m, &w);
+				ret = mutex_enqueue(m, &w);
 				spin_unlock(&obj->lock);
-				ret = -EINPROGRESS;
 			}
 		}
 		ipclab_world_restart(&dl, proc, ret);
@@ -472,7 +476,6 @@ static void mutex_free(struct ipclab_obj *obj)
 }
 
 const struct ipclab_type_ops ipclab_mutex_ops = {
-	.name	= "mutex",
 	.remove	= mutex_remove,
 	.stat	= mutex_stat,
 	.snapshot = mutex_snapshot,
@@ -481,7 +484,8 @@ const struct ipclab_type_ops ipclab_mutex_ops = {
 	.free	= mutex_free,
 };
 
-struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get)
+struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get,
+				       struct ipclab_user *user)
 {
 	struct ipclab_mutex *m;
 

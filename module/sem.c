@@ -1,24 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipclab semaphore sets: Dijkstra's P and V, SysV-style atomic operation
- * lists, and a waiting room with strict FIFO handoff.
+ * lists, and waiting rooms with strict FIFO handoff.
  *
  * A set has nsems semaphores.  One IPCLAB_IOC_SEM_OP applies a list of
  * operations all at once or not at all.  A caller that must wait queues
- * in the set's waiting room with its operations; whoever changes the set
- * runs sem_wake(), which walks the room in arrival order and performs
- * the operations of every waiter that can now proceed, on its behalf.
+ * with its operations; whoever makes them possible performs them on its
+ * behalf (handoff) and wakes it.
  *
- * FIFO: a waiter that wants to decrement semaphore k blocks every later
- * decrement of k, whether it arrives later (sems[k].ndec > 0) or waits
- * further back in the room (the scan's "blocked" bitmap).  Waits for zero
- * take nothing and block nobody.
+ * Waiting rooms, organised as ipc/sem.c organises its queues: each
+ * semaphore has a list of the waiters that decrement it (dec) and one of
+ * the waiters that wait for it to be zero (zero), each in arrival order.
+ * A waiter is on the list of every semaphore it decrements or waits on
+ * (one struct sem_link each), and on the set's list of all its waiters in
+ * arrival order, which IPCLAB_IOC_STAT and the snapshot show.
+ *
+ * FIFO (the default): a waiter may proceed only while it is first on the
+ * dec list of every semaphore it decrements, so no later caller takes
+ * units of k while an earlier one waits for them; and a newcomer that
+ * decrements k waits if anybody waits to decrement k.  Waits for zero take
+ * nothing and block nobody.  A set created with IPCLAB_SEM_NOFIFO drops
+ * the rule: whatever fits goes.
+ *
+ * Waking is driven by what changed, never by a rescan of the room: every
+ * semaphore whose value changed, or whose first decrementer left, is
+ * queued once (sem_changed()); sem_wake() takes the queued semaphores in
+ * turn and tries the waiters that the change can help -- the first of its
+ * dec list while the value is positive (NOFIFO: each, while units are
+ * left), the waiters for zero when it is zero.  Each success queues what
+ * it changed.  So a wake-up costs the waiters it wakes plus the ones it
+ * looks at without waking; under FIFO that is one per semaphore touched.
+ * (NOFIFO must look at every decrementer of a semaphore that rose, as
+ * Linux does.)
  *
  * Per-process records (struct ipclab_semproc, one per process and set)
  * hold what each process took and gave (its holdings, read by the
  * deadlock detector) and its undo values (SysV's semadj).  A record is on
- * its set's list (set lock) and its process's list (process lock) and is
- * freed by whichever of set removal and process cleanup comes first.
+ * its set's list (set lock) and in its process's hash, keyed by set (set
+ * lock, then process lock), so an operation finds it at once.  It keeps
+ * the semaphores whose holding or undo is not zero in a small index (nz),
+ * so that STAT, the snapshot and the process's end cost what is there, not
+ * the set's size; the set counts those entries (nholders) and each
+ * semaphore the units held (held).  A record counts nsems for its user
+ * (max_sem_records_per_user) and is freed by whichever of set removal and
+ * process cleanup comes first, after the set's lock is dropped.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -34,21 +59,57 @@
 #include "ipclab.h"
 #include "trace.h"
 
+unsigned int ipclab_max_sems = 32000;
+static struct ipclab_uint_param ipclab_max_sems_param = {
+	.var = &ipclab_max_sems, .lo = 1, .hi = IPCLAB_SEMS_CEIL,
+};
+module_param_cb(max_sems, &ipclab_uint_param_ops, &ipclab_max_sems_param, 0644);
+MODULE_PARM_DESC(max_sems, "Semaphores in one set, like SEMMSL, at most 32000 (EINVAL)");
+
+unsigned int ipclab_max_ops = 500;
+static struct ipclab_uint_param ipclab_max_ops_param = {
+	.var = &ipclab_max_ops, .lo = 1, .hi = 4096,
+};
+module_param_cb(max_ops, &ipclab_uint_param_ops, &ipclab_max_ops_param, 0644);
+MODULE_PARM_DESC(max_ops, "Operations in one IPCLAB_IOC_SEM_OP, like SEMOPM (E2BIG)");
+
+unsigned int ipclab_sem_max = 32767;
+static struct ipclab_uint_param ipclab_sem_max_param = {
+	.var = &ipclab_sem_max, .lo = 1, .hi = IPCLAB_SEM_MAX_CEIL,
+};
+module_param_cb(sem_max, &ipclab_uint_param_ops, &ipclab_sem_max_param, 0644);
+MODULE_PARM_DESC(sem_max, "Largest semaphore value, like SEMVMX, at most 2^24 (ERANGE)");
+
+unsigned long ipclab_max_sem_records_per_user = 1UL << 20;
+static struct ipclab_ulong_param ipclab_max_sem_records_per_user_param = {
+	.var = &ipclab_max_sem_records_per_user, .lo = 0, .hi = 1UL << 32,
+};
+module_param_cb(max_sem_records_per_user, &ipclab_ulong_param_ops,
+		&ipclab_max_sem_records_per_user_param, 0644);
+MODULE_PARM_DESC(max_sem_records_per_user, "Semaphores' worth of per-process records one uid's processes may keep, 16 bytes each (ENOSPC)");
+
 /* Operation lists up to this long are copied to the stack. */
 #define IPCLAB_SEMOPS_FAST	8
 
 struct ipclab_sem {
 	int val;
-	u32 ndec;		/* waiters in the room that decrement it */
+	s64 held;		/* positive holdings of all processes */
+	struct list_head dec;	/* struct sem_link: waiters that decrement it */
+	struct list_head zero;	/* struct sem_link: waiters for it to be 0 */
 	struct pid *lpid;	/* last process to operate on it */
 };
 
 struct ipclab_semproc {
 	struct list_head set_node;	/* in set->semprocs, set lock */
-	struct list_head proc_node;	/* in proc->semprocs, proc lock */
+	struct hlist_node proc_node;	/* in proc->semprocs, proc lock */
+	struct rcu_head rcu;
 	struct ipclab_proc *proc;
 	struct ipclab_sem_set *set;
-	s32 vals[];			/* held[nsems], then undo[nsems] */
+	struct ipclab_user *user;	/* charged nsems records */
+	bool linked;			/* on both lists; set lock */
+	u32 nnz;			/* entries of nz */
+	/* held[nsems], undo[nsems], then u32 nz[nsems] and pos[nsems] */
+	s32 vals[];
 };
 
 struct ipclab_sem_set {
@@ -56,19 +117,36 @@ struct ipclab_sem_set {
 	u32 nsems;
 
 	/* Protected by obj.lock. */
-	struct list_head waiters;	/* struct ipclab_sem_waiter, FIFO */
+	struct list_head waiters;	/* struct ipclab_sem_waiter, arrival order */
 	struct list_head semprocs;	/* struct ipclab_semproc.set_node */
+	struct list_head dead;		/* records of a removed set, to free */
 	u32 nops;			/* operations of all waiters */
-	unsigned long *blocked;		/* scratch for sem_wake() */
-	unsigned long *counted;		/* scratch for sem_count() */
+	u32 nholders;			/* record entries with held or undo */
+	u32 evq_head, evq_len;		/* sem_changed()'s queue in evq */
+	u32 *evq;			/* scratch: semaphores to look at */
+	unsigned long *evpend;		/* scratch: ... queued in evq */
+	unsigned long *marks;		/* scratch: 2 * nsems bits */
 	struct ipclab_sem sems[];
 };
 
+struct ipclab_sem_waiter;
+
+/* A waiter on one semaphore's dec or zero list. */
+struct sem_link {
+	struct list_head node;
+	struct ipclab_sem_waiter *w;
+	u32 num;
+	u32 op;		/* the first of the waiter's operations it stands for */
+	bool zero;	/* on the zero list, not the dec list */
+};
+
 struct ipclab_sem_waiter {
-	struct ipclab_waiter_base base;
-	struct ipclab_semproc *sp;	/* the process's record, or NULL */
+	struct ipclab_waiter_base base;	/* base.node: in set->waiters */
+	struct ipclab_semproc *sp;	/* the process's record */
 	const struct ipclab_sembuf *ops;
+	struct sem_link *links;		/* room for nops */
 	u32 nops;
+	u32 nlinks;
 	u32 blocking;	/* the operation it waits for, as GETNCNT counts */
 };
 
@@ -85,6 +163,63 @@ static inline s32 *sp_held(struct ipclab_semproc *sp)
 static inline s32 *sp_undo(struct ipclab_semproc *sp)
 {
 	return sp->vals + sp->set->nsems;
+}
+
+static inline u32 *sp_nz(struct ipclab_semproc *sp)
+{
+	return (u32 *)(sp->vals + 2 * sp->set->nsems);
+}
+
+static inline u32 *sp_pos(struct ipclab_semproc *sp)
+{
+	return (u32 *)(sp->vals + 3 * sp->set->nsems);
+}
+
+/* Is semaphore @num in @sp's index of non-zero entries? */
+static bool sp_listed(struct ipclab_semproc *sp, u32 num)
+{
+	u32 i = sp_pos(sp)[num];
+
+	return i < sp->nnz && sp_nz(sp)[i] == num;
+}
+
+/* Keep @sp's index true for @num after its held or undo changed. */
+static void sp_sync(struct ipclab_semproc *sp, u32 num)
+{
+	struct ipclab_sem_set *set = sp->set;
+	bool used = sp_held(sp)[num] || sp_undo(sp)[num];
+	bool listed = sp_listed(sp, num);
+	u32 i, last;
+
+	lockdep_assert_held(&set->obj.lock);
+	if (used && !listed) {
+		sp_pos(sp)[num] = sp->nnz;
+		sp_nz(sp)[sp->nnz++] = num;
+		set->nholders++;
+	} else if (!used && listed) {
+		i = sp_pos(sp)[num];
+		last = sp_nz(sp)[--sp->nnz];
+		sp_nz(sp)[i] = last;
+		sp_pos(sp)[last] = i;
+		set->nholders--;
+	}
+}
+
+/* Set @sp's holding of @num, keeping the semaphore's total true. */
+static void sp_set_held(struct ipclab_semproc *sp, u32 num, s32 held)
+{
+	struct ipclab_sem *sem = &sp->set->sems[num];
+
+	sem->held += (s64)max(held, 0) - max(sp_held(sp)[num], 0);
+	sp_held(sp)[num] = held;
+}
+
+/* Drop @sp's holding and undo of @num. */
+static void sp_clear(struct ipclab_semproc *sp, u32 num)
+{
+	sp_set_held(sp, num, 0);
+	sp_undo(sp)[num] = 0;
+	sp_sync(sp, num);
 }
 
 /* Is the set's waiting room FIFO (the default)? */
@@ -116,16 +251,26 @@ static s32 sem_sat_sub(s32 a, s32 b)
 	return r;
 }
 
+/* Semaphore @num changed (its value, or who waits first): look at it. */
+static void sem_changed(struct ipclab_sem_set *set, u32 num)
+{
+	lockdep_assert_held(&set->obj.lock);
+	if (__test_and_set_bit(num, set->evpend))
+		return;
+	set->evq[(set->evq_head + set->evq_len++) % set->nsems] = num;
+}
+
 /**
  * sem_apply() - try to perform a list of operations, all or nothing
  * @set:      the set, locked
  * @ops:      the operations (indices already checked)
  * @nops:     how many
- * @sp:       the process's record for holdings and undo, or NULL
+ * @sp:       the process's record for holdings and undo
  * @pid:      the process on whose behalf they are performed
  * @blocking: out: index of the operation that must wait
  *
- * State only: nobody is woken here.
+ * State only: nobody is woken here, but every semaphore changed is queued
+ * for sem_wake().
  *
  * Return: 0 if performed; -EAGAIN if one must wait (nothing changed);
  * -ERANGE if a value or undo value would leave 0..sem_max (nothing
@@ -160,7 +305,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 			ret = -ERANGE;
 			goto undo;
 		}
-		if ((ops[i].flags & IPCLAB_SEM_UNDO) && sp) {
+		if (ops[i].flags & IPCLAB_SEM_UNDO) {
 			int adj = sp_undo(sp)[ops[i].num] - op;
 
 			/* SysV's range: -(SEMVMX + 1)..SEMVMX. */
@@ -177,8 +322,10 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 		u32 num = ops[i].num;
 
 		sem_set_lpid(&set->sems[num], pid);
-		if (sp)
-			sp_held(sp)[num] = sem_sat_sub(sp_held(sp)[num], ops[i].op);
+		sp_set_held(sp, num, sem_sat_sub(sp_held(sp)[num], ops[i].op));
+		sp_sync(sp, num);
+		if (ops[i].op)
+			sem_changed(set, num);
 		trace_ipclab_semop(set->obj.id, num, ops[i].op,
 				   set->sems[num].val, pid_nr(pid));
 	}
@@ -187,7 +334,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 undo:
 	while (i--) {
 		set->sems[ops[i].num].val -= ops[i].op;
-		if ((ops[i].flags & IPCLAB_SEM_UNDO) && sp)
+		if (ops[i].flags & IPCLAB_SEM_UNDO)
 			sp_undo(sp)[ops[i].num] += ops[i].op;
 	}
 	return ret;
@@ -203,124 +350,246 @@ static bool sem_changes(const struct ipclab_sembuf *ops, u32 nops)
 	return false;
 }
 
-/*
- * Count @w once in ndec of each semaphore it decrements (@d is +1 or -1),
- * for the FIFO rule.  set->counted is scratch space for this alone.
- */
-static void sem_count(struct ipclab_sem_set *set,
-		      const struct ipclab_sem_waiter *w, int d)
+static struct sem_link *sem_first_dec(struct ipclab_sem_set *set, u32 num)
 {
-	u32 i;
-
-	bitmap_zero(set->counted, set->nsems);
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].op < 0 && !__test_and_set_bit(w->ops[i].num, set->counted))
-			set->sems[w->ops[i].num].ndec += d;
-}
-
-static void sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
-{
-	lockdep_assert_held(&set->obj.lock);
-	ipclab_world_assert_held();
-	list_add_tail(&w->base.node, &set->waiters);
-	ipclab_waiter_link(&w->base);
-	set->obj.nwaiters++;
-	set->nops += w->nops;
-	sem_count(set, w, 1);
-}
-
-static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
-{
-	lockdep_assert_held(&set->obj.lock);
-	ipclab_world_assert_held();
-	list_del_init(&w->base.node);
-	ipclab_waiter_unlink(&w->base);
-	set->obj.nwaiters--;
-	set->nops -= w->nops;
-	sem_count(set, w, -1);
+	return list_first_entry_or_null(&set->sems[num].dec, struct sem_link,
+					node);
 }
 
 /*
- * Does an earlier waiter in this scan wait to decrement what @w
- * decrements?  Return the index of the first such operation, or -1.
+ * FIFO: the first of @w's operations on a semaphore that an earlier
+ * waiter waits to decrement (@w is not first on its dec list), or -1.
  */
 static int sem_fifo_blocked(struct ipclab_sem_set *set,
 			    const struct ipclab_sem_waiter *w)
 {
 	u32 i;
 
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].op < 0 && test_bit(w->ops[i].num, set->blocked))
-			return i;
+	for (i = 0; i < w->nlinks; i++) {
+		const struct sem_link *l = &w->links[i];
+
+		if (!l->zero && sem_first_dec(set, l->num) != l)
+			return l->op;
+	}
 	return -1;
 }
 
-static void sem_mark_blocked(struct ipclab_sem_set *set,
-			     const struct ipclab_sem_waiter *w)
+/*
+ * set->marks is scratch for one walk over a list of operations: whoever
+ * sets bits clears them again, for the operations' semaphores only.
+ */
+static void sem_marks_clear(struct ipclab_sem_set *set,
+			    const struct ipclab_sembuf *ops, u32 nops)
 {
+	unsigned long *zero = set->marks + BITS_TO_LONGS(set->nsems);
 	u32 i;
 
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].op < 0)
-			__set_bit(w->ops[i].num, set->blocked);
-}
-
-/**
- * sem_wake() - let every waiter that can proceed, in FIFO order, proceed
- * @set: the set, locked
- * @wq:  collects the tasks to wake after unlocking
- *
- * A waiter whose operations succeed may make an earlier waiter's possible
- * (it incremented, or brought a value to zero), so the scan starts over
- * after each success that changed a value.
- */
-static void sem_wake(struct ipclab_sem_set *set, struct ipclab_wake *wq)
-{
-	struct ipclab_sem_waiter *w, *tmp;
-	bool changed;
-	int blocking, ret;
-
-	lockdep_assert_held(&set->obj.lock);
-restart:
-	bitmap_zero(set->blocked, set->nsems);
-	list_for_each_entry_safe(w, tmp, &set->waiters, base.node) {
-		blocking = sem_fifo(set) ? sem_fifo_blocked(set, w) : -1;
-		if (blocking >= 0) {
-			w->blocking = blocking;
-			sem_mark_blocked(set, w);
-			continue;
-		}
-		ret = sem_apply(set, w->ops, w->nops, w->sp,
-				task_tgid(w->base.task), &blocking);
-		if (ret == -EAGAIN) {
-			w->blocking = blocking;
-			sem_mark_blocked(set, w);
-			continue;
-		}
-		changed = !ret && sem_changes(w->ops, w->nops);
-		sem_dequeue(set, w);
-		if (!ret) {
-			set->obj.otime = ktime_get_real_seconds();
-			put_pid(set->obj.lpid);
-			set->obj.lpid = get_pid(task_tgid(w->base.task));
-		}
-		/* w may vanish as soon as it has its result. */
-		ipclab_waiter_done(&w->base, ret, wq);
-		if (changed)
-			goto restart;
+	for (i = 0; i < nops; i++) {
+		__clear_bit(ops[i].num, set->marks);
+		__clear_bit(ops[i].num, zero);
 	}
 }
 
+/*
+ * Put @w in the room: on the set's list and on the list of each
+ * semaphore it decrements or waits on.  Return: -EINPROGRESS, or -ENOSPC
+ * when the room or the user is full (nothing queued).
+ */
+static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+{
+	unsigned long *dec = set->marks, *zero = set->marks + BITS_TO_LONGS(set->nsems);
+	int ret;
+	u32 i;
+
+	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
+	ret = ipclab_waiter_enter(&w->base);
+	if (ret)
+		return ret;
+
+	w->nlinks = 0;
+	for (i = 0; i < w->nops; i++) {
+		u32 num = w->ops[i].num;
+		struct sem_link *l = &w->links[w->nlinks];
+
+		if (w->ops[i].op < 0 && !__test_and_set_bit(num, dec)) {
+			l->zero = false;
+			list_add_tail(&l->node, &set->sems[num].dec);
+		} else if (!w->ops[i].op && !__test_and_set_bit(num, zero)) {
+			l->zero = true;
+			list_add_tail(&l->node, &set->sems[num].zero);
+		} else {
+			continue;
+		}
+		l->w = w;
+		l->num = num;
+		l->op = i;
+		w->nlinks++;
+	}
+	sem_marks_clear(set, w->ops, w->nops);
+
+	list_add_tail(&w->base.node, &set->waiters);
+	ipclab_waiter_link(&w->base);
+	set->nops += w->nops;
+	return -EINPROGRESS;
+}
+
+/* Take @w out of the room; a new first decrementer is looked at. */
+static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+{
+	u32 i;
+
+	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
+	for (i = 0; i < w->nlinks; i++) {
+		struct sem_link *l = &w->links[i];
+		bool first = !l->zero && sem_first_dec(set, l->num) == l;
+
+		list_del(&l->node);
+		if (first && sem_fifo(set))
+			sem_changed(set, l->num);
+	}
+	list_del_init(&w->base.node);
+	ipclab_waiter_unlink(&w->base);
+	ipclab_waiter_leave(&w->base);
+	set->nops -= w->nops;
+}
+
+/*
+ * Try @w's operations on its behalf.  Return: true if it left the room
+ * (performed, or failed with -ERANGE): its result is handed over and it
+ * must not be touched again.
+ */
+static bool sem_try(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
+		    struct ipclab_wake *wq)
+{
+	struct pid *pid = task_tgid(w->base.task);
+	int blocking = -1, ret;
+
+	if (sem_fifo(set))
+		blocking = sem_fifo_blocked(set, w);
+	if (blocking >= 0) {
+		w->blocking = blocking;
+		return false;
+	}
+	ret = sem_apply(set, w->ops, w->nops, w->sp, pid, &blocking);
+	if (ret == -EAGAIN) {
+		w->blocking = blocking;
+		return false;
+	}
+	sem_dequeue(set, w);
+	if (!ret) {
+		set->obj.otime = ktime_get_real_seconds();
+		if (set->obj.lpid != pid) {
+			put_pid(set->obj.lpid);
+			set->obj.lpid = get_pid(pid);
+		}
+	}
+	/* w may vanish as soon as it has its result. */
+	ipclab_waiter_done(&w->base, ret, wq);
+	return true;
+}
+
+/* Try the waiters a change of semaphore @num can help. */
+static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
+			 struct ipclab_wake *wq)
+{
+	struct ipclab_sem *sem = &set->sems[num];
+	struct sem_link *l, *tmp;
+
+	if (sem->val > 0 && sem_fifo(set)) {
+		/* The first decrementer, and the next if it went. */
+		while ((l = sem_first_dec(set, num)) && sem_try(set, l->w, wq))
+			;
+	} else if (sem->val > 0) {
+		list_for_each_entry_safe(l, tmp, &sem->dec, node) {
+			if (sem->val <= 0)
+				break;
+			sem_try(set, l->w, wq);
+		}
+	}
+	list_for_each_entry_safe(l, tmp, &sem->zero, node) {
+		if (sem->val)
+			break;
+		sem_try(set, l->w, wq);
+	}
+}
+
+/**
+ * sem_wake() - let every waiter that the changes made possible proceed
+ * @set: the set, locked
+ * @wq:  collects the tasks to wake after unlocking
+ *
+ * Takes the semaphores sem_changed() queued, in turn, until none is left.
+ * (A try of a waiter only removes that waiter, so the safe iterations in
+ * sem_wake_one() stay valid; its success queues what it changed.)
+ */
+static void sem_wake(struct ipclab_sem_set *set, struct ipclab_wake *wq)
+{
+	u32 num;
+
+	lockdep_assert_held(&set->obj.lock);
+	while (set->evq_len) {
+		num = set->evq[set->evq_head];
+		set->evq_head = (set->evq_head + 1) % set->nsems;
+		set->evq_len--;
+		__clear_bit(num, set->evpend);
+		sem_wake_one(set, num, wq);
+	}
+}
+
+/* The record of @proc for @set, if it has one (set locked). */
 static struct ipclab_semproc *semproc_find(struct ipclab_sem_set *set,
 					   struct ipclab_proc *proc)
 {
-	struct ipclab_semproc *sp;
+	struct ipclab_semproc *sp, *found = NULL;
 
 	lockdep_assert_held(&set->obj.lock);
-	list_for_each_entry(sp, &set->semprocs, set_node)
-		if (sp->proc == proc)
-			return sp;
-	return NULL;
+	rcu_read_lock();
+	hash_for_each_possible_rcu(proc->semprocs, sp, proc_node,
+				   (unsigned long)set) {
+		/* Linked records change only under the set's lock. */
+		if (sp->set == set && READ_ONCE(sp->linked)) {
+			found = sp;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+/* A new record for @proc, charged to its user; not yet linked. */
+static struct ipclab_semproc *semproc_alloc(struct ipclab_sem_set *set,
+					    struct ipclab_proc *proc)
+{
+	struct ipclab_semproc *sp;
+	int ret;
+
+	ret = ipclab_charge(proc->user, IPCLAB_RES_SEM_RECORDS, set->nsems,
+			    READ_ONCE(ipclab_max_sem_records_per_user), ULONG_MAX);
+	if (ret)
+		return ERR_PTR(ret);
+	sp = kvzalloc(struct_size(sp, vals, 4 * (size_t)set->nsems),
+		      GFP_KERNEL_ACCOUNT);
+	if (!sp) {
+		ipclab_uncharge(proc->user, IPCLAB_RES_SEM_RECORDS, set->nsems);
+		return ERR_PTR(-ENOMEM);
+	}
+	refcount_inc(&proc->user->ref);
+	sp->user = proc->user;
+	sp->set = set;
+	INIT_LIST_HEAD(&sp->set_node);
+	return sp;
+}
+
+/* Free a record that is no longer linked.  No lock held. */
+static void semproc_free(struct ipclab_semproc *sp, u32 nsems)
+{
+	if (!sp)
+		return;
+	ipclab_uncharge(sp->user, IPCLAB_RES_SEM_RECORDS, nsems);
+	ipclab_user_put(sp->user);
+	kvfree_rcu(sp, rcu);
 }
 
 static void semproc_link(struct ipclab_sem_set *set, struct ipclab_semproc *sp,
@@ -329,21 +598,27 @@ static void semproc_link(struct ipclab_sem_set *set, struct ipclab_semproc *sp,
 	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
 	sp->proc = proc;
-	sp->set = set;
 	list_add_tail(&sp->set_node, &set->semprocs);
 	spin_lock(&proc->lock);
-	list_add_tail(&sp->proc_node, &proc->semprocs);
+	hash_add_rcu(proc->semprocs, &sp->proc_node, (unsigned long)set);
+	WRITE_ONCE(sp->linked, true);
 	spin_unlock(&proc->lock);
 }
 
+/* Unlink @sp and drop its holdings; the caller frees it after unlocking. */
 static void semproc_unlink(struct ipclab_semproc *sp)
 {
-	lockdep_assert_held(&sp->set->obj.lock);
+	struct ipclab_sem_set *set = sp->set;
+
+	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
+	while (sp->nnz)
+		sp_clear(sp, sp_nz(sp)[0]);
 	spin_lock(&sp->proc->lock);
-	list_del(&sp->proc_node);
+	hash_del_rcu(&sp->proc_node);
+	WRITE_ONCE(sp->linked, false);
 	spin_unlock(&sp->proc->lock);
-	list_del(&sp->set_node);
+	list_del_init(&sp->set_node);
 }
 
 static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
@@ -377,8 +652,8 @@ static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
 	spin_lock(&set->obj.lock);
 	if (w->base.status == -EINPROGRESS) {
 		ipclab_waiter_gave_up(&w->base, reason);
-		sem_dequeue(set, w);
 		/* Its place in line blocked others; they may go now. */
+		sem_dequeue(set, w);
 		sem_wake(set, wq);
 	} else {
 		ret = w->base.status;
@@ -435,7 +710,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	if (sem_fifo(set))
 		for (blocking = 0; blocking < nops; blocking++)
 			if (ops[blocking].op < 0 &&
-			    set->sems[ops[blocking].num].ndec)
+			    !list_empty(&set->sems[ops[blocking].num].dec))
 				break;
 	if (blocking < nops)
 		ret = -EAGAIN;
@@ -444,8 +719,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 
 	if (!ret) {
 		ipclab_obj_touch(&set->obj);
-		if (sem_changes(ops, nops))
-			sem_wake(set, wq);
+		sem_wake(set, wq);
 		return 0;
 	}
 	if (ret != -EAGAIN)
@@ -462,23 +736,95 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	w->blocking = blocking;
 	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK)
 		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
-	sem_queue(set, w);
-	return -EINPROGRESS;
+	return sem_queue(set, w);
+}
+
+/* What one IPCLAB_IOC_SEM_OP works with. */
+struct sem_call {
+	struct ipclab_sem_set *set;
+	struct ipclab_proc *proc;
+	struct ipclab_semproc *fresh;
+	const struct ipclab_sembuf *ops;
+	u32 nops;
+	struct ipclab_timeout t;
+	struct ipclab_sem_waiter w;
+	struct ipclab_wake wq;
+};
+
+/* One try inside the world: the common case. */
+static int sem_op_try(struct sem_call *c)
+{
+	int ret;
+
+	ipclab_world_enter();
+	spin_lock(&c->set->obj.lock);
+	ret = sem_op_locked(c->set, c->proc, &c->fresh, c->ops, c->nops, &c->t,
+			    &c->w, &c->wq, false);
+	spin_unlock(&c->set->obj.lock);
+	ipclab_world_leave();
+	return ret;
+}
+
+/*
+ * The set refuses deadlocks and the call must wait: stop the world, try
+ * again (it may go now), and check the wait before queuing it.
+ */
+static int sem_op_checked(struct sem_call *c)
+{
+	struct ipclab_dl dl = {};
+	int ret;
+
+	ret = ipclab_world_stop(&dl);
+	if (ret)
+		return ret;
+	spin_lock(&c->set->obj.lock);
+	ret = sem_op_locked(c->set, c->proc, &c->fresh, c->ops, c->nops, &c->t,
+			    &c->w, &c->wq, true);
+	spin_unlock(&c->set->obj.lock);
+	if (ret == IPCLAB_CHECK) {
+		/* Nothing changes while the world stands still. */
+		ret = ipclab_deadlock_check(&dl, &c->w.base);
+		if (!ret) {
+			spin_lock(&c->set->obj.lock);
+			ret = sem_queue(c->set, &c->w);
+			spin_unlock(&c->set->obj.lock);
+		}
+	}
+	ipclab_world_restart(&dl, c->proc, ret);
+	return ret;
+}
+
+/* Until it is over or queued: a record on first use, a check if asked. */
+static int sem_op_run(struct sem_call *c)
+{
+	bool checked = false;
+	int ret;
+
+	for (;;) {
+		ret = checked ? sem_op_checked(c) : sem_op_try(c);
+		if (ret == IPCLAB_STOP_WORLD) {
+			checked = true;
+		} else if (ret == -ENOLINK) {
+			/* First use of this set by this process: a record. */
+			c->fresh = semproc_alloc(c->set, c->proc);
+			if (IS_ERR(c->fresh)) {
+				ret = PTR_ERR(c->fresh);
+				c->fresh = NULL;
+				return ret;
+			}
+		} else {
+			return ret;
+		}
+	}
 }
 
 long ipclab_sem_op(void __user *argp)
 {
 	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST], *ops = fast;
-	struct ipclab_semproc *fresh = NULL;
-	struct ipclab_sem_waiter w = {};
-	struct ipclab_dl dl = {};
-	bool stopped = false;
-	struct ipclab_sem_set *set;
-	struct ipclab_proc *proc;
+	struct sem_link fast_links[IPCLAB_SEMOPS_FAST];
+	struct sem_call c = { .w.links = fast_links };
 	struct ipclab_obj *obj;
 	struct ipclab_semop arg;
-	struct ipclab_timeout t;
-	IPCLAB_DEFINE_WAKE(wq);
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -487,14 +833,17 @@ long ipclab_sem_op(void __user *argp)
 		return -EINVAL;
 	if (arg.nops > READ_ONCE(ipclab_max_ops))
 		return -E2BIG;
-	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
+	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
 
 	if (arg.nops > IPCLAB_SEMOPS_FAST) {
-		ops = kvmalloc_array(arg.nops, sizeof(*ops), GFP_KERNEL_ACCOUNT);
+		/* The operations, then room for a link per operation. */
+		ops = kvmalloc(array_size(arg.nops, sizeof(*ops) + sizeof(*c.w.links)),
+			       GFP_KERNEL_ACCOUNT);
 		if (!ops)
 			return -ENOMEM;
+		c.w.links = (struct sem_link *)(ops + arg.nops);
 	}
 	if (copy_from_user(ops, u64_to_user_ptr(arg.ops),
 			   array_size(arg.nops, sizeof(*ops)))) {
@@ -507,73 +856,32 @@ long ipclab_sem_op(void __user *argp)
 		ret = -EINVAL;
 		goto out_free;
 	}
-	set = to_set(obj);
+	c.set = to_set(obj);
 	/* As semop(2): waiting for zero only needs to read. */
-	ret = sem_ops_valid(ops, arg.nops, set->nsems) ?:
-	      ipclab_perm(obj, sem_changes(ops, arg.nops) ? 2 : 4);
+	ret = sem_ops_valid(ops, arg.nops, c.set->nsems) ?:
+	      ipclab_perm(obj, sem_changes(ops, arg.nops) ? IPCLAB_WRITE :
+							     IPCLAB_READ);
 	if (ret)
 		goto out_put;
+	c.ops = ops;
+	c.nops = arg.nops;
 
-	proc = ipclab_proc_current();
-	if (IS_ERR(proc)) {
-		ret = PTR_ERR(proc);
+	c.proc = ipclab_proc_current();
+	if (IS_ERR(c.proc)) {
+		ret = PTR_ERR(c.proc);
 		goto out_put;
 	}
-
-	for (;;) {
-		if (stopped) {
-			ret = ipclab_world_stop(&dl);
-			if (ret)
-				break;
-		} else {
-			ipclab_world_enter();
-		}
-		spin_lock(&obj->lock);
-		ret = sem_op_locked(set, proc, &fresh, ops, arg.nops, &t, &w,
-				    &wq, stopped);
-		spin_unlock(&obj->lock);
-		if (ret == IPCLAB_CHECK) {
-			/* Nothing changes while the world stands still. */
-			ret = ipclab_deadlock_check(&dl, &w.base);
-			if (!ret) {
-				spin_lock(&obj->lock);
-				sem_queue(set, &w);
-				spin_unlock(&obj->lock);
-				ret = -EINPROGRESS;
-			}
-		}
-		if (stopped)
-			ipclab_world_restart(&dl, proc, ret);
-		else
-			ipclab_world_leave();
-
-		if (ret == IPCLAB_STOP_WORLD) {
-			/* It must wait, and the set refuses deadlocks: look. */
-			stopped = true;
-		} else if (ret == -ENOLINK) {
-			/* First use of this set by this process: a record. */
-			fresh = kzalloc(struct_size(fresh, vals, 2 * set->nsems),
-					GFP_KERNEL_ACCOUNT);
-			if (!fresh) {
-				ret = -ENOMEM;
-				goto out_put_proc;
-			}
-		} else {
-			break;
-		}
-	}
-
+	ret = sem_op_run(&c);
 	if (ret == -EINPROGRESS) {
-		ret = ipclab_sleep(&w.base, &t);
+		ret = ipclab_sleep(&c.w.base, &c.t);
 		if (ret)
-			ret = sem_cancel(set, &w, ret, &wq);
+			ret = sem_cancel(c.set, &c.w, ret, &c.wq);
 		else
-			ret = w.base.status;
+			ret = c.w.base.status;
 	}
-	ipclab_wake_up(&wq);
-	kfree(fresh);
-out_put_proc:
-	ipclab_proc_put(proc);
+	ipclab_wake_up(&c.wq);
+	semproc_free(c.fresh, c.set->nsems);
+	ipclab_proc_put(c.proc);
 out_put:
 	ipclab_obj_put(obj);
 out_free:
@@ -587,10 +895,9 @@ static void sem_reset_records(struct ipclab_sem_set *set, u32 num)
 {
 	struct ipclab_semproc *sp;
 
-	list_for_each_entry(sp, &set->semprocs, set_node) {
-		sp_held(sp)[num] = 0;
-		sp_undo(sp)[num] = 0;
-	}
+	list_for_each_entry(sp, &set->semprocs, set_node)
+		if (sp_listed(sp, num))
+			sp_clear(sp, num);
 }
 
 /*
@@ -612,11 +919,23 @@ static int sem_count_waiting(struct ipclab_sem_set *set, u32 num, bool zero)
 	return n;
 }
 
+static void sem_setval(struct ipclab_sem_set *set, u32 num, int val,
+		       struct pid *me)
+{
+	struct ipclab_sem *sem = &set->sems[num];
+
+	if (sem->val != val)
+		sem_changed(set, num);
+	sem->val = val;
+	sem_set_lpid(sem, me);
+}
+
 static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 			  s32 *values, struct ipclab_wake *wq)
 {
 	struct ipclab_sem *sem = &set->sems[arg->num];
 	struct pid *me = task_tgid(current);
+	struct ipclab_semproc *sp;
 	u32 i;
 
 	lockdep_assert_held(&set->obj.lock);
@@ -638,16 +957,16 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 			values[i] = set->sems[i].val;
 		return 0;
 	case IPCLAB_SEM_SETVAL:
-		sem->val = arg->val;
-		sem_set_lpid(sem, me);
+		sem_setval(set, arg->num, arg->val, me);
 		sem_reset_records(set, arg->num);
 		break;
 	case IPCLAB_SEM_SETALL:
-		for (i = 0; i < set->nsems; i++) {
-			set->sems[i].val = values[i];
-			sem_set_lpid(&set->sems[i], me);
-			sem_reset_records(set, i);
-		}
+		for (i = 0; i < set->nsems; i++)
+			sem_setval(set, i, values[i], me);
+		/* Every record starts afresh: what is in the index goes. */
+		list_for_each_entry(sp, &set->semprocs, set_node)
+			while (sp->nnz)
+				sp_clear(sp, sp_nz(sp)[0]);
 		break;
 	}
 	set->obj.ctime = ktime_get_real_seconds();
@@ -679,7 +998,7 @@ long ipclab_sem_ctl(void __user *argp)
 	if (!obj)
 		return -EINVAL;
 	set = to_set(obj);
-	ret = ipclab_perm(obj, set_cmd ? 2 : 4);
+	ret = ipclab_perm(obj, set_cmd ? IPCLAB_WRITE : IPCLAB_READ);
 	if (ret)
 		goto out_put;
 
@@ -741,15 +1060,17 @@ static void sem_undo(struct ipclab_sem_set *set, struct ipclab_semproc *sp)
 	int max = sem_max();
 	u32 i;
 
-	for (i = 0; i < set->nsems; i++) {
-		struct ipclab_sem *sem = &set->sems[i];
-		s32 adj = sp_undo(sp)[i];
+	for (i = 0; i < sp->nnz; i++) {
+		u32 num = sp_nz(sp)[i];
+		struct ipclab_sem *sem = &set->sems[num];
+		s32 adj = sp_undo(sp)[num];
 
 		if (!adj)
 			continue;
 		sem->val = clamp(sem->val + adj, 0, max);
 		sem_set_lpid(sem, sp->proc->tgid);
-		trace_ipclab_undo(set->obj.id, i, adj, sem->val,
+		sem_changed(set, num);
+		trace_ipclab_undo(set->obj.id, num, adj, sem->val,
 				  pid_nr(sp->proc->tgid));
 	}
 }
@@ -765,13 +1086,15 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 	struct ipclab_sem_waiter *w, *tw;
 	struct ipclab_semproc *sp;
 	struct ipclab_sem_set *set;
+	int bkt;
 
 	for (;;) {
 		IPCLAB_DEFINE_WAKE(wq);
 
+		sp = NULL;
 		spin_lock(&proc->lock);
-		sp = list_first_entry_or_null(&proc->semprocs,
-					      struct ipclab_semproc, proc_node);
+		hash_for_each(proc->semprocs, bkt, sp, proc_node)
+			break;
 		if (!sp) {
 			spin_unlock(&proc->lock);
 			return;
@@ -784,11 +1107,10 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 		ipclab_world_enter();
 		spin_lock(&set->obj.lock);
 		if (set->obj.removed) {
-			/* Removal unlinked and freed the record. */
+			/* Removal unlinked the record and frees it: hands off. */
 			sp = NULL;
 		} else {
 			sem_undo(set, sp);
-			semproc_unlink(sp);
 			/*
 			 * A thread still waits here while another closed the
 			 * process's last session: its session is gone, so is
@@ -800,13 +1122,15 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 				sem_dequeue(set, w);
 				ipclab_waiter_done(&w->base, -EBADF, &wq);
 			}
+			semproc_unlink(sp);
 			sem_wake(set, &wq);
 		}
 		spin_unlock(&set->obj.lock);
 		ipclab_world_leave();
 		ipclab_wake_up(&wq);
-		kfree(sp);
+		semproc_free(sp, set->nsems);
 		ipclab_obj_put(&set->obj);
+		cond_resched();
 	}
 }
 
@@ -821,9 +1145,24 @@ static void sem_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 		sem_dequeue(set, w);
 		ipclab_waiter_done(&w->base, -EIDRM, wq);
 	}
+	/* Nothing is left to wake: forget what the dequeues queued. */
+	bitmap_zero(set->evpend, set->nsems);
+	set->evq_len = 0;
 	list_for_each_entry_safe(sp, tsp, &set->semprocs, set_node) {
 		semproc_unlink(sp);
-		kfree(sp);
+		list_add_tail(&sp->set_node, &set->dead);
+	}
+}
+
+/* After the removal's unlock: free the records it unlinked. */
+static void sem_removed(struct ipclab_obj *obj)
+{
+	struct ipclab_sem_set *set = to_set(obj);
+	struct ipclab_semproc *sp, *tsp;
+
+	list_for_each_entry_safe(sp, tsp, &set->dead, set_node) {
+		list_del(&sp->set_node);
+		semproc_free(sp, set->nsems);
 	}
 }
 
@@ -849,31 +1188,32 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 			snap->waiters[n].first_op = nops;
 			snap->waiters[n].nops = w->nops;
 		}
-		for (i = 0; i < w->nops; i++, nops++)
-			if (nops < snap->ops_cap)
-				snap->ops[nops] = w->ops[i];
+		for (i = 0; i < w->nops && nops + i < snap->ops_cap; i++)
+			snap->ops[nops + i] = w->ops[i];
+		nops += w->nops;
 		n++;
 	}
 	snap->nwaiters = n;
 	snap->nops = nops;
 
+	/* As many as asked for; the count comes from the set. */
+	snap->nholders = set->nholders;
 	list_for_each_entry(sp, &set->semprocs, set_node) {
-		for (i = 0; i < set->nsems; i++) {
-			if (!sp_held(sp)[i] && !sp_undo(sp)[i])
-				continue;
-			if (nh < snap->holders_cap)
-				ipclab_fill_holder(&snap->holders[nh], sp->proc, i,
-						   sp_held(sp)[i], sp_undo(sp)[i]);
-			nh++;
+		for (i = 0; i < sp->nnz && nh < snap->holders_cap; i++, nh++) {
+			u32 num = sp_nz(sp)[i];
+
+			ipclab_fill_holder(&snap->holders[nh], sp->proc, num,
+					   sp_held(sp)[num], sp_undo(sp)[num]);
 		}
+		if (nh >= snap->holders_cap)
+			break;
 	}
-	snap->nholders = nh;
 }
 
-/* The units @proc's record says it holds of semaphore @num, if any. */
-static s32 sem_held(const struct ipclab_semproc *sp, u32 num)
+/* The units @sp's record says it holds of semaphore @num, if any. */
+static s32 sem_held(struct ipclab_semproc *sp, u32 num)
 {
-	return max(sp->vals[num], 0);
+	return max(sp_held(sp)[num], 0);
 }
 
 /* The units waiter @w takes from semaphore ops[first].num, from @first on. */
@@ -888,23 +1228,12 @@ static s64 sem_need(const struct ipclab_sem_waiter *w, u32 first)
 	return need;
 }
 
-/* Does waiter @w decrement semaphore @num? */
-static bool sem_decrements(const struct ipclab_sem_waiter *w, u32 num)
-{
-	u32 i;
-
-	for (i = 0; i < w->nops; i++)
-		if (w->ops[i].num == num && w->ops[i].op < 0)
-			return true;
-	return false;
-}
-
 /*
  * World stopped (nothing here changes; the set's lock is not needed and
- * not held, so that a large set can take its time): each semaphore is a
- * resource class; its holders' positive holdings are allocations; each
- * waiter requests the sum of its decrements of each semaphore it names
- * (0: it only waits for zero).
+ * not held), preemption off: each semaphore is a resource class; its
+ * holders' positive holdings are allocations; each waiter requests the
+ * sum of its decrements of each semaphore it names (0: it only waits for
+ * zero).  The walk stops when the snapshot is full.
  */
 static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 {
@@ -914,35 +1243,39 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 	u32 first = 0, i;
 
 	ipclab_world_assert_stopped();
-	for (i = 0; i < set->nsems; i++) {
-		s32 total = set->sems[i].val;
+	for (i = 0; i < set->nsems && !ipclab_dl_full(s); i++) {
+		struct ipclab_sem *sem = &set->sems[i];
+		s64 total = sem->val + sem->held;
 		u32 res;
 
-		list_for_each_entry(sp, &set->semprocs, set_node)
-			total = sem_sat_sub(total, -sem_held(sp, i));
-		res = ipclab_dl_res(s, obj, i, set->sems[i].val, total);
+		res = ipclab_dl_res(s, obj, i, sem->val,
+				    clamp_t(s64, total, S32_MIN, S32_MAX));
 		if (!i)
 			first = res;
-		cond_resched();
 	}
-	list_for_each_entry(sp, &set->semprocs, set_node)
-		for (i = 0; i < set->nsems; i++)
-			if (sem_held(sp, i))
+	list_for_each_entry(sp, &set->semprocs, set_node) {
+		for (i = 0; i < sp->nnz && !ipclab_dl_full(s); i++) {
+			u32 num = sp_nz(sp)[i];
+
+			if (sem_held(sp, num))
 				ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, sp->proc,
-					       first + i, sem_held(sp, i), NULL);
+					       first + num, sem_held(sp, num), NULL);
+		}
+	}
 	list_for_each_entry(w, &set->waiters, base.node) {
-		bitmap_zero(set->counted, set->nsems);
+		if (ipclab_dl_full(s))
+			return;
 		for (i = 0; i < w->nops; i++) {
 			u32 num = w->ops[i].num;
 
-			if (w->ops[i].op > 0 || __test_and_set_bit(num, set->counted))
+			if (w->ops[i].op > 0 || __test_and_set_bit(num, set->marks))
 				continue;
 			ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->base.proc,
 				       first + num,
 				       min_t(s64, sem_need(w, i), S32_MAX),
 				       &w->base);
 		}
-		cond_resched();
+		sem_marks_clear(set, w->ops, w->nops);
 	}
 }
 
@@ -950,8 +1283,9 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
  * World stopped: whom waiter @wb waits for.  For each semaphore it
  * decrements: the processes holding units of it, if it needs more than
  * the value; and, FIFO being FIFO, the other processes' waiters ahead of
- * it in the room that decrement it too.  (The caller's own waiter is not
- * queued yet: every queued waiter is ahead of it.)
+ * it on that semaphore's list.  (The caller's own waiter is not queued
+ * yet: every queued decrementer is ahead of it.)  Each look is a step of
+ * the check, which stops when told.
  */
 static void sem_holders(struct ipclab_obj *obj,
 			const struct ipclab_waiter_base *wb, struct ipclab_dl *dl)
@@ -959,29 +1293,34 @@ static void sem_holders(struct ipclab_obj *obj,
 	const struct ipclab_sem_waiter *w =
 		container_of(wb, struct ipclab_sem_waiter, base);
 	struct ipclab_sem_set *set = to_set(obj);
-	struct ipclab_sem_waiter *ahead;
 	struct ipclab_semproc *sp;
+	struct sem_link *ahead;
 	u32 i;
 
 	ipclab_world_assert_stopped();
-	bitmap_zero(set->counted, set->nsems);
-	for (i = 0; i < w->nops; i++) {
+	for (i = 0; i < w->nops && ipclab_dl_step(dl); i++) {
 		u32 num = w->ops[i].num;
 
-		if (w->ops[i].op >= 0 || __test_and_set_bit(num, set->counted))
+		if (w->ops[i].op >= 0 || __test_and_set_bit(num, set->marks))
 			continue;
-		if (set->sems[num].val < sem_need(w, i))
-			list_for_each_entry(sp, &set->semprocs, set_node)
+		if (set->sems[num].val < sem_need(w, i)) {
+			list_for_each_entry(sp, &set->semprocs, set_node) {
+				if (!ipclab_dl_step(dl))
+					break;
 				if (sem_held(sp, num))
 					ipclab_dl_holder(dl, sp->proc, num);
-		list_for_each_entry(ahead, &set->waiters, base.node) {
-			if (ahead == w || !sem_fifo(set))
+			}
+		}
+		if (!sem_fifo(set))
+			continue;
+		list_for_each_entry(ahead, &set->sems[num].dec, node) {
+			if (ahead->w == w || !ipclab_dl_step(dl))
 				break;
-			if (ahead->base.proc != wb->proc &&
-			    sem_decrements(ahead, num))
-				ipclab_dl_holder(dl, ahead->base.proc, num);
+			if (ahead->w->base.proc != wb->proc)
+				ipclab_dl_holder(dl, ahead->w->base.proc, num);
 		}
 	}
+	sem_marks_clear(set, w->ops, w->nops);
 }
 
 static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
@@ -1003,12 +1342,15 @@ static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 				   w->ops[i].flags & IPCLAB_SEM_UNDO ? "u" : "");
 		seq_putc(m, '\n');
 	}
-	list_for_each_entry(sp, &set->semprocs, set_node)
-		for (i = 0; i < set->nsems; i++)
-			if (sp_held(sp)[i] || sp_undo(sp)[i])
-				seq_printf(m, "  holder pid=%d comm=%s num=%u held=%d undo=%d\n",
-					   pid_vnr(sp->proc->tgid), sp->proc->comm,
-					   i, sp_held(sp)[i], sp_undo(sp)[i]);
+	list_for_each_entry(sp, &set->semprocs, set_node) {
+		for (i = 0; i < sp->nnz; i++) {
+			u32 num = sp_nz(sp)[i];
+
+			seq_printf(m, "  holder pid=%d comm=%s num=%u held=%d undo=%d\n",
+				   pid_vnr(sp->proc->tgid), sp->proc->comm,
+				   num, sp_held(sp)[num], sp_undo(sp)[num]);
+		}
+	}
 }
 
 static void sem_free(struct ipclab_obj *obj)
@@ -1018,13 +1360,15 @@ static void sem_free(struct ipclab_obj *obj)
 
 	for (i = 0; i < set->nsems; i++)
 		put_pid(set->sems[i].lpid);
-	bitmap_free(set->blocked);
+	ipclab_uncharge(obj->user, IPCLAB_RES_SEMS, set->nsems);
+	kvfree(set->evq);
+	bitmap_free(set->marks);
 	kvfree_rcu(set, obj.rcu);
 }
 
 const struct ipclab_type_ops ipclab_sem_ops = {
-	.name	= "sem",
 	.remove	= sem_remove,
+	.removed = sem_removed,
 	.stat	= sem_stat,
 	.snapshot = sem_snapshot,
 	.holders = sem_holders,
@@ -1032,28 +1376,45 @@ const struct ipclab_type_ops ipclab_sem_ops = {
 	.free	= sem_free,
 };
 
-struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get)
+struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
+				     struct ipclab_user *user)
 {
 	struct ipclab_sem_set *set;
-	u32 n = get->nsems;
+	u32 n = get->nsems, i;
+	size_t words;
 
 	if (!n || n > min(READ_ONCE(ipclab_max_sems), IPCLAB_SEMS_CEIL))
 		return ERR_PTR(-EINVAL);
+	/* Counted, not limited: INFO shows it, as SEM_INFO's semaem. */
+	if (ipclab_charge(user, IPCLAB_RES_SEMS, n, ULONG_MAX, ULONG_MAX))
+		return ERR_PTR(-ENOSPC);
 
 	set = kvzalloc(struct_size(set, sems, n), GFP_KERNEL_ACCOUNT);
 	if (!set)
-		return ERR_PTR(-ENOMEM);
-	/* Both scratch bitmaps in one allocation. */
-	set->blocked = bitmap_zalloc(2 * BITS_TO_LONGS(n) * BITS_PER_LONG,
-				     GFP_KERNEL_ACCOUNT);
-	if (!set->blocked) {
+		goto err_uncharge;
+	/* The scratch bitmaps in one allocation: marks (2 n), evpend (n). */
+	words = BITS_TO_LONGS(n);
+	set->marks = bitmap_zalloc(3 * words * BITS_PER_LONG, GFP_KERNEL_ACCOUNT);
+	set->evq = kvcalloc(n, sizeof(*set->evq), GFP_KERNEL_ACCOUNT);
+	if (!set->marks || !set->evq) {
+		bitmap_free(set->marks);
+		kvfree(set->evq);
 		kvfree(set);
-		return ERR_PTR(-ENOMEM);
+		goto err_uncharge;
 	}
-	set->counted = set->blocked + BITS_TO_LONGS(n);
+	set->evpend = set->marks + 2 * words;
 	set->nsems = n;
+	for (i = 0; i < n; i++) {
+		INIT_LIST_HEAD(&set->sems[i].dec);
+		INIT_LIST_HEAD(&set->sems[i].zero);
+	}
 	INIT_LIST_HEAD(&set->waiters);
 	INIT_LIST_HEAD(&set->semprocs);
+	INIT_LIST_HEAD(&set->dead);
 	ipclab_obj_init(&set->obj, &ipclab_sem_ops, IPCLAB_TYPE_SEM, get->mode);
 	return &set->obj;
+
+err_uncharge:
+	ipclab_uncharge(user, IPCLAB_RES_SEMS, n);
+	return ERR_PTR(-ENOMEM);
 }

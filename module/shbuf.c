@@ -2,11 +2,21 @@
 /*
  * ipclab shared buffers: pages that unrelated processes map with mmap().
  *
- * A buffer is an array of zeroed pages, charged to its creator's memory
- * cgroup, mapped on demand by a fault handler (no reserved pages, no
- * remapping tricks).  A mapping is made through an object fd and holds
- * that fd's file, which holds the object: the pages live as long as
- * anybody maps them, whatever happens to the buffer's name.
+ * The pages live in a shmem file, as SysV shm's do: created empty (the
+ * buffer costs nothing until it is touched), allocated at the first touch
+ * of each page, charged to the memory cgroup of the process that touches
+ * it, and swappable like any tmpfs page.  What a user may create is
+ * limited by size (pages, per user and for the machine, like SHMALL),
+ * charged before the shmem file is made.
+ *
+ * A mapping is made through an object fd, and becomes a mapping of the
+ * shmem file (as dma-buf exporters do with vma_set_file()): the kernel
+ * files the VMA among the shmem pages' mappings, so reclaim can find and
+ * unmap them, and shmem's own fault handler fills it.  Our vm_ops wrap
+ * shmem's, as ipc/shm.c's do, to count attachments; the VMA's private
+ * data holds the object fd's file, which holds the object (and the
+ * module): the pages live as long as anybody maps them, whatever happens
+ * to the buffer's name.
  *
  * nattch counts mappings (VMAs), as SysV's shm_nattch does: mmap, fork
  * and a split by partial munmap or mprotect each add one; each unmap
@@ -22,17 +32,43 @@
 
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/seq_file.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "ipclab.h"
 #include "trace.h"
 
+unsigned long ipclab_shbuf_max_size = 128UL << 20;
+static struct ipclab_ulong_param ipclab_shbuf_max_size_param = {
+	.var = &ipclab_shbuf_max_size, .lo = PAGE_SIZE, .hi = 1UL << 40,
+};
+module_param_cb(shbuf_max_size, &ipclab_ulong_param_ops, &ipclab_shbuf_max_size_param, 0644);
+MODULE_PARM_DESC(shbuf_max_size, "Largest shared buffer in bytes, like SHMMAX (EINVAL)");
+
+unsigned long ipclab_max_shbuf_pages = 1UL << 22;
+static struct ipclab_ulong_param ipclab_max_shbuf_pages_param = {
+	.var = &ipclab_max_shbuf_pages, .lo = 0, .hi = 1UL << 40,
+};
+module_param_cb(max_shbuf_pages, &ipclab_ulong_param_ops, &ipclab_max_shbuf_pages_param, 0644);
+MODULE_PARM_DESC(max_shbuf_pages, "Pages of all shared buffers, like SHMALL (ENOSPC)");
+
+unsigned long ipclab_max_shbuf_pages_per_user = 1UL << 18;
+static struct ipclab_ulong_param ipclab_max_shbuf_pages_per_user_param = {
+	.var = &ipclab_max_shbuf_pages_per_user, .lo = 0, .hi = 1UL << 40,
+};
+module_param_cb(max_shbuf_pages_per_user, &ipclab_ulong_param_ops,
+		&ipclab_max_shbuf_pages_per_user_param, 0644);
+MODULE_PARM_DESC(max_shbuf_pages_per_user, "Pages of the shared buffers one uid created (ENOSPC)");
+
 struct ipclab_shbuf {
 	struct ipclab_obj obj;
 	u64 size;			/* as asked for, like shm_segsz */
 	pgoff_t npages;			/* size rounded up to whole pages */
-	struct page **pages;
+	struct file *file;		/* shmem: the pages */
+	/* shmem's vm_ops, which ours wrap; set by the first mmap() */
+	const struct vm_operations_struct *shmem_ops;
 
 	/* Protected by obj.lock. */
 	u32 nattch;
@@ -69,14 +105,23 @@ static void shbuf_attach(struct ipclab_shbuf *sb)
 	spin_unlock(&sb->obj.lock);
 }
 
+/* A mapping's private data is the object fd's file: it holds the object. */
+static struct ipclab_shbuf *vma_shbuf(struct vm_area_struct *vma)
+{
+	struct file *objfd = vma->vm_private_data;
+
+	return to_shbuf(objfd->private_data);
+}
+
 static void shbuf_vm_open(struct vm_area_struct *vma)
 {
-	shbuf_attach(to_shbuf(vma->vm_private_data));
+	get_file(vma->vm_private_data);
+	shbuf_attach(vma_shbuf(vma));
 }
 
 static void shbuf_vm_close(struct vm_area_struct *vma)
 {
-	struct ipclab_shbuf *sb = to_shbuf(vma->vm_private_data);
+	struct ipclab_shbuf *sb = vma_shbuf(vma);
 	bool last;
 
 	spin_lock(&sb->obj.lock);
@@ -91,36 +136,50 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 	/* The last detach of a removed buffer takes it out of the table. */
 	if (last)
 		ipclab_obj_unlink(&sb->obj);
+	fput(vma->vm_private_data);
 }
 
+/* shmem's fault handler makes (and charges) the page at first touch. */
 static vm_fault_t shbuf_vm_fault(struct vm_fault *vmf)
 {
-	struct ipclab_shbuf *sb = to_shbuf(vmf->vma->vm_private_data);
+	struct ipclab_shbuf *sb = vma_shbuf(vmf->vma);
 
 	/* Only a mapping grown by mremap() reaches past the end. */
 	if (vmf->pgoff >= sb->npages)
 		return VM_FAULT_SIGBUS;
-	vmf->page = sb->pages[vmf->pgoff];
-	get_page(vmf->page);
-	return 0;
+	return sb->shmem_ops->fault(vmf);
+}
+
+/* Fault-around maps pages shmem already has, within the file. */
+static vm_fault_t shbuf_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				     pgoff_t end)
+{
+	struct ipclab_shbuf *sb = vma_shbuf(vmf->vma);
+
+	if (!sb->shmem_ops->map_pages)
+		return 0;
+	return sb->shmem_ops->map_pages(vmf, start, end);
 }
 
 static const struct vm_operations_struct shbuf_vm_ops = {
-	.open	= shbuf_vm_open,
-	.close	= shbuf_vm_close,
-	.fault	= shbuf_vm_fault,
+	.open		= shbuf_vm_open,
+	.close		= shbuf_vm_close,
+	.fault		= shbuf_vm_fault,
+	.map_pages	= shbuf_vm_map_pages,
 };
 
 /*
  * mmap() of an object fd.  The VFS has already refused PROT_WRITE with
  * MAP_SHARED on an fd opened without IPCLAB_OPEN_WRITE, and taken away
- * VM_MAYWRITE so that mprotect() cannot add it later.
+ * VM_MAYWRITE so that mprotect() cannot add it later; the mapping keeps
+ * those flags when it becomes the shmem file's.
  */
 static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
 		      struct vm_area_struct *vma)
 {
 	struct ipclab_shbuf *sb = to_shbuf(obj);
 	unsigned long pages = vma_pages(vma);
+	int ret;
 
 	/* A private copy of shared memory would teach the wrong lesson. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
@@ -128,8 +187,13 @@ static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
 	if (vma->vm_pgoff >= sb->npages || pages > sb->npages - vma->vm_pgoff)
 		return -EINVAL;
 
+	vma_set_file(vma, sb->file);
+	ret = sb->file->f_op->mmap(sb->file, vma);
+	if (ret)
+		return ret;
+	WRITE_ONCE(sb->shmem_ops, vma->vm_ops);
 	vma->vm_ops = &shbuf_vm_ops;
-	vma->vm_private_data = obj;
+	vma->vm_private_data = get_file(file);
 	vm_flags_set(vma, VM_DONTDUMP);
 	shbuf_attach(sb);
 	return 0;
@@ -171,19 +235,19 @@ static void shbuf_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 {
 	struct ipclab_shbuf *sb = to_shbuf(obj);
 
-	seq_printf(m, "  size=%llu nattch=%u attaches=%llu%s\n", sb->size,
-		   sb->nattch, sb->attaches, sb->dest ? " dest" : "");
+	seq_printf(m, "  size=%llu nattch=%u attaches=%llu resident=%lu%s\n",
+		   sb->size, sb->nattch, sb->attaches,
+		   READ_ONCE(sb->file->f_mapping->nrpages),
+		   sb->dest ? " dest" : "");
 }
 
 static void shbuf_free(struct ipclab_obj *obj)
 {
 	struct ipclab_shbuf *sb = to_shbuf(obj);
-	pgoff_t i;
 
-	for (i = 0; sb->pages && i < sb->npages; i++)
-		if (sb->pages[i])
-			__free_page(sb->pages[i]);
-	kvfree(sb->pages);
+	if (sb->file)
+		fput(sb->file);
+	ipclab_uncharge(obj->user, IPCLAB_RES_SHBUF_PAGES, sb->npages);
 	kfree_rcu(sb, obj.rcu);
 }
 
@@ -194,7 +258,6 @@ int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get
 }
 
 const struct ipclab_type_ops ipclab_shbuf_ops = {
-	.name	= "shbuf",
 	.remove	= shbuf_remove,
 	.linger	= shbuf_linger,
 	.stat	= shbuf_stat,
@@ -203,35 +266,42 @@ const struct ipclab_type_ops ipclab_shbuf_ops = {
 	.free	= shbuf_free,
 };
 
-struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get)
+struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
+				       struct ipclab_user *user)
 {
 	u64 max = READ_ONCE(ipclab_shbuf_max_size);
 	struct ipclab_shbuf *sb;
-	pgoff_t i;
+	struct file *file;
+	pgoff_t npages;
+	int ret;
 
 	if (!get->size || get->size > max)
 		return ERR_PTR(-EINVAL);
+	npages = PAGE_ALIGN(get->size) >> PAGE_SHIFT;
+	ret = ipclab_charge(user, IPCLAB_RES_SHBUF_PAGES, npages,
+			    READ_ONCE(ipclab_max_shbuf_pages_per_user),
+			    READ_ONCE(ipclab_max_shbuf_pages));
+	if (ret)
+		return ERR_PTR(ret);
 
+	ret = -ENOMEM;
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL_ACCOUNT);
 	if (!sb)
-		return ERR_PTR(-ENOMEM);
-	sb->size = get->size;
-	sb->npages = PAGE_ALIGN(get->size) >> PAGE_SHIFT;
-	ipclab_obj_init(&sb->obj, &ipclab_shbuf_ops, IPCLAB_TYPE_SHBUF, get->mode);
-
-	/* From here on, the object's release frees whatever was allocated. */
-	sb->pages = kvcalloc(sb->npages, sizeof(*sb->pages), GFP_KERNEL_ACCOUNT);
-	if (!sb->pages)
-		goto err_put;
-	for (i = 0; i < sb->npages; i++) {
-		sb->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!sb->pages[i])
-			goto err_put;
-		cond_resched();
+		goto err_uncharge;
+	/* As SysV shm: accounted as committed memory, pages made on demand. */
+	file = shmem_file_setup("ipclab", get->size, 0);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		kfree(sb);
+		goto err_uncharge;
 	}
+	sb->file = file;
+	sb->size = get->size;
+	sb->npages = npages;
+	ipclab_obj_init(&sb->obj, &ipclab_shbuf_ops, IPCLAB_TYPE_SHBUF, get->mode);
 	return &sb->obj;
 
-err_put:
-	ipclab_obj_put(&sb->obj);
-	return ERR_PTR(-ENOMEM);
+err_uncharge:
+	ipclab_uncharge(user, IPCLAB_RES_SHBUF_PAGES, npages);
+	return ERR_PTR(ret);
 }

@@ -10,7 +10,16 @@
  *
  * The table holds one reference per object; removal drops it after
  * unlinking the object and failing its waiters with -EIDRM.  The object
- * is freed when the last ioctl or object fd using it lets go.
+ * is freed when the last ioctl or object fd using it lets go, after an
+ * RCU grace period.  So the walks of the table (IPCLAB_IOC_LIST, the
+ * debugfs file, snapshots) run under RCU and take a reference before they
+ * lock or sleep; none of them takes ipclab_table_lock, and the unlink of
+ * a lingering shared buffer (at its last unmap) needs it neither.
+ *
+ * Creation charges the creator's user first (objects in total and per
+ * user: counters, not walks), builds the object with no lock held, and
+ * takes ipclab_table_lock only to check the key and publish.  A loser of
+ * a race for a key frees its object after the unlock.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,6 +31,7 @@
 #include <linux/nospec.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
@@ -35,8 +45,21 @@ static struct xarray ipclab_keys[IPCLAB_NTYPES] = {
 	[0 ... IPCLAB_NTYPES - 1] = XARRAY_INIT(ipclab_keys, 0),
 };
 
-/* Objects in the id table; changed under ipclab_table_lock or by unlink. */
-static atomic_t ipclab_nobjects = ATOMIC_INIT(0);
+unsigned int ipclab_max_objects = 4096;
+static struct ipclab_uint_param ipclab_max_objects_param = {
+	.var = &ipclab_max_objects, .lo = 0, .hi = IPCLAB_SLOTS,
+};
+module_param_cb(max_objects, &ipclab_uint_param_ops, &ipclab_max_objects_param, 0644);
+MODULE_PARM_DESC(max_objects, "Objects in total, at most 32768 (ENOSPC)");
+
+unsigned int ipclab_max_objects_per_user = 1024;
+static struct ipclab_uint_param ipclab_max_objects_per_user_param = {
+	.var = &ipclab_max_objects_per_user, .lo = 0, .hi = IPCLAB_SLOTS,
+};
+module_param_cb(max_objects_per_user, &ipclab_uint_param_ops,
+		&ipclab_max_objects_per_user_param, 0644);
+MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
+
 /* Protected by ipclab_table_lock. */
 static u16 ipclab_seq;
 
@@ -58,13 +81,38 @@ void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
 	obj->ctime = ktime_get_real_seconds();
 }
 
+/* Objects count for their creator from creation to the last reference. */
+static int ipclab_obj_charge(struct ipclab_user *user, u32 type)
+{
+	int ret;
+
+	ret = ipclab_charge(user, IPCLAB_RES_OBJECTS, 1,
+			    READ_ONCE(ipclab_max_objects_per_user),
+			    READ_ONCE(ipclab_max_objects));
+	if (ret)
+		return ret;
+	/* Per type: only counted, limited by the total above. */
+	return ipclab_charge(user, IPCLAB_RES_OBJECTS + type, 1, ULONG_MAX,
+			     ULONG_MAX);
+}
+
+static void ipclab_obj_uncharge(struct ipclab_user *user, u32 type)
+{
+	ipclab_uncharge(user, IPCLAB_RES_OBJECTS + type, 1);
+	ipclab_uncharge(user, IPCLAB_RES_OBJECTS, 1);
+}
+
 static void ipclab_obj_release(struct kref *ref)
 {
 	struct ipclab_obj *obj = container_of(ref, struct ipclab_obj, ref);
+	struct ipclab_user *user = obj->user;
+	u32 type = obj->type;
 
 	put_pid(obj->cpid);
 	put_pid(obj->lpid);
 	obj->ops->free(obj);
+	ipclab_obj_uncharge(user, type);
+	ipclab_user_put(user);
 }
 
 void ipclab_obj_put(struct ipclab_obj *obj)
@@ -117,6 +165,45 @@ struct ipclab_obj *ipclab_obj_next(unsigned long *slot)
 }
 
 /**
+ * ipclab_obj_next_rcu() - the next object in table order, unreferenced
+ * @slot: in: where to start; out: the slot after the object returned
+ *
+ * For walks that may not sleep or take a reference (the world is
+ * stopped, preemption is off): the object's memory stays valid until
+ * rcu_read_unlock(), but it may be on its way out (removed, or released).
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the object, or NULL at the end.
+ */
+struct ipclab_obj *ipclab_obj_next_rcu(unsigned long *slot)
+{
+	struct ipclab_obj *obj;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipclab table walked without RCU");
+	obj = xa_find(&ipclab_ids, slot, IPCLAB_SLOTS - 1, XA_PRESENT);
+	if (obj)
+		++*slot;
+	return obj;
+}
+
+/* ipclab_perm(), with CAP_IPC_OWNER already looked up. */
+static int ipclab_perm_cap(struct ipclab_obj *obj, int access, bool owner_cap)
+{
+	const struct cred *cred = current_cred();
+	int granted = READ_ONCE(obj->mode);
+
+	if (uid_eq(cred->euid, READ_ONCE(obj->uid)) ||
+	    uid_eq(cred->euid, obj->cuid))
+		granted >>= 6;
+	else if (in_group_p(READ_ONCE(obj->gid)) || in_group_p(obj->cgid))
+		granted >>= 3;
+
+	if ((access & ~granted & 7) && !owner_cap)
+		return -EACCES;
+	return 0;
+}
+
+/**
  * ipclab_perm() - may the caller access @obj?
  * @obj:    the object
  * @access: 4 to read, 2 to write, 6 for both, 0 to only look
@@ -129,18 +216,36 @@ struct ipclab_obj *ipclab_obj_next(unsigned long *slot)
  */
 int ipclab_perm(struct ipclab_obj *obj, int access)
 {
-	const struct cred *cred = current_cred();
-	int granted = READ_ONCE(obj->mode);
+	if (!ipclab_perm_cap(obj, access, false))
+		return 0;
+	return ipclab_perm_cap(obj, access, capable(CAP_IPC_OWNER));
+}
 
-	if (uid_eq(cred->euid, READ_ONCE(obj->uid)) ||
-	    uid_eq(cred->euid, obj->cuid))
-		granted >>= 6;
-	else if (in_group_p(READ_ONCE(obj->gid)) || in_group_p(obj->cgid))
-		granted >>= 3;
+/**
+ * ipclab_perm_atomic() - ipclab_perm() for a walk that may not sleep
+ * @obj:       the object
+ * @access:    as for ipclab_perm()
+ * @owner_cap: the caller's CAP_IPC_OWNER, looked up before the walk with
+ *             ipclab_owner_cap()
+ *
+ * Return: 0 or -EACCES.
+ */
+int ipclab_perm_atomic(struct ipclab_obj *obj, int access, bool owner_cap)
+{
+	return ipclab_perm_cap(obj, access, owner_cap);
+}
 
-	if ((access & ~granted & 7) && !capable(CAP_IPC_OWNER))
-		return -EACCES;
-	return 0;
+/**
+ * ipclab_owner_cap() - does the caller have CAP_IPC_OWNER?
+ *
+ * For ipclab_perm_atomic(); a denial is not audited (nothing was asked
+ * for yet).
+ *
+ * Return: true if it has.
+ */
+bool ipclab_owner_cap(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
 }
 
 /* May the caller change or remove @obj?  Owner, creator or CAP_SYS_ADMIN. */
@@ -170,37 +275,21 @@ void ipclab_obj_touch(struct ipclab_obj *obj)
 	}
 }
 
-static u32 ipclab_count_user(kuid_t uid)
-{
-	struct ipclab_obj *obj;
-	unsigned long slot;
-	u32 n = 0;
-
-	lockdep_assert_held(&ipclab_table_lock);
-	xa_for_each(&ipclab_ids, slot, obj)
-		if (uid_eq(obj->cuid, uid))
-			n++;
-	return n;
-}
-
 /* Put a new object into the table: give it an id and, unless private, its key. */
 static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 {
-	u32 max = min_t(u32, READ_ONCE(ipclab_max_objects), IPCLAB_SLOTS);
 	u32 slot;
 	int ret;
 
 	lockdep_assert_held(&ipclab_table_lock);
-	if (atomic_read(&ipclab_nobjects) >= max ||
-	    ipclab_count_user(obj->cuid) >= READ_ONCE(ipclab_max_objects_per_user))
-		return -ENOSPC;
-
 	/*
 	 * Reserve the slot, finish the object, and publish it last: a
 	 * lockless lookup must never find an object that may still be torn
-	 * down without going through removal.
+	 * down without going through removal.  (A slot stays taken from
+	 * creation to unlink; the charge, from creation to the last
+	 * reference: a removed object an fd still holds counts until then.)
 	 */
-	ret = xa_alloc(&ipclab_ids, &slot, NULL, XA_LIMIT(0, max - 1),
+	ret = xa_alloc(&ipclab_ids, &slot, NULL, XA_LIMIT(0, IPCLAB_SLOTS - 1),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
@@ -221,21 +310,21 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	}
 	/* A reserved slot needs no allocation: this cannot fail. */
 	WARN_ON_ONCE(xa_is_err(xa_store(&ipclab_ids, slot, obj, GFP_KERNEL)));
-	atomic_inc(&ipclab_nobjects);
 	return 0;
 }
 
-static struct ipclab_obj *ipclab_create(const struct ipclab_get *get)
+static struct ipclab_obj *ipclab_create(const struct ipclab_get *get,
+					struct ipclab_user *user)
 {
 	switch (get->type) {
 	case IPCLAB_TYPE_SEM:
-		return ipclab_sem_create(get);
+		return ipclab_sem_create(get, user);
 	case IPCLAB_TYPE_MUTEX:
-		return ipclab_mutex_create(get);
+		return ipclab_mutex_create(get, user);
 	case IPCLAB_TYPE_MBOX:
-		return ipclab_mbox_create(get);
+		return ipclab_mbox_create(get, user);
 	case IPCLAB_TYPE_SHBUF:
-		return ipclab_shbuf_create(get);
+		return ipclab_shbuf_create(get, user);
 	default:
 		return ERR_PTR(-EINVAL);
 	}
@@ -292,10 +381,87 @@ static int ipclab_get_valid(const struct ipclab_get *get)
 	return 0;
 }
 
-long ipclab_ioc_get(void __user *argp)
+/* The object with @key, referenced, or NULL. */
+static struct ipclab_obj *ipclab_key_lookup(u32 type, s32 key)
 {
 	struct ipclab_obj *obj;
+
+	rcu_read_lock();
+	obj = xa_load(&ipclab_keys[type], (u32)key);
+	if (obj && !kref_get_unless_zero(&obj->ref))
+		obj = NULL;
+	rcu_read_unlock();
+	return obj;
+}
+
+/* Open an existing object found by key: its id, or an error. */
+static int ipclab_open_existing(struct ipclab_obj *obj,
+				const struct ipclab_get *get, u32 *id)
+{
+	int ret = ipclab_check_open(obj, get);
+
+	if (!ret)
+		*id = obj->id;
+	return ret;
+}
+
+/*
+ * Create a new object and publish it.  The object is built and charged
+ * without any lock; the table lock only guards the key check and the
+ * insertion.  Return: 0 with *id set, or an error.
+ */
+static int ipclab_create_new(struct ipclab_get *get, u32 *id)
+{
+	struct ipclab_obj *obj, *other = NULL;
+	struct ipclab_user *user;
+	int ret;
+
+	user = ipclab_user_current();
+	if (IS_ERR(user))
+		return PTR_ERR(user);
+	ret = ipclab_obj_charge(user, get->type);
+	if (ret) {
+		ipclab_user_put(user);
+		return ret;
+	}
+	obj = ipclab_create(get, user);
+	if (IS_ERR(obj)) {
+		ipclab_obj_uncharge(user, get->type);
+		ipclab_user_put(user);
+		return PTR_ERR(obj);
+	}
+	/* From here on, the object's release gives the charge back. */
+	obj->user = user;
+	obj->flags = get->flags & (IPCLAB_REFUSE_DEADLOCK | IPCLAB_SEM_NOFIFO);
+
+	mutex_lock(&ipclab_table_lock);
+	if (get->key != IPCLAB_KEY_PRIVATE) {
+		other = xa_load(&ipclab_keys[get->type], (u32)get->key);
+		if (other)
+			kref_get(&other->ref);	/* keyed: not yet removed */
+	}
+	ret = other ? 0 : ipclab_table_insert(obj, get->key);
+	if (!other && !ret) {
+		trace_ipclab_create(obj);
+		*id = obj->id;
+	}
+	mutex_unlock(&ipclab_table_lock);
+
+	if (other) {
+		/* Somebody created the key meanwhile: as if it had been there. */
+		ret = ipclab_open_existing(other, get, id);
+		ipclab_obj_put(other);
+	}
+	if (other || ret)
+		ipclab_obj_put(obj);
+	return ret;
+}
+
+long ipclab_ioc_get(void __user *argp)
+{
+	struct ipclab_obj *obj = NULL;
 	struct ipclab_get get;
+	u32 id = 0;
 	int ret;
 
 	if (copy_from_user(&get, argp, sizeof(get)))
@@ -308,34 +474,19 @@ long ipclab_ioc_get(void __user *argp)
 	if (put_user(0, &((struct ipclab_get __user *)argp)->id))
 		return -EFAULT;
 
-	/* A sleeping lock: creation may allocate under it. */
-	mutex_lock(&ipclab_table_lock);
-	obj = get.key == IPCLAB_KEY_PRIVATE ? NULL :
-		xa_load(&ipclab_keys[get.type], (u32)get.key);
+	if (get.key != IPCLAB_KEY_PRIVATE)
+		obj = ipclab_key_lookup(get.type, get.key);
 	if (obj) {
-		ret = ipclab_check_open(obj, &get);
+		ret = ipclab_open_existing(obj, &get, &id);
+		ipclab_obj_put(obj);
 	} else if (!(get.flags & IPCLAB_CREAT) && get.key != IPCLAB_KEY_PRIVATE) {
 		ret = -ENOENT;
 	} else {
-		obj = ipclab_create(&get);
-		ret = PTR_ERR_OR_ZERO(obj);
-		if (!ret) {
-			obj->flags = get.flags & (IPCLAB_REFUSE_DEADLOCK |
-						  IPCLAB_SEM_NOFIFO);
-			ret = ipclab_table_insert(obj, get.key);
-			if (ret)
-				ipclab_obj_put(obj);
-			else
-				trace_ipclab_create(obj);
-		}
+		ret = ipclab_create_new(&get, &id);
 	}
-	if (!ret)
-		get.id = obj->id;
-	mutex_unlock(&ipclab_table_lock);
-
 	if (ret)
 		return ret;
-	if (put_user(get.id, &((struct ipclab_get __user *)argp)->id))
+	if (put_user(id, &((struct ipclab_get __user *)argp)->id))
 		return -EFAULT;
 	return 0;
 }
@@ -350,7 +501,6 @@ long ipclab_ioc_get(void __user *argp)
 void ipclab_obj_unlink(struct ipclab_obj *obj)
 {
 	xa_erase(&ipclab_ids, obj->id % IPCLAB_SLOTS);
-	atomic_dec(&ipclab_nobjects);
 	ipclab_obj_put(obj);
 }
 
@@ -375,6 +525,8 @@ static void ipclab_remove(struct ipclab_obj *obj)
 	spin_unlock(&obj->lock);
 	ipclab_world_leave();
 	ipclab_wake_up(&wq);
+	if (obj->ops->removed)
+		obj->ops->removed(obj);
 
 	if (!linger)
 		ipclab_obj_unlink(obj);
@@ -461,6 +613,16 @@ static void ipclab_snap_free(struct ipclab_snap *snap)
 }
 
 /*
+ * The most entries of one array a STAT copies: it bounds the work done
+ * under the object's lock and the memory a caller can make us allocate.
+ * The *_len fields still say how many exist.
+ */
+static u32 ipclab_stat_cap(u64 uptr, u32 asked, u32 need)
+{
+	return uptr ? min3(asked, need, (u32)IPCLAB_SNAP_MAX) : 0;
+}
+
+/*
  * Size the snapshot's arrays: what the caller asked for, but no more than
  * exists (the counts of the previous attempt), so that a caller passing a
  * huge capacity cannot make us allocate huge buffers.
@@ -473,10 +635,12 @@ static int ipclab_snap_alloc(struct ipclab_snap *snap,
 
 	ipclab_snap_free(snap);
 	memset(snap, 0, sizeof(*snap));
-	snap->values_cap = st->values ? min(st->values_len, need->nvalues) : 0;
-	snap->waiters_cap = st->waiters ? min(st->waiters_len, need->nwaiters) : 0;
-	snap->ops_cap = st->ops ? min(st->ops_len, need->nops) : 0;
-	snap->holders_cap = st->holders ? min(st->holders_len, need->nholders) : 0;
+	snap->values_cap = ipclab_stat_cap(st->values, st->values_len, need->nvalues);
+	snap->waiters_cap = ipclab_stat_cap(st->waiters, st->waiters_len,
+					    need->nwaiters);
+	snap->ops_cap = ipclab_stat_cap(st->ops, st->ops_len, need->nops);
+	snap->holders_cap = ipclab_stat_cap(st->holders, st->holders_len,
+					    need->nholders);
 
 	snap->values = kvcalloc(snap->values_cap, sizeof(*snap->values), gfp);
 	snap->waiters = kvcalloc(snap->waiters_cap, sizeof(*snap->waiters), gfp);
@@ -494,10 +658,13 @@ static int ipclab_snap_alloc(struct ipclab_snap *snap,
 static bool ipclab_snap_complete(const struct ipclab_snap *snap,
 				 const struct ipclab_stat *st)
 {
-	return (!st->values || snap->values_cap >= min(st->values_len, snap->nvalues)) &&
-	       (!st->waiters || snap->waiters_cap >= min(st->waiters_len, snap->nwaiters)) &&
-	       (!st->ops || snap->ops_cap >= min(st->ops_len, snap->nops)) &&
-	       (!st->holders || snap->holders_cap >= min(st->holders_len, snap->nholders));
+	return snap->values_cap >= ipclab_stat_cap(st->values, st->values_len,
+						   snap->nvalues) &&
+	       snap->waiters_cap >= ipclab_stat_cap(st->waiters, st->waiters_len,
+						    snap->nwaiters) &&
+	       snap->ops_cap >= ipclab_stat_cap(st->ops, st->ops_len, snap->nops) &&
+	       snap->holders_cap >= ipclab_stat_cap(st->holders, st->holders_len,
+						    snap->nholders);
 }
 
 static void ipclab_stat_perm(struct ipclab_obj *obj, struct ipclab_perm *p)
@@ -517,6 +684,17 @@ static void ipclab_stat_perm(struct ipclab_obj *obj, struct ipclab_perm *p)
 	p->flags = obj->flags;
 	p->ctime = obj->ctime;
 	p->otime = obj->otime;
+}
+
+static int ipclab_holder_cmp(const void *a, const void *b)
+{
+	const struct ipclab_holder *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return 0;
 }
 
 static int ipclab_copy_array(u64 uptr, const void *buf, u32 n, size_t size)
@@ -543,7 +721,7 @@ long ipclab_ioc_stat(void __user *argp)
 	obj = ipclab_obj_lookup(st.id, 0);
 	if (!obj)
 		return -EINVAL;
-	ret = ipclab_perm(obj, 4);
+	ret = ipclab_perm(obj, IPCLAB_READ);
 	if (ret)
 		goto out_put;
 
@@ -578,6 +756,10 @@ long ipclab_ioc_stat(void __user *argp)
 		need.holders = NULL;
 	}
 
+	/* Holders by process, then semaphore: the same order every time. */
+	sort(snap.holders, min(snap.holders_cap, snap.nholders),
+	     sizeof(*snap.holders), ipclab_holder_cmp, NULL);
+
 	/* Only what was both asked for and filled: at most each *_cap. */
 	ret = ipclab_copy_array(st.values, snap.values,
 				min(snap.values_cap, snap.nvalues), sizeof(*snap.values)) ?:
@@ -608,6 +790,11 @@ out_put:
 	return ret;
 }
 
+/*
+ * IPCLAB_IOC_LIST: under RCU, without the table lock; only an object's
+ * id and type are read, which never change, and its memory outlives the
+ * walk (freed after a grace period).
+ */
 long ipclab_ioc_list(void __user *argp)
 {
 	struct ipclab_list arg;
@@ -627,7 +814,7 @@ long ipclab_ioc_list(void __user *argp)
 	if (cap && !ids)
 		return -ENOMEM;
 
-	mutex_lock(&ipclab_table_lock);
+	rcu_read_lock();
 	xa_for_each(&ipclab_ids, slot, obj) {
 		if (arg.type && obj->type != arg.type)
 			continue;
@@ -635,7 +822,7 @@ long ipclab_ioc_list(void __user *argp)
 			ids[n] = obj->id;
 		n++;
 	}
-	mutex_unlock(&ipclab_table_lock);
+	rcu_read_unlock();
 
 	if (copy_to_user(u64_to_user_ptr(arg.ids), ids,
 			 array_size(min(n, cap), sizeof(*ids))))
@@ -689,12 +876,11 @@ void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
 static int ipclab_objects_show(struct seq_file *m, void *unused)
 {
 	struct user_namespace *ns = seq_user_ns(m);
+	unsigned long slot = 0;
 	struct ipclab_obj *obj;
-	unsigned long slot;
 
 	seq_puts(m, "# type key id mode uid gid cpid lpid waiters\n");
-	mutex_lock(&ipclab_table_lock);
-	xa_for_each(&ipclab_ids, slot, obj) {
+	while ((obj = ipclab_obj_next(&slot))) {
 		spin_lock(&obj->lock);
 		seq_printf(m, "%s %d %u %03o %u %u %d %d %u\n",
 			   ipclab_type_names[obj->type], obj->key, obj->id,
@@ -703,8 +889,9 @@ static int ipclab_objects_show(struct seq_file *m, void *unused)
 			   obj->lpid ? pid_vnr(obj->lpid) : 0, obj->nwaiters);
 		obj->ops->show(obj, m, ktime_get_ns());
 		spin_unlock(&obj->lock);
+		ipclab_obj_put(obj);
+		cond_resched();
 	}
-	mutex_unlock(&ipclab_table_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ipclab_objects);

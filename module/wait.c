@@ -20,6 +20,21 @@
 #include "ipclab.h"
 #include "trace.h"
 
+unsigned int ipclab_max_waiters = 1024;
+static struct ipclab_uint_param ipclab_max_waiters_param = {
+	.var = &ipclab_max_waiters, .lo = 0, .hi = 1U << 20,
+};
+module_param_cb(max_waiters, &ipclab_uint_param_ops, &ipclab_max_waiters_param, 0644);
+MODULE_PARM_DESC(max_waiters, "Waiters in one object's waiting room (ENOSPC)");
+
+unsigned int ipclab_max_waiters_per_user = 4096;
+static struct ipclab_uint_param ipclab_max_waiters_per_user_param = {
+	.var = &ipclab_max_waiters_per_user, .lo = 0, .hi = 1U << 22,
+};
+module_param_cb(max_waiters_per_user, &ipclab_uint_param_ops,
+		&ipclab_max_waiters_per_user_param, 0644);
+MODULE_PARM_DESC(max_waiters_per_user, "Threads of one uid waiting at once, in all rooms (ENOSPC)");
+
 static atomic64_t ipclab_tickets = ATOMIC64_INIT(0);
 
 /**
@@ -78,6 +93,39 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 	w->start_ns = ktime_get_ns();
 	get_task_comm(w->comm, current);
 	w->status = -EINPROGRESS;
+}
+
+/**
+ * ipclab_waiter_enter() - count a waiter into its object's waiting room
+ * @w: the waiter, initialised; its object's lock is held
+ *
+ * The room's list is the type's; this counts the waiter in the object's
+ * nwaiters and for its user, within max_waiters and max_waiters_per_user.
+ * Every waiter counted in leaves with ipclab_waiter_leave().
+ *
+ * Return: 0, or -ENOSPC (nothing counted).
+ */
+int ipclab_waiter_enter(struct ipclab_waiter_base *w)
+{
+	lockdep_assert_held(&w->obj->lock);
+	if (w->obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
+		return -ENOSPC;
+	if (ipclab_charge(w->proc->user, IPCLAB_RES_WAITERS, 1,
+			  READ_ONCE(ipclab_max_waiters_per_user), ULONG_MAX))
+		return -ENOSPC;
+	w->obj->nwaiters++;
+	return 0;
+}
+
+/**
+ * ipclab_waiter_leave() - count a waiter out of its room
+ * @w: a waiter counted in by ipclab_waiter_enter(); its object's lock is held
+ */
+void ipclab_waiter_leave(struct ipclab_waiter_base *w)
+{
+	lockdep_assert_held(&w->obj->lock);
+	w->obj->nwaiters--;
+	ipclab_uncharge(w->proc->user, IPCLAB_RES_WAITERS, 1);
 }
 
 /**

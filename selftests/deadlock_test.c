@@ -1706,7 +1706,7 @@ static int get_cycle(int fd, struct ipclab_cycle_entry *e, __u32 room, __u32 *le
 	EXPECT_EQ((want_id), (e)->id);					\
 	EXPECT_EQ((want_num), (e)->num);				\
 	EXPECT_EQ((want_type), (e)->type);				\
-	EXPECT_EQ(0, (e)->pad);						\
+	EXPECT_EQ(0, (e)->flags);					\
 } while (0)
 
 /*
@@ -1925,6 +1925,14 @@ TEST_F(dl, snapshot_errors)
 	memset(&a, 0, sizeof(a));
 	a.pad = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SNAPSHOT, &a));
+	memset(&a, 0, sizeof(a));
+	a.pad2 = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SNAPSHOT, &a));
+	/* An output: what comes in is ignored, what goes out says "whole". */
+	memset(&a, 0, sizeof(a));
+	a.truncated = 7;
+	EXPECT_OK(ioctl(self->fd, IPCLAB_IOC_SNAPSHOT, &a));
+	EXPECT_EQ(0, a.truncated);
 	for (i = 0; i < ARRAY_SIZE(a.reserved); i++) {
 		memset(&a, 0, sizeof(a));
 		a.reserved[i] = 1;

@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	0
-#define IPCLAB_ABI_MINOR	3
+#define IPCLAB_ABI_MINOR	4
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -125,7 +125,9 @@ struct ipclab_version {
  * Errors: EINVAL (bad type, flags, mode, size, non-zero padding),
  * ENOENT (no such key and no IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key
  * exists), EACCES (mode does not allow the access asked for), ENOSPC (too
- * many objects in total or for this user), ENOMEM.
+ * many objects in total or for this user, or shared-buffer pages beyond
+ * max_shbuf_pages or max_shbuf_pages_per_user; checked before anything is
+ * allocated), ENOMEM.
  */
 struct ipclab_get {
 	__u32 type;
@@ -238,7 +240,10 @@ struct ipclab_sembuf {
  * and NOWAIT), ETIMEDOUT, EINTR, EIDRM (set removed while waiting),
  * ERANGE (an op above sem_max, a value above sem_max, or an undo record
  * outside -(sem_max + 1)..sem_max, as SysV), ENOSPC (the
- * waiting room is full), ENOMEM, EBADF (another thread closed the
+ * waiting room is full; the caller's user has max_waiters_per_user
+ * threads waiting, or max_procs_per_user processes with state, or the
+ * process's first use of this set would pass max_sem_records_per_user),
+ * ENOMEM, EBADF (another thread closed the
  * process's last /dev/ipclab fd while this one waited: the process has
  * ended for ipclab, and so has the wait), EDEADLK (a set created with
  * IPCLAB_REFUSE_DEADLOCK: waiting would close a cycle; nothing was done).
@@ -312,7 +317,9 @@ struct ipclab_semctl {
  * an owner that died.  Errors: EINVAL, EACCES (no write permission),
  * EDEADLK (the caller's process owns it already; or it was created with
  * IPCLAB_REFUSE_DEADLOCK and waiting would close a cycle), EBUSY,
- * ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC.
+ * ETIMEDOUT, EINTR, EIDRM, ENOTRECOVERABLE, ENOSPC (the waiting room
+ * is full, or a per-user limit: max_waiters_per_user,
+ * max_procs_per_user).
  */
 struct ipclab_lock {
 	__u32 id;
@@ -366,7 +373,10 @@ struct ipclab_lock {
  *
  * Errors: EINVAL (bad id, type <= 0, size > max_msgsz, flags), EACCES (no
  * write permission), EAGAIN (full and NOWAIT), ETIMEDOUT, EINTR, EIDRM
- * (removed while waiting), ENOSPC (the senders' room is full), EFAULT.
+ * (removed while waiting), ENOSPC (the senders' room is full; or the
+ * sender's user keeps max_msgs_per_user messages or
+ * max_msg_bytes_per_user bytes in the kernel already: checked before the
+ * message is allocated), EFAULT.
  */
 struct ipclab_msgsnd {
 	__u32 id;
@@ -746,6 +756,10 @@ struct ipclab_snap_edge {
  * @edges_len: in: capacity; out: number of edges
  * @pad:       must be zero
  * @taken_ns:  out: CLOCK_MONOTONIC time of the snapshot
+ * @truncated: out: 1 if the machine holds more than IPCLAB_SNAP_MAX
+ *             resources, processes or edges: the walk stopped there, so
+ *             the lengths count only what it saw; 0 otherwise
+ * @pad2:      must be zero
  * @reserved:  must be zero
  *
  * As with IPCLAB_IOC_STAT, each array is filled up to its capacity and its
@@ -754,10 +768,16 @@ struct ipclab_snap_edge {
  * Resources are in table order (as IPCLAB_IOC_LIST), a set's semaphores
  * in order; an object's edges follow its resources, holdings first, then
  * each waiter's requests together.  A pointer of 0 means no room.
- * @hidden and @taken_ns are outputs: their values on input are ignored,
- * so the same structure can be passed again with more room.
- * Errors: EINVAL, EFAULT, ENOMEM (a capacity above 65536 is treated as
- * 65536).
+ * @hidden, @taken_ns and @truncated are outputs: their values on input
+ * are ignored, so the same structure can be passed again with more room.
+ *
+ * While the snapshot is taken, every semaphore and mutex operation on the
+ * machine waits for it; so that no user can slow everybody down, the
+ * world is stopped at most stop_percent percent of the time (a module
+ * parameter, 10 by default): a snapshot that comes too soon after the
+ * last one first sleeps, interruptibly, for its turn (EINTR).
+ * Errors: EINVAL, EFAULT, EINTR, ENOMEM (a capacity above IPCLAB_SNAP_MAX
+ * is treated as IPCLAB_SNAP_MAX).
  */
 struct ipclab_snapshot {
 	__u32 flags;
@@ -770,8 +790,13 @@ struct ipclab_snapshot {
 	__u32 edges_len;
 	__u32 pad;
 	__u64 taken_ns;
-	__u64 reserved[4];
+	__u32 truncated;
+	__u32 pad2;
+	__u64 reserved[3];
 };
+
+/* The most entries of each kind a snapshot walks and returns. */
+#define IPCLAB_SNAP_MAX		65536
 
 /*
  * Prevention in the moment.  On an object created with
@@ -804,7 +829,11 @@ struct ipclab_snapshot {
  *        or waits ahead of it for (the last entry's: entry 0's process)
  * @num:  the semaphore in that set (0 for a mutex)
  * @type: IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
- * @pad:  zero
+ * @flags: IPCLAB_CYCLE_HIDDEN when the caller may not read the object
+ *        this entry waits for (now, when IPCLAB_IOC_CYCLE is called):
+ *        then @pid, @tid, @comm, @id, @num and @type are all zero, as
+ *        IPCLAB_IOC_SNAPSHOT leaves such objects out.  The entry still
+ *        counts, so the cycle's length is true.
  */
 struct ipclab_cycle_entry {
 	__s32 pid;
@@ -813,8 +842,11 @@ struct ipclab_cycle_entry {
 	__u32 id;
 	__u32 num;
 	__u32 type;
-	__u32 pad;
+	__u32 flags;
 };
+
+/* ipclab_cycle_entry.flags */
+#define IPCLAB_CYCLE_HIDDEN	0x1
 
 /**
  * struct ipclab_cycle - the last refusal of the calling process (IPCLAB_IOC_CYCLE)
@@ -823,12 +855,135 @@ struct ipclab_cycle_entry {
  * @pad:     must be zero
  * @entries: in: pointer to struct ipclab_cycle_entry[len], or 0
  *
+ * A wait-for graph too large to search (more than a million steps: far
+ * beyond anything a class builds) is refused too, with EDEADLK and an
+ * empty cycle: the check could not show the wait to be safe.
+ *
  * Errors: EINVAL, EFAULT, ENOMEM.
  */
 struct ipclab_cycle {
 	__u32 len;
 	__u32 pad;
 	__u64 entries;
+};
+
+/*
+ * ------------------------------------------------------------------------
+ * Limits and usage: IPCLAB_IOC_INFO
+ * ------------------------------------------------------------------------
+ *
+ * /dev/ipclab is shared by every user of the machine, so every resource a
+ * user can make the kernel keep is limited, per user (an effective uid)
+ * and, where the kernel's own IPC has one, for the whole machine.  Each
+ * limit is a module parameter, readable by anyone in
+ * /sys/module/ipclab/parameters/ and changed by root at run time; a call
+ * that would pass one fails with ENOSPC before it does any work.
+ * IPCLAB_IOC_INFO returns every limit, what the whole machine uses, and
+ * what the caller's user uses, in one call.  docs/security.md explains
+ * what each limit protects.
+ */
+
+/**
+ * struct ipclab_usage - what is in use (by everyone, or by one user)
+ * @objects:     objects of every type
+ * @sem_sets:    semaphore sets
+ * @mutexes:     mutexes
+ * @mboxes:      mailboxes
+ * @shbufs:      shared buffers
+ * @procs:       processes ipclab keeps state for (a process that has
+ *               used ipclab and not yet ended)
+ * @waiters:     threads waiting in a waiting room
+ * @msgs:        messages queued in mailboxes, or held by waiting senders
+ *               (a message counts for the user who sent it)
+ * @msg_bytes:   the bytes of those messages
+ * @sems:        semaphores in all semaphore sets
+ * @sem_records: per-process holdings and undo values kept, counted in
+ *               semaphores: a process that has used a set of n
+ *               semaphores keeps n (for its user)
+ * @shbuf_pages: pages of all shared buffers, counted by their size (for
+ *               their creator), whether or not they were touched yet
+ * @reserved:    zero
+ */
+struct ipclab_usage {
+	__u32 objects;
+	__u32 sem_sets;
+	__u32 mutexes;
+	__u32 mboxes;
+	__u32 shbufs;
+	__u32 procs;
+	__u32 waiters;
+	__u32 msgs;
+	__u64 msg_bytes;
+	__u64 sems;
+	__u64 sem_records;
+	__u64 shbuf_pages;
+	__u64 reserved[4];
+};
+
+/**
+ * struct ipclab_limits - every limit (the module parameters)
+ * @max_objects:          objects on the machine
+ * @max_objects_per_user: objects one user may have created
+ * @max_sems:             semaphores in one set (like SEMMSL)
+ * @max_ops:              operations in one IPCLAB_IOC_SEM_OP (like SEMOPM)
+ * @max_waiters:          waiters in one object's waiting room
+ * @sem_max:              the largest semaphore value (like SEMVMX)
+ * @mbox_max_msgs:        the most messages one mailbox may hold
+ * @mbox_max_msgsz:       the largest message (like MSGMAX)
+ * @mbox_max_bytes:       the most bytes one mailbox may hold (like MSGMNB)
+ * @shbuf_max_size:       the largest shared buffer in bytes (like SHMMAX)
+ * @max_procs_per_user:   processes of one user ipclab keeps state for
+ * @max_waiters_per_user: threads of one user waiting at once
+ * @max_msgs_per_user:    messages one user's sends keep in the kernel
+ * @stop_percent:         how much of the time, in percent, snapshots and
+ *                        deadlock checks may keep the world stopped
+ * @max_msg_bytes_per_user:   their bytes
+ * @max_sem_records_per_user: semaphores' worth of holdings and undo values
+ *                        one user's processes may keep (16 bytes each)
+ * @max_shbuf_pages:      pages of all shared buffers on the machine (like
+ *                        SHMALL)
+ * @max_shbuf_pages_per_user: pages of the shared buffers one user created
+ * @reserved:             zero
+ */
+struct ipclab_limits {
+	__u32 max_objects;
+	__u32 max_objects_per_user;
+	__u32 max_sems;
+	__u32 max_ops;
+	__u32 max_waiters;
+	__u32 sem_max;
+	__u32 mbox_max_msgs;
+	__u32 mbox_max_msgsz;
+	__u64 mbox_max_bytes;
+	__u64 shbuf_max_size;
+	__u32 max_procs_per_user;
+	__u32 max_waiters_per_user;
+	__u32 max_msgs_per_user;
+	__u32 stop_percent;
+	__u64 max_msg_bytes_per_user;
+	__u64 max_sem_records_per_user;
+	__u64 max_shbuf_pages;
+	__u64 max_shbuf_pages_per_user;
+	__u64 reserved[4];
+};
+
+/**
+ * struct ipclab_info - limits and usage (IPCLAB_IOC_INFO)
+ * @flags:  in: must be zero
+ * @uid:    out: the user @user describes: the caller's effective uid (in
+ *          the caller's user namespace)
+ * @limits: out: every limit
+ * @total:  out: what the whole machine uses
+ * @user:   out: what the caller's user uses
+ *
+ * Needs no permission.  Errors: EINVAL, EFAULT.
+ */
+struct ipclab_info {
+	__u32 flags;
+	__u32 uid;
+	struct ipclab_limits limits;
+	struct ipclab_usage total;
+	struct ipclab_usage user;
 };
 
 /*
@@ -849,5 +1004,6 @@ struct ipclab_cycle {
 #define IPCLAB_IOC_LIST		_IOWR(IPCLAB_IOC_MAGIC, 0x06, struct ipclab_list)
 #define IPCLAB_IOC_SNAPSHOT	_IOWR(IPCLAB_IOC_MAGIC, 0x07, struct ipclab_snapshot)
 #define IPCLAB_IOC_CYCLE	_IOWR(IPCLAB_IOC_MAGIC, 0x08, struct ipclab_cycle)
+#define IPCLAB_IOC_INFO		_IOWR(IPCLAB_IOC_MAGIC, 0x09, struct ipclab_info)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */
