@@ -296,6 +296,14 @@ static inline int ipclab_nwaiters(int fd, __u32 id)
 	return st.nwaiters;
 }
 
+/* IPCLAB_IOC_INFO: every limit, the machine's usage and the caller's. */
+static inline int ipclab_info(int fd, struct ipclab_info *info)
+{
+	POISON(*info);
+	info->flags = 0;
+	return ioctl(fd, IPCLAB_IOC_INFO, info);
+}
+
 /*
  * Wait (bounded, polling every millisecond, ~IPCLAB_SETTLE_MS in all)
  * until the object has exactly n waiters.  False on timeout or when STAT
