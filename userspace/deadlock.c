@@ -84,6 +84,7 @@ struct dl {
 	struct dl_wait *waits;	/* live: the decrements blocked threads wait for */
 	unsigned int nwaits;
 	unsigned int hidden;	/* objects the caller may not read */
+	bool truncated;		/* the kernel's walk stopped at its limit */
 	bool named;		/* a matrices file named its classes */
 	char **notes;
 	unsigned int nnotes;
@@ -433,6 +434,7 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 	if (!m->waits)
 		goto out;
 	m->hidden = sn->s.hidden;
+	m->truncated = sn->s.truncated;
 	for (i = 0; i < nr; i++) {
 		const struct ipclab_snap_res *s = &sn->res[i];
 		struct dl_res *d;
@@ -501,6 +503,10 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 	find_signalling(m);
 	if (m->hidden)
 		note(m, "%u objects you may not read are left out", m->hidden);
+	if (m->truncated)
+		note(m, "the machine holds more than %u resources, processes or "
+		     "arrows: only the first are shown, so the verdict is about "
+		     "them alone", IPCLAB_SNAP_MAX);
 	ret = 0;
 out:
 	free(sorted);
@@ -1145,7 +1151,8 @@ static void print_json(FILE *out, const struct dl *m)
 
 	fprintf(out, "{\n  \"source\": ");
 	json_str(out, m->source ? m->source : "live");
-	fprintf(out, ",\n  \"hidden\": %u,\n  \"resources\": [", m->hidden);
+	fprintf(out, ",\n  \"hidden\": %u,\n  \"truncated\": %s,\n  \"resources\": [",
+		m->hidden, m->truncated ? "true" : "false");
 	for (r = 0; r < m->nres; r++) {
 		const struct dl_res *d = &m->res[r];
 

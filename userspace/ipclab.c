@@ -8,6 +8,7 @@
  *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
  *   ipclab rm ID... | -k KEY -t TYPE remove objects
  *   ipclab version                   ABI version of the loaded module
+ *   ipclab limits [--json]           every limit and its usage (ipcs -l, -u)
  *   ipclab deadlock, ipclab graph    deadlock detection (deadlock.c)
  *
  * Exit status: 0 success, 1 an operation failed, 2 usage error; ipclab
@@ -57,6 +58,7 @@ static void usage(FILE *out)
 		"  rm ID...                 remove objects by id\n"
 		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
 		"  version                  ABI version of the loaded module\n"
+		"  limits [--json]          every limit, what the machine and you use of it\n"
 		"  deadlock [--json] [--all]\n"
 		"                           E, A, C and R of the semaphores and mutexes, the\n"
 		"                           course's detection algorithm step by step, and\n"
@@ -72,7 +74,7 @@ static void usage(FILE *out)
 		IPCLAB_EXIT_DEADLOCK);
 }
 
-/* One line naming the object and the errno, as the brief asks. */
+/* One line naming the object and the errno. */
 int fail(const char *fmt, ...)
 {
 	va_list ap;
@@ -105,7 +107,18 @@ struct snap {
 	struct ipclab_waiter *waiters;
 	struct ipclab_sembuf *ops;
 	struct ipclab_holder *holders;
+	bool truncated;		/* a list was longer than the kernel returns */
 };
+
+/* The kernel copies at most IPCLAB_SNAP_MAX entries of a list. */
+static __u32 clamp_len(__u32 *len, bool *truncated)
+{
+	if (*len > IPCLAB_SNAP_MAX) {
+		*len = IPCLAB_SNAP_MAX;
+		*truncated = true;
+	}
+	return *len;
+}
 
 static void snap_free(struct snap *s)
 {
@@ -153,8 +166,13 @@ static int snap_take(unsigned int id, struct snap *s)
 		if (st->values_len <= need.values_len &&
 		    st->waiters_len <= need.waiters_len &&
 		    st->ops_len <= need.ops_len &&
-		    st->holders_len <= need.holders_len)
+		    st->holders_len <= need.holders_len) {
+			clamp_len(&st->values_len, &s->truncated);
+			clamp_len(&st->waiters_len, &s->truncated);
+			clamp_len(&st->ops_len, &s->truncated);
+			clamp_len(&st->holders_len, &s->truncated);
 			return 0;
+		}
 		need = *st;
 	}
 	errno = EAGAIN;
@@ -483,6 +501,9 @@ static void show(FILE *out, const struct snap *s)
 	fprintf(out, "  waiting room (FIFO, %u waiting):\n", st->waiters_len);
 	for (i = 0; i < st->waiters_len; i++)
 		show_waiter(out, s, i, i + 1);
+	if (s->truncated)
+		fprintf(out, "  (only the first %u of each list: the kernel returns no more)\n",
+			IPCLAB_SNAP_MAX);
 }
 
 static int parse_id(const char *s, unsigned int *id)
@@ -673,6 +694,132 @@ static int cmd_watch(int argc, char **argv)
 	return 0;
 }
 
+/* One line of "ipclab limits": a limit and what is used of it. */
+struct limit_row {
+	const char *what;	/* as a person says it */
+	const char *param;	/* the module parameter */
+	unsigned long long limit;
+	const char *unit;
+	int per_user;		/* 1: the limit is per user */
+	long long total, user;	/* -1: nothing counted */
+};
+
+static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
+			unsigned int *n)
+{
+	const struct ipclab_limits *l = &i->limits;
+	const struct ipclab_usage *t = &i->total, *u = &i->user;
+	unsigned int k = 0;
+
+#define ROW(w, p, lim, un, pu, tot, usr) \
+	(r[k++] = (struct limit_row){ w, p, lim, un, pu, tot, usr })
+	ROW("objects", "max_objects", l->max_objects, "", 0, t->objects, u->objects);
+	ROW("objects per user", "max_objects_per_user", l->max_objects_per_user, "",
+	    1, t->objects, u->objects);
+	ROW("semaphores per set", "max_sems", l->max_sems, "", 0, -1, -1);
+	ROW("operations per call", "max_ops", l->max_ops, "", 0, -1, -1);
+	ROW("largest semaphore value", "sem_max", l->sem_max, "", 0, -1, -1);
+	ROW("waiters per object", "max_waiters", l->max_waiters, "", 0, -1, -1);
+	ROW("waiters per user", "max_waiters_per_user", l->max_waiters_per_user, "",
+	    1, t->waiters, u->waiters);
+	ROW("processes per user", "max_procs_per_user", l->max_procs_per_user, "",
+	    1, t->procs, u->procs);
+	ROW("semaphore records per user", "max_sem_records_per_user",
+	    l->max_sem_records_per_user, " semaphores", 1, t->sem_records,
+	    u->sem_records);
+	ROW("messages per mailbox", "mbox_max_msgs", l->mbox_max_msgs, "", 0, -1, -1);
+	ROW("largest message", "mbox_max_msgsz", l->mbox_max_msgsz, " bytes", 0, -1, -1);
+	ROW("bytes per mailbox", "mbox_max_bytes", l->mbox_max_bytes, " bytes", 0, -1, -1);
+	ROW("messages per user", "max_msgs_per_user", l->max_msgs_per_user, "", 1,
+	    t->msgs, u->msgs);
+	ROW("message bytes per user", "max_msg_bytes_per_user",
+	    l->max_msg_bytes_per_user, " bytes", 1, t->msg_bytes, u->msg_bytes);
+	ROW("largest shared buffer", "shbuf_max_size", l->shbuf_max_size, " bytes",
+	    0, -1, -1);
+	ROW("shared-buffer pages", "max_shbuf_pages", l->max_shbuf_pages, " pages",
+	    0, t->shbuf_pages, u->shbuf_pages);
+	ROW("shared-buffer pages per user", "max_shbuf_pages_per_user",
+	    l->max_shbuf_pages_per_user, " pages", 1, t->shbuf_pages, u->shbuf_pages);
+	ROW("time the world may stand still", "stop_percent", l->stop_percent, " %",
+	    0, -1, -1);
+#undef ROW
+	*n = k;
+}
+
+static int cmd_limits(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct limit_row rows[32];
+	struct ipclab_info info;
+	unsigned int n, i;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("usage: ipclab limits [--json]\n\n"
+			       "Every limit ipclab keeps (its module parameter, changed by root\n"
+			       "in /sys/module/ipclab/parameters/), what the whole machine uses\n"
+			       "of it and what your user uses.  A call that would pass a limit\n"
+			       "fails with ENOSPC (see docs/security.md).\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ipclab limits: no arguments expected\n");
+		return 2;
+	}
+	if (ipclab_info(&info))
+		return fail("limits of /dev/ipclab (IPCLAB_IOC_INFO)");
+	limits_rows(&info, rows, &n);
+
+	if (json) {
+		printf("{\n  \"uid\": %u,\n  \"limits\": [", info.uid);
+		for (i = 0; i < n; i++) {
+			printf("%s\n    {\"name\": \"%s\", \"limit\": %llu, \"per_user\": %s",
+			       i ? "," : "", rows[i].param, rows[i].limit,
+			       rows[i].per_user ? "true" : "false");
+			if (rows[i].total >= 0)
+				printf(", \"machine\": %lld, \"yours\": %lld",
+				       rows[i].total, rows[i].user);
+			printf("}");
+		}
+		printf("\n  ],\n  \"objects\": {\"sem\": %u, \"mutex\": %u, "
+		       "\"mbox\": %u, \"shbuf\": %u, \"semaphores\": %llu}\n}\n",
+		       info.total.sem_sets, info.total.mutexes, info.total.mboxes,
+		       info.total.shbufs, (unsigned long long)info.total.sems);
+		return 0;
+	}
+	printf("%-32s %14s  %12s  %12s\n", "limit (module parameter)", "value",
+	       "machine uses", "you use");
+	for (i = 0; i < n; i++) {
+		char lim[48], tot[24] = "", usr[24] = "";
+
+		snprintf(lim, sizeof(lim), "%llu%s", rows[i].limit, rows[i].unit);
+		if (rows[i].total >= 0) {
+			snprintf(tot, sizeof(tot), "%lld", rows[i].total);
+			snprintf(usr, sizeof(usr), "%lld", rows[i].user);
+		}
+		printf("%-32s %14s  %12s  %12s\n", rows[i].what, lim, tot, usr);
+		printf("  %-30s\n", rows[i].param);
+	}
+	printf("\nobjects now: %u semaphore sets (%llu semaphores), %u mutexes, "
+	       "%u mailboxes, %u shared buffers; you are uid %u\n",
+	       info.total.sem_sets, (unsigned long long)info.total.sems,
+	       info.total.mutexes, info.total.mboxes, info.total.shbufs, info.uid);
+	return 0;
+}
+
 static int cmd_version(void)
 {
 	struct ipclab_version v;
@@ -707,6 +854,8 @@ int main(int argc, char **argv)
 		return cmd_rm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version"))
 		return cmd_version();
+	if (!strcmp(cmd, "limits"))
+		return cmd_limits(argc - 1, argv + 1);
 	if (!strcmp(cmd, "deadlock"))
 		return cmd_deadlock(argc - 1, argv + 1);
 	if (!strcmp(cmd, "graph"))

@@ -87,10 +87,15 @@ static void print_cycle(void)
 	n = ipclab_last_cycle(c, 8);
 	if (n < 0)
 		ex_die("asking for the cycle");
-	for (i = 0; i < n && i < 8; i++)
+	for (i = 0; i < n && i < 8; i++) {
+		if (c[i].flags & IPCLAB_CYCLE_HIDDEN) {
+			printf("      (a process waiting for an object you may not read)\n");
+			continue;
+		}
 		printf("      pid %d (%s) would wait for %s, which pid %d (%s) holds\n",
 		       c[i].pid, c[i].comm, mname(c[i].id), c[(i + 1) % n].pid,
 		       c[(i + 1) % n].comm);
+	}
 }
 
 /* A process: first, then (after "go") second; go is its pipe's read end. */

@@ -108,6 +108,12 @@ int ipclab_stat(struct ipclab_stat *st)
 	return lab_ioctl(IPCLAB_IOC_STAT, st);
 }
 
+int ipclab_info(struct ipclab_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return lab_ioctl(IPCLAB_IOC_INFO, info);
+}
+
 int ipclab_snapshot(struct ipclab_snapshot *snap)
 {
 	return lab_ioctl(IPCLAB_IOC_SNAPSHOT, snap);

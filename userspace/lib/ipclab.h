@@ -44,6 +44,11 @@ int ipclab_get(struct ipclab_get *g);		/* all fields, your way */
 int ipclab_remove(int id);
 int ipclab_set(int id, uid_t uid, gid_t gid, int mode);
 int ipclab_stat(struct ipclab_stat *st);	/* st->id and arrays set by you */
+/*
+ * Every limit (the module's parameters), what the whole machine uses and
+ * what your user uses: the numbers behind ENOSPC.
+ */
+int ipclab_info(struct ipclab_info *info);
 /* Every semaphore and mutex, who holds and who waits: one instant. */
 int ipclab_snapshot(struct ipclab_snapshot *snap);
 /*
