@@ -168,24 +168,32 @@ static inline __s32 test_key(int n)
 /* Objects                                                          */
 /* ---------------------------------------------------------------- */
 
-static inline int ipclab_get(int fd, __u32 type, __s32 key, __u32 flags,
-			     __u32 mode, __u32 nsems, __u32 *id)
+/* IPCLAB_IOC_GET; size is a shared buffer's (0 for the other types). */
+static inline int ipclab_get_size(int fd, __u32 type, __s32 key, __u32 flags,
+				  __u32 mode, __u32 nsems, __u64 size, __u32 *id)
 {
 	struct ipclab_get g;
 	int ret;
 
-	/* Every other input (other types' sizes, padding) is zero. */
+	/* Every other input (mailbox sizes, padding) is zero. */
 	memset(&g, 0, sizeof(g));
 	g.type = type;
 	g.key = key;
 	g.flags = flags;
 	g.mode = mode;
 	g.nsems = nsems;
+	g.size = size;
 	memset(&g.id, 0xcc, sizeof(g.id));	/* the output */
 	ret = ioctl(fd, IPCLAB_IOC_GET, &g);
 	if (id)
 		*id = g.id;	/* 0xcccccccc if the kernel did not write it */
 	return ret;
+}
+
+static inline int ipclab_get(int fd, __u32 type, __s32 key, __u32 flags,
+			     __u32 mode, __u32 nsems, __u32 *id)
+{
+	return ipclab_get_size(fd, type, key, flags, mode, nsems, 0, id);
 }
 
 /* A new private semaphore set of nsems semaphores, mode 0600. */
