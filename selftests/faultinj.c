@@ -311,12 +311,6 @@ struct fi_state {
 
 struct fi_case {
 	const char *name;
-	/*
-	 * A kernel bug this case shows, and the environment variable that
-	 * skips the case while the bug is being fixed (so that the rest of
-	 * the run still judges).
-	 */
-	const char *bug, *skip_env;
 	int want;	/* errno of the call without a fault, 0 for success */
 	/* Parent, before the child: create the objects.  0 or -1. */
 	int (*setup)(struct fi_ctx *c);
@@ -649,12 +643,6 @@ static void fi_sweep(struct __test_metadata *_metadata,
 	struct fi_tally t = {};
 	int n;
 
-	if (fc->skip_env && getenv(fc->skip_env))
-		SKIP(return, "%s is set: known bug: %s", fc->skip_env, fc->bug);
-	if (fc->bug)
-		TH_LOG("known to fail until fixed (%s skips it): %s",
-		       fc->skip_env, fc->bug);
-
 	for (n = 1; n <= FI_MAX_POINTS; n++)
 		if (!fi_attempt(_metadata, fc, cl, n, &t))
 			break;
@@ -740,6 +728,19 @@ static int call_version(struct fi_ctx *c, struct fi_result *r)
 
 static const struct fi_case case_version = {
 	.name = "version", .call = call_version,
+};
+
+static int call_info(struct fi_ctx *c, struct fi_result *r)
+{
+	struct ipclab_info info;
+
+	POISON(info);
+	info.flags = 0;
+	return ioctl(c->cfd, IPCLAB_IOC_INFO, &info);
+}
+
+static const struct fi_case case_info = {
+	.name = "info", .call = call_info,
 };
 
 static int call_create_sem(struct fi_ctx *c, struct fi_result *r)
@@ -1340,10 +1341,6 @@ static const struct fi_case case_cycle = {
 	.name = "mutex_refused_cycle", .want = EDEADLK, .setup = setup_cycle,
 	.prepare = prepare_cycle, .ready = ready_cycle, .call = call_cycle,
 	.check = check_cycle,
-	.bug = "when the copy of a refused cycle cannot be allocated "
-	       "(ipclab_world_restart), the lock still fails with EDEADLK but "
-	       "IPCLAB_IOC_CYCLE then reports no cycle (len 0) or the previous one",
-	.skip_env = "IPCLAB_FAULTINJ_SKIP_CYCLE_RECORD_BUG",
 };
 
 /* ------------------------------------------------------------------ */
@@ -1385,10 +1382,6 @@ static int call_mbox_send_big(struct fi_ctx *c, struct fi_result *r)
 static const struct fi_case case_mbox_send_big = {
 	.name = "mbox_send_big", .setup = setup_mbox, .call = call_mbox_send_big,
 	.check = check_mbox_sent,
-	.bug = "a message that kvmalloc() placed in vmalloc space (kmalloc failed) "
-	       "is freed by RMID with kvfree() under obj->lock: \"BUG: sleeping "
-	       "function called from invalid context\" (mbox_remove)",
-	.skip_env = "IPCLAB_FAULTINJ_SKIP_MBOX_VFREE_BUG",
 };
 
 static int setup_mbox_msg(struct fi_ctx *c)
@@ -1693,6 +1686,7 @@ FIXTURE_TEARDOWN_PARENT(faultinj)
 	}
 
 FI_TEST(version)
+FI_TEST(info)
 FI_TEST(create_sem)
 FI_TEST(create_sem_big)
 FI_TEST(create_mutex_key)
