@@ -497,8 +497,11 @@ static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
 	struct ipclab_sem *sem = &set->sems[num];
 	struct sem_link *l, *tmp;
 
-	if (sem->val > 0 && sem_fifo(set)) {
-		/* The first decrementer, and the next if it went. */
+	if (sem_fifo(set)) {
+		/*
+		 * The first decrementer, and the next if it went.  (Even at 0:
+		 * the try only updates where it waits, for GETNCNT.)
+		 */
 		while ((l = sem_first_dec(set, num)) && sem_try(set, l->w, wq))
 			;
 	} else if (sem->val > 0) {

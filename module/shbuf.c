@@ -291,7 +291,11 @@ struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
 	/* As SysV shm: accounted as committed memory, pages made on demand. */
 	file = shmem_file_setup("ipclab", get->size, 0);
 	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
+		/*
+		 * The internal mount has no size or inode limits: its ENOSPC
+		 * means no memory for the inode.  ENOSPC is ipclab's limits'.
+		 */
+		ret = PTR_ERR(file) == -ENOSPC ? -ENOMEM : PTR_ERR(file);
 		kfree(sb);
 		goto err_uncharge;
 	}

@@ -703,6 +703,47 @@ TEST_F(cli, usage)
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
 }
 
+/*
+ * ipclab limits: every limit with its module parameter's value, and the
+ * usage; --json for scripts.  A shared buffer of ours shows in both.
+ */
+TEST_F(cli, limits)
+{
+	static char out[OUT_MAX];
+	struct ipclab_info info;
+	struct ipclab_get g = {
+		.type = IPCLAB_TYPE_SHBUF, .flags = IPCLAB_CREAT, .mode = 0600,
+		.size = 3 * 4096,
+	};
+	char want[128];
+	const char *p;
+
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_GET, &g));
+	cl_track(&self->cl, g.id);
+	ASSERT_OK(ipclab_info(self->fd, &info));
+
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab limits"));
+	p = strstr(out, "objects per user");
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "%ld", param_or("max_objects_per_user", -1));
+	EXPECT_NE(NULL, strstr(p, want)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "max_shbuf_pages_per_user")) TH_LOG("%s", out);
+
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab limits --json"));
+	snprintf(want, sizeof(want), "{\"name\": \"max_shbuf_pages_per_user\", \"limit\": %llu, "
+		 "\"per_user\": true, \"machine\": ",
+		 (unsigned long long)info.limits.max_shbuf_pages_per_user);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "\"yours\": %llu}",
+		 (unsigned long long)info.user.shbuf_pages);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"name\": \"stop_percent\"")) TH_LOG("%s", out);
+
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab limits -h"));
+	EXPECT_NE(NULL, strstr(out, "usage: ipclab limits")) TH_LOG("%s", out);
+	EXPECT_EQ(2, run_cmd(out, sizeof(out), "ipclab limits extra 2>/dev/null"));
+}
+
 TEST_F(cli, version)
 {
 	static char out[OUT_MAX];

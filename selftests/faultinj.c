@@ -1318,7 +1318,7 @@ static int call_cycle(struct fi_ctx *c, struct fi_result *r)
 	ret = mutex_lock(c->cfd, c->id[1]);
 	err = errno;
 	/* Still armed: the points of IPCLAB_IOC_CYCLE come after the lock's. */
-	r->aux = ioctl(c->cfd, IPCLAB_IOC_CYCLE, &cy) ? -errno : cy.len;
+	r->aux = ioctl(c->cfd, IPCLAB_IOC_CYCLE, &cy) ? -(long)errno : (long)cy.len;
 	errno = err;
 	return ret;
 }
