@@ -272,3 +272,7 @@ module_exit(ipclab_exit);
 MODULE_DESCRIPTION("Inspectable IPC primitives for teaching operating systems");
 MODULE_AUTHOR("The ipclab developers");
 MODULE_LICENSE("GPL");
+#ifndef IPCLAB_VERSION
+#error "IPCLAB_VERSION is not defined: module/Kbuild found no VERSION file"
+#endif
+MODULE_VERSION(IPCLAB_VERSION);
