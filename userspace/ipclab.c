@@ -7,7 +7,8 @@
  *                                    waiting rooms in queue order
  *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
  *   ipclab rm ID... | -k KEY -t TYPE remove objects
- *   ipclab version                   ABI version of the loaded module
+ *   ipclab version, ipclab --version the release and ABI of this program
+ *                                    and of the loaded module
  *   ipclab limits [--json]           every limit and its usage (ipcs -l, -u)
  *   ipclab deadlock, ipclab graph    deadlock detection (deadlock.c)
  *
@@ -57,7 +58,8 @@ static void usage(FILE *out)
 		"  watch [ID]               the same, refreshed live; q or Ctrl-C quits\n"
 		"  rm ID...                 remove objects by id\n"
 		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
-		"  version                  ABI version of the loaded module\n"
+		"  version, --version       release and ABI of this program and of the\n"
+		"                           loaded module (--version: also without one)\n"
 		"  limits [--json]          every limit, what the machine and you use of it\n"
 		"  deadlock [--json] [--all]\n"
 		"                           E, A, C and R of the semaphores and mutexes, the\n"
@@ -820,15 +822,58 @@ static int cmd_limits(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_version(void)
+/*
+ * The loaded module's release (its MODULE_VERSION, which sysfs shows), or
+ * "unknown" for a module that has none (built before 0.4.0).
+ */
+static const char *module_release(char *buf, size_t size)
+{
+	FILE *f = fopen("/sys/module/ipclab/version", "r");
+	bool ok = f && fgets(buf, size, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return "unknown";
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/*
+ * "ipclab version" and "ipclab --version": two lines, the releases (of
+ * this program and of the loaded module) and the ABIs (of both).  The
+ * release line needs no module.  --version puts it first and succeeds
+ * whatever the module; "version" puts the ABI first and fails when there
+ * is no module or its ABI major is not this program's.
+ */
+static int cmd_version(bool gnu)
 {
 	struct ipclab_version v;
+	char rel[64], abi[128], mod[160];
 	int fd = ipclab_fd();
+	bool loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
+	int err = errno;
 
-	if (fd < 0 || ioctl(fd, IPCLAB_IOC_VERSION, &v) < 0)
+	if (loaded) {
+		snprintf(mod, sizeof(mod), "%s", module_release(rel, sizeof(rel)));
+		snprintf(abi, sizeof(abi), "ipclab ABI %u.%u (this program: %u.%u)",
+			 v.major, v.minor, IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
+	} else {
+		snprintf(mod, sizeof(mod), "%s", err == ENOENT ? "not loaded" :
+			 strerror(err));
+		snprintf(abi, sizeof(abi), "ipclab ABI of this program: %u.%u",
+			 IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
+	}
+	if (gnu) {
+		printf("ipclab %s (module: %s)\n%s\n", ipclab_version(), mod, abi);
+		return 0;
+	}
+	if (!loaded) {
+		printf("ipclab %s (module: %s)\n", ipclab_version(), mod);
+		errno = err;
 		return fail("version of /dev/ipclab");
-	printf("ipclab ABI %u.%u (this program: %u.%u)\n", v.major, v.minor,
-	       IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
+	}
+	printf("%s\nipclab %s (module: %s)\n", abi, ipclab_version(), mod);
 	return v.major == IPCLAB_ABI_MAJOR ? 0 : 1;
 }
 
@@ -853,7 +898,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "rm"))
 		return cmd_rm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version"))
-		return cmd_version();
+		return cmd_version(false);
+	if (!strcmp(cmd, "--version"))
+		return cmd_version(true);
 	if (!strcmp(cmd, "limits"))
 		return cmd_limits(argc - 1, argv + 1);
 	if (!strcmp(cmd, "deadlock"))

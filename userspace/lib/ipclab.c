@@ -13,7 +13,16 @@
 
 #include "ipclab.h"
 
+#ifndef IPCLAB_VERSION
+#error "IPCLAB_VERSION is not defined: userspace/Makefile reads it from ../VERSION"
+#endif
+
 static atomic_int session = -1;
+
+const char *ipclab_version(void)
+{
+	return IPCLAB_VERSION;
+}
 
 int ipclab_fd(void)
 {

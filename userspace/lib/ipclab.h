@@ -27,6 +27,14 @@
 extern "C" {
 #endif
 
+/*
+ * The version of the ipclab package this library comes from ("0.4.0"):
+ * the release, which also names the module's MODULE_VERSION.  The ABI of
+ * the device is another number: IPCLAB_ABI_MAJOR/MINOR of this header,
+ * IPCLAB_IOC_VERSION of the loaded module.  Needs no module.
+ */
+const char *ipclab_version(void);
+
 /* The session fd: opened once, on first use.  -1 and errno if not loaded. */
 int ipclab_fd(void);
 
