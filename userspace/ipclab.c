@@ -523,11 +523,26 @@ static int parse_id(const char *s, unsigned int *id)
 	return 0;
 }
 
+/* "ipclab CMD -h" for the commands that take no other option. */
+static bool asks_help(int argc, char **argv, const char *text)
+{
+	if (argc != 2 || (strcmp(argv[1], "-h") && strcmp(argv[1], "--help")))
+		return false;
+	fputs(text, stdout);
+	return true;
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	unsigned int id;
 	struct snap s;
 
+	if (asks_help(argc, argv,
+		      "usage: ipclab show ID\n\n"
+		      "One object: its key, owner, mode and times, its values or state,\n"
+		      "who holds what, and each waiting room in queue order with what\n"
+		      "every waiter asks for and how long it has waited.\n"))
+		return 0;
 	if (argc != 2) {
 		usage(stderr);
 		return 2;
@@ -658,6 +673,11 @@ static int cmd_watch(int argc, char **argv)
 	unsigned int uid;
 	int id = -1;
 
+	if (asks_help(argc, argv,
+		      "usage: ipclab watch [ID]\n\n"
+		      "\"ipclab ls\", or \"ipclab show ID\", redrawn four times a second\n"
+		      "until q, Ctrl-C or SIGTERM.\n"))
+		return 0;
 	if (argc > 2) {
 		usage(stderr);
 		return 2;
@@ -846,14 +866,22 @@ static const char *module_release(char *buf, size_t size)
  * whatever the module; "version" puts the ABI first and fails when there
  * is no module or its ABI major is not this program's.
  */
-static int cmd_version(bool gnu)
+static int cmd_version(int argc, char **argv, bool gnu)
 {
 	struct ipclab_version v;
 	char rel[64], abi[128], mod[160];
-	int fd = ipclab_fd();
-	bool loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
-	int err = errno;
+	bool loaded;
+	int fd, err;
 
+	if (asks_help(argc, argv,
+		      "usage: ipclab version | ipclab --version\n\n"
+		      "The release and the ABI of this program and of the loaded module.\n"
+		      "\"version\" fails (1) without a module or when its ABI major is not\n"
+		      "this program's; \"--version\" always succeeds.\n"))
+		return 0;
+	fd = ipclab_fd();
+	loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
+	err = errno;
 	if (loaded) {
 		snprintf(mod, sizeof(mod), "%s", module_release(rel, sizeof(rel)));
 		snprintf(abi, sizeof(abi), "ipclab ABI %u.%u (this program: %u.%u)",
@@ -898,9 +926,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "rm"))
 		return cmd_rm(argc - 1, argv + 1);
 	if (!strcmp(cmd, "version"))
-		return cmd_version(false);
+		return cmd_version(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "--version"))
-		return cmd_version(true);
+		return cmd_version(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "limits"))
 		return cmd_limits(argc - 1, argv + 1);
 	if (!strcmp(cmd, "deadlock"))
