@@ -11,6 +11,7 @@
 #                        groff on the manual pages
 #   make man-lint        the manual pages through groff's warnings
 #   make demo            the guided tour in the lab VM
+#   make deb             ipclab-dkms and ipclab-tools, Debian packages
 #   make install         the programs, libraries, headers, manual pages and
 #                        completion (PREFIX, DESTDIR), and the module
 #   make install-dkms    the module's source for DKMS in /usr/src
@@ -55,7 +56,7 @@ NO_KDIR := ipclab: no kernel headers in $(KDIR) to build the module: install \
 endif
 
 .PHONY: all module userspace selftests kselftest-headers check lint man-lint \
-	demo install install-tools install-module install-dkms uninstall \
+	demo deb install install-tools install-module install-dkms uninstall \
 	clean help
 
 all: $(if $(NO_KDIR),,module) userspace selftests
@@ -94,6 +95,9 @@ man-lint:
 
 demo:
 	scripts/demo
+
+deb:
+	scripts/mkdeb
 
 install: install-tools install-module
 
@@ -160,4 +164,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,20p' Makefile
+	@sed -n '3,21p' Makefile
