@@ -34,7 +34,7 @@ _ipclab()
 	-t|--type)
 		COMPREPLY=($(compgen -W "sem mutex mbox shbuf" -- "$cur"))
 		return ;;
-	-k)
+	-k|--key)
 		COMPREPLY=($(compgen -W "$(_ipclab_objects 2 "$type")" -- "$cur"))
 		return ;;
 	--matrices|--png)
@@ -53,7 +53,7 @@ _ipclab()
 		fi ;;
 	rm)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-k -t -h" -- "$cur"))
+			COMPREPLY=($(compgen -W "-k --key -t --type -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ipclab_objects 3 "$type")" -- "$cur"))
 		fi ;;

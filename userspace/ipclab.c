@@ -560,11 +560,17 @@ static int cmd_show(int argc, char **argv)
 
 static int cmd_rm(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int type = 0, c, i, ret = 0;
 	const char *key = NULL;
 	unsigned int id;
 
-	while ((c = getopt(argc, argv, "k:t:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "k:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			key = optarg;
