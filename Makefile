@@ -149,7 +149,7 @@ uninstall:
 	rm -f $(foreach page,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page))) \
 		$(foreach prog,$(EXAMPLE_PROGS),$(DESTDIR)$(MANDIR)/man1/$(prog).1) \
 		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(COMPLETIONS)) \
-		$(DESTDIR)/lib/modules/$(KREL)/extra/ipclab.ko*
+		$(DESTDIR)/lib/modules/$(KREL)/extra/module/ipclab.ko*
 	$(if $(DESTDIR),,-command -v dkms >/dev/null && \
 		dkms remove ipclab/$(VERSION) --all >/dev/null 2>&1)
 	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DKMS_SRCDIR)
