@@ -132,12 +132,19 @@ static const struct file_operations ipclab_fops;
 /* Fds looked at between two chances to reschedule. */
 #define IPCLAB_FD_BATCH		1024
 
+static int ipclab_is_session(const void *unused, struct file *file, unsigned int fd)
+{
+	return file->f_op == &ipclab_fops;
+}
+
 /*
- * Is there a session fd in @files?  Lockless: the table is read under RCU
- * a batch at a time, so a huge table costs its owner time but holds no
- * lock and never keeps the CPU from others.  A session moved by another
- * thread while the walk runs may be missed; the close of its old fd then
- * looks again.
+ * Is there a session fd in @files?  When nobody else uses the table (the
+ * caller is its only task, or it is being torn down), nothing can change
+ * it meanwhile: it is read under RCU a batch at a time, so a huge table
+ * costs its owner time but holds no lock and never keeps the CPU from
+ * others.  A table shared with threads or other processes is read in one
+ * pass under its own lock, so that a session fd moved by another thread
+ * meanwhile is never missed (that pass costs the table's users alone).
  */
 static bool ipclab_files_have_session(struct files_struct *files)
 {
@@ -145,6 +152,9 @@ static bool ipclab_files_have_session(struct files_struct *files)
 	struct fdtable *fdt;
 	struct file *f;
 	bool found = false, end = false;
+
+	if (atomic_read(&files->count) > 1)
+		return iterate_fd(files, 0, ipclab_is_session, NULL);
 
 	while (!found && !end) {
 		rcu_read_lock();

@@ -135,12 +135,17 @@ static int ipclab_stop_turn(void)
 	return 0;
 }
 
-/* Stop the world; the stop counts from @start (ns). */
+/*
+ * Stop the world; the stop counts from @start (ns), once it stands still:
+ * the RCU grace period percpu_down_write() may wait for first holds
+ * nobody up (readers only switch to their slow path meanwhile), so it is
+ * the stopper's cost, not the world's, and is not rationed.
+ */
 static void ipclab_stop(u64 *start)
 {
 	lockdep_assert_held(&ipclab_stop_lock);
-	*start = ktime_get_ns();
 	percpu_down_write(&ipclab_world);
+	*start = ktime_get_ns();
 }
 
 /* Let it run, and ration the next stop by how long this one took. */

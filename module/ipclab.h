@@ -111,6 +111,9 @@ extern unsigned int ipclab_max_sems;			/* sem.c */
 extern unsigned int ipclab_max_ops;
 extern unsigned int ipclab_sem_max;
 extern unsigned long ipclab_max_sem_records_per_user;
+extern unsigned int ipclab_max_queued_ops;
+extern unsigned long ipclab_max_sems_per_user;
+extern unsigned long ipclab_max_sems_total;
 extern unsigned int ipclab_mbox_max_msgs;		/* mbox.c */
 extern unsigned int ipclab_mbox_max_msgsz;
 extern unsigned long ipclab_mbox_max_bytes;

@@ -26,12 +26,13 @@
  * semaphore whose value changed, or whose first decrementer left, is
  * queued once (sem_changed()); sem_wake() takes the queued semaphores in
  * turn and tries the waiters that the change can help -- the first of its
- * dec list while the value is positive (NOFIFO: each, while units are
- * left), the waiters for zero when it is zero.  Each success queues what
- * it changed.  So a wake-up costs the waiters it wakes plus the ones it
- * looks at without waking; under FIFO that is one per semaphore touched.
- * (NOFIFO must look at every decrementer of a semaphore that rose, as
- * Linux does.)
+ * dec list (NOFIFO: each, while units are left), the waiters for zero when
+ * it is zero -- and of those only the ones whose last try stopped on this
+ * semaphore (w->blocking): nothing else can have changed for the others,
+ * so a waiter is tried once per change of its own semaphore, as ipc/sem.c
+ * queues a waiter on the semaphore it blocks on.  Each success queues what
+ * it changed.  The operations queued in one set are bounded
+ * (max_queued_ops), and so is every walk of its lists.
  *
  * Per-process records (struct ipclab_semproc, one per process and set)
  * hold what each process took and gave (its holdings, read by the
@@ -88,11 +89,36 @@ module_param_cb(max_sem_records_per_user, &ipclab_ulong_param_ops,
 		&ipclab_max_sem_records_per_user_param, 0644);
 MODULE_PARM_DESC(max_sem_records_per_user, "Semaphores' worth of per-process records one uid's processes may keep, 16 bytes each (ENOSPC)");
 
+unsigned int ipclab_max_queued_ops = 16384;
+static struct ipclab_uint_param ipclab_max_queued_ops_param = {
+	.var = &ipclab_max_queued_ops, .lo = 1, .hi = 1U << 20,
+};
+module_param_cb(max_queued_ops, &ipclab_uint_param_ops,
+		&ipclab_max_queued_ops_param, 0644);
+MODULE_PARM_DESC(max_queued_ops, "Operations of all the waiters of one set (ENOSPC)");
+
+unsigned long ipclab_max_sems_per_user = 262144;
+static struct ipclab_ulong_param ipclab_max_sems_per_user_param = {
+	.var = &ipclab_max_sems_per_user, .lo = 0, .hi = 1UL << 32,
+};
+module_param_cb(max_sems_per_user, &ipclab_ulong_param_ops,
+		&ipclab_max_sems_per_user_param, 0644);
+MODULE_PARM_DESC(max_sems_per_user, "Semaphores in all the sets one uid created, about 60 bytes each (ENOSPC)");
+
+unsigned long ipclab_max_sems_total = 4194304;
+static struct ipclab_ulong_param ipclab_max_sems_total_param = {
+	.var = &ipclab_max_sems_total, .lo = 0, .hi = 1UL << 32,
+};
+module_param_cb(max_sems_total, &ipclab_ulong_param_ops,
+		&ipclab_max_sems_total_param, 0644);
+MODULE_PARM_DESC(max_sems_total, "Semaphores in all sets, like SEMMNS (ENOSPC)");
+
 /* Operation lists up to this long are copied to the stack. */
 #define IPCLAB_SEMOPS_FAST	8
 
 struct ipclab_sem {
 	int val;
+	u32 nheld;		/* records that hold units of it */
 	s64 held;		/* positive holdings of all processes */
 	struct list_head dec;	/* struct sem_link: waiters that decrement it */
 	struct list_head zero;	/* struct sem_link: waiters for it to be 0 */
@@ -101,6 +127,7 @@ struct ipclab_sem {
 
 struct ipclab_semproc {
 	struct list_head set_node;	/* in set->semprocs, set lock */
+	struct list_head active_node;	/* in set->active while nnz, set lock */
 	struct hlist_node proc_node;	/* in proc->semprocs, proc lock */
 	struct rcu_head rcu;
 	struct ipclab_proc *proc;
@@ -119,6 +146,7 @@ struct ipclab_sem_set {
 	/* Protected by obj.lock. */
 	struct list_head waiters;	/* struct ipclab_sem_waiter, arrival order */
 	struct list_head semprocs;	/* struct ipclab_semproc.set_node */
+	struct list_head active;	/* .active_node: records holding or owing */
 	struct list_head dead;		/* records of a removed set, to free */
 	u32 nops;			/* operations of all waiters */
 	u32 nholders;			/* record entries with held or undo */
@@ -138,6 +166,7 @@ struct sem_link {
 	u32 num;
 	u32 op;		/* the first of the waiter's operations it stands for */
 	bool zero;	/* on the zero list, not the dec list */
+	s64 need;	/* dec: the units its operations take of num */
 };
 
 struct ipclab_sem_waiter {
@@ -193,6 +222,8 @@ static void sp_sync(struct ipclab_semproc *sp, u32 num)
 
 	lockdep_assert_held(&set->obj.lock);
 	if (used && !listed) {
+		if (!sp->nnz)
+			list_add_tail(&sp->active_node, &set->active);
 		sp_pos(sp)[num] = sp->nnz;
 		sp_nz(sp)[sp->nnz++] = num;
 		set->nholders++;
@@ -202,6 +233,8 @@ static void sp_sync(struct ipclab_semproc *sp, u32 num)
 		sp_nz(sp)[i] = last;
 		sp_pos(sp)[last] = i;
 		set->nholders--;
+		if (!sp->nnz)
+			list_del_init(&sp->active_node);
 	}
 }
 
@@ -209,8 +242,10 @@ static void sp_sync(struct ipclab_semproc *sp, u32 num)
 static void sp_set_held(struct ipclab_semproc *sp, u32 num, s32 held)
 {
 	struct ipclab_sem *sem = &sp->set->sems[num];
+	s32 old = sp_held(sp)[num];
 
-	sem->held += (s64)max(held, 0) - max(sp_held(sp)[num], 0);
+	sem->held += (s64)max(held, 0) - max(old, 0);
+	sem->nheld += (held > 0) - (old > 0);
 	sp_held(sp)[num] = held;
 }
 
@@ -390,23 +425,29 @@ static void sem_marks_clear(struct ipclab_sem_set *set,
 	}
 }
 
+/* @w's dec link for @num (one exists); the latest links first. */
+static struct sem_link *sem_link_dec(struct ipclab_sem_waiter *w, u32 num)
+{
+	u32 i = w->nlinks;
+
+	while (i--)
+		if (w->links[i].num == num && !w->links[i].zero)
+			break;
+	return &w->links[i];
+}
+
 /*
- * Put @w in the room: on the set's list and on the list of each
- * semaphore it decrements or waits on.  Return: -EINPROGRESS, or -ENOSPC
- * when the room or the user is full (nothing queued).
+ * Describe @w's places in the room: a link for each semaphore it
+ * decrements (with the units it takes of it) and for each it waits to be
+ * zero, in the order of their first operation.  The set's lock is held
+ * (for set->marks); nothing is queued yet.
  */
-static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+static void sem_links_build(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
 	unsigned long *dec = set->marks, *zero = set->marks + BITS_TO_LONGS(set->nsems);
-	int ret;
 	u32 i;
 
 	lockdep_assert_held(&set->obj.lock);
-	ipclab_world_assert_held();
-	ret = ipclab_waiter_enter(&w->base);
-	if (ret)
-		return ret;
-
 	w->nlinks = 0;
 	for (i = 0; i < w->nops; i++) {
 		u32 num = w->ops[i].num;
@@ -414,11 +455,14 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 
 		if (w->ops[i].op < 0 && !__test_and_set_bit(num, dec)) {
 			l->zero = false;
-			list_add_tail(&l->node, &set->sems[num].dec);
+			l->need = -w->ops[i].op;
 		} else if (!w->ops[i].op && !__test_and_set_bit(num, zero)) {
 			l->zero = true;
-			list_add_tail(&l->node, &set->sems[num].zero);
+			l->need = 0;
 		} else {
+			/* Another decrement of a semaphore it has a link for. */
+			if (w->ops[i].op < 0)
+				sem_link_dec(w, num)->need -= w->ops[i].op;
 			continue;
 		}
 		l->w = w;
@@ -427,7 +471,33 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 		w->nlinks++;
 	}
 	sem_marks_clear(set, w->ops, w->nops);
+}
 
+/*
+ * Put @w, its links built, in the room: on the set's list and on the list
+ * of each semaphore it decrements or waits on.  Return: -EINPROGRESS, or
+ * -ENOSPC when the room, the set's queued operations or the user's
+ * waiters are at their limit (nothing queued).
+ */
+static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+{
+	int ret;
+	u32 i;
+
+	lockdep_assert_held(&set->obj.lock);
+	ipclab_world_assert_held();
+	/* Bounds every walk of the room and of its lists. */
+	if (set->nops + w->nops > READ_ONCE(ipclab_max_queued_ops))
+		return -ENOSPC;
+	ret = ipclab_waiter_enter(&w->base);
+	if (ret)
+		return ret;
+	for (i = 0; i < w->nlinks; i++) {
+		struct sem_link *l = &w->links[i];
+
+		list_add_tail(&l->node, l->zero ? &set->sems[l->num].zero :
+						  &set->sems[l->num].dec);
+	}
 	list_add_tail(&w->base.node, &set->waiters);
 	ipclab_waiter_link(&w->base);
 	set->nops += w->nops;
@@ -490,6 +560,17 @@ static bool sem_try(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
 	return true;
 }
 
+/*
+ * Does a change of semaphore @num concern waiter @w?  Only if @num is
+ * where it waits (the operation that stopped it last time): a change of
+ * any other semaphore cannot let it proceed, so it is not tried again,
+ * as ipc/sem.c keeps a waiter on the queue of the semaphore it blocks on.
+ */
+static bool sem_waits_on(const struct ipclab_sem_waiter *w, u32 num)
+{
+	return w->ops[w->blocking].num == num;
+}
+
 /* Try the waiters a change of semaphore @num can help. */
 static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
 			 struct ipclab_wake *wq)
@@ -500,21 +581,24 @@ static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
 	if (sem_fifo(set)) {
 		/*
 		 * The first decrementer, and the next if it went.  (Even at 0:
-		 * the try only updates where it waits, for GETNCNT.)
+		 * a waiter that gives before it takes may go.)
 		 */
-		while ((l = sem_first_dec(set, num)) && sem_try(set, l->w, wq))
+		while ((l = sem_first_dec(set, num)) && sem_waits_on(l->w, num) &&
+		       sem_try(set, l->w, wq))
 			;
 	} else if (sem->val > 0) {
 		list_for_each_entry_safe(l, tmp, &sem->dec, node) {
 			if (sem->val <= 0)
 				break;
-			sem_try(set, l->w, wq);
+			if (sem_waits_on(l->w, num))
+				sem_try(set, l->w, wq);
 		}
 	}
 	list_for_each_entry_safe(l, tmp, &sem->zero, node) {
 		if (sem->val)
 			break;
-		sem_try(set, l->w, wq);
+		if (sem_waits_on(l->w, num))
+			sem_try(set, l->w, wq);
 	}
 }
 
@@ -582,6 +666,7 @@ static struct ipclab_semproc *semproc_alloc(struct ipclab_sem_set *set,
 	sp->user = proc->user;
 	sp->set = set;
 	INIT_LIST_HEAD(&sp->set_node);
+	INIT_LIST_HEAD(&sp->active_node);
 	return sp;
 }
 
@@ -737,6 +822,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	w->ops = ops;
 	w->nops = nops;
 	w->blocking = blocking;
+	sem_links_build(set, w);
 	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK)
 		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
 	return sem_queue(set, w);
@@ -896,9 +982,9 @@ out_free:
 /* SETVAL/SETALL start the semaphore afresh: nobody holds or owes it. */
 static void sem_reset_records(struct ipclab_sem_set *set, u32 num)
 {
-	struct ipclab_semproc *sp;
+	struct ipclab_semproc *sp, *tsp;
 
-	list_for_each_entry(sp, &set->semprocs, set_node)
+	list_for_each_entry_safe(sp, tsp, &set->active, active_node)
 		if (sp_listed(sp, num))
 			sp_clear(sp, num);
 }
@@ -938,7 +1024,7 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 {
 	struct ipclab_sem *sem = &set->sems[arg->num];
 	struct pid *me = task_tgid(current);
-	struct ipclab_semproc *sp;
+	struct ipclab_semproc *sp, *tsp;
 	u32 i;
 
 	lockdep_assert_held(&set->obj.lock);
@@ -967,7 +1053,7 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 		for (i = 0; i < set->nsems; i++)
 			sem_setval(set, i, values[i], me);
 		/* Every record starts afresh: what is in the index goes. */
-		list_for_each_entry(sp, &set->semprocs, set_node)
+		list_for_each_entry_safe(sp, tsp, &set->active, active_node)
 			while (sp->nnz)
 				sp_clear(sp, sp_nz(sp)[0]);
 		break;
@@ -1201,7 +1287,7 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 
 	/* As many as asked for; the count comes from the set. */
 	snap->nholders = set->nholders;
-	list_for_each_entry(sp, &set->semprocs, set_node) {
+	list_for_each_entry(sp, &set->active, active_node) {
 		for (i = 0; i < sp->nnz && nh < snap->holders_cap; i++, nh++) {
 			u32 num = sp_nz(sp)[i];
 
@@ -1217,18 +1303,6 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 static s32 sem_held(struct ipclab_semproc *sp, u32 num)
 {
 	return max(sp_held(sp)[num], 0);
-}
-
-/* The units waiter @w takes from semaphore ops[first].num, from @first on. */
-static s64 sem_need(const struct ipclab_sem_waiter *w, u32 first)
-{
-	u32 num = w->ops[first].num, i;
-	s64 need = 0;
-
-	for (i = first; i < w->nops; i++)
-		if (w->ops[i].num == num && w->ops[i].op < 0)
-			need -= w->ops[i].op;
-	return need;
 }
 
 /*
@@ -1256,7 +1330,7 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 		if (!i)
 			first = res;
 	}
-	list_for_each_entry(sp, &set->semprocs, set_node) {
+	list_for_each_entry(sp, &set->active, active_node) {
 		for (i = 0; i < sp->nnz && !ipclab_dl_full(s); i++) {
 			u32 num = sp_nz(sp)[i];
 
@@ -1265,20 +1339,29 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 					       first + num, sem_held(sp, num), NULL);
 		}
 	}
+	/*
+	 * A waiter's requests: what it takes of each semaphore it decrements,
+	 * and 0 for each it only waits to be zero.
+	 */
 	list_for_each_entry(w, &set->waiters, base.node) {
+		unsigned long *dec = set->marks;
+
 		if (ipclab_dl_full(s))
 			return;
-		for (i = 0; i < w->nops; i++) {
-			u32 num = w->ops[i].num;
+		for (i = 0; i < w->nlinks; i++)
+			if (!w->links[i].zero)
+				__set_bit(w->links[i].num, dec);
+		for (i = 0; i < w->nlinks; i++) {
+			const struct sem_link *l = &w->links[i];
 
-			if (w->ops[i].op > 0 || __test_and_set_bit(num, set->marks))
+			if (l->zero && test_bit(l->num, dec))
 				continue;
 			ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->base.proc,
-				       first + num,
-				       min_t(s64, sem_need(w, i), S32_MAX),
+				       first + l->num, min_t(s64, l->need, S32_MAX),
 				       &w->base);
 		}
-		sem_marks_clear(set, w->ops, w->nops);
+		for (i = 0; i < w->nlinks; i++)
+			__clear_bit(w->links[i].num, dec);
 	}
 }
 
@@ -1288,7 +1371,8 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
  * the value; and, FIFO being FIFO, the other processes' waiters ahead of
  * it on that semaphore's list.  (The caller's own waiter is not queued
  * yet: every queued decrementer is ahead of it.)  Each look is a step of
- * the check, which stops when told.
+ * the check, which stops when told; a semaphore nobody holds costs no
+ * walk, and the walk ends with its last holder.
  */
 static void sem_holders(struct ipclab_obj *obj,
 			const struct ipclab_waiter_base *wb, struct ipclab_dl *dl)
@@ -1298,32 +1382,36 @@ static void sem_holders(struct ipclab_obj *obj,
 	struct ipclab_sem_set *set = to_set(obj);
 	struct ipclab_semproc *sp;
 	struct sem_link *ahead;
-	u32 i;
+	u32 i, found;
 
 	ipclab_world_assert_stopped();
-	for (i = 0; i < w->nops && ipclab_dl_step(dl); i++) {
-		u32 num = w->ops[i].num;
+	for (i = 0; i < w->nlinks && ipclab_dl_step(dl); i++) {
+		const struct sem_link *l = &w->links[i];
+		struct ipclab_sem *sem = &set->sems[l->num];
 
-		if (w->ops[i].op >= 0 || __test_and_set_bit(num, set->marks))
+		if (l->zero)
 			continue;
-		if (set->sems[num].val < sem_need(w, i)) {
-			list_for_each_entry(sp, &set->semprocs, set_node) {
+		if (sem->val < l->need && sem->nheld) {
+			found = 0;
+			list_for_each_entry(sp, &set->active, active_node) {
 				if (!ipclab_dl_step(dl))
 					break;
-				if (sem_held(sp, num))
-					ipclab_dl_holder(dl, sp->proc, num);
+				if (!sem_held(sp, l->num))
+					continue;
+				ipclab_dl_holder(dl, sp->proc, l->num);
+				if (++found == sem->nheld)
+					break;
 			}
 		}
 		if (!sem_fifo(set))
 			continue;
-		list_for_each_entry(ahead, &set->sems[num].dec, node) {
+		list_for_each_entry(ahead, &sem->dec, node) {
 			if (ahead->w == w || !ipclab_dl_step(dl))
 				break;
 			if (ahead->w->base.proc != wb->proc)
-				ipclab_dl_holder(dl, ahead->w->base.proc, num);
+				ipclab_dl_holder(dl, ahead->w->base.proc, l->num);
 		}
 	}
-	sem_marks_clear(set, w->ops, w->nops);
 }
 
 static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
@@ -1345,7 +1433,7 @@ static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 				   w->ops[i].flags & IPCLAB_SEM_UNDO ? "u" : "");
 		seq_putc(m, '\n');
 	}
-	list_for_each_entry(sp, &set->semprocs, set_node) {
+	list_for_each_entry(sp, &set->active, active_node) {
 		for (i = 0; i < sp->nnz; i++) {
 			u32 num = sp_nz(sp)[i];
 
@@ -1388,8 +1476,10 @@ struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
 
 	if (!n || n > min(READ_ONCE(ipclab_max_sems), IPCLAB_SEMS_CEIL))
 		return ERR_PTR(-EINVAL);
-	/* Counted, not limited: INFO shows it, as SEM_INFO's semaem. */
-	if (ipclab_charge(user, IPCLAB_RES_SEMS, n, ULONG_MAX, ULONG_MAX))
+	/* A set's memory grows with its semaphores: limited, as SEMMNS. */
+	if (ipclab_charge(user, IPCLAB_RES_SEMS, n,
+			  READ_ONCE(ipclab_max_sems_per_user),
+			  READ_ONCE(ipclab_max_sems_total)))
 		return ERR_PTR(-ENOSPC);
 
 	set = kvzalloc(struct_size(set, sems, n), GFP_KERNEL_ACCOUNT);
@@ -1413,6 +1503,7 @@ struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
 	}
 	INIT_LIST_HEAD(&set->waiters);
 	INIT_LIST_HEAD(&set->semprocs);
+	INIT_LIST_HEAD(&set->active);
 	INIT_LIST_HEAD(&set->dead);
 	ipclab_obj_init(&set->obj, &ipclab_sem_ops, IPCLAB_TYPE_SEM, get->mode);
 	return &set->obj;

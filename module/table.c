@@ -92,8 +92,11 @@ static int ipclab_obj_charge(struct ipclab_user *user, u32 type)
 	if (ret)
 		return ret;
 	/* Per type: only counted, limited by the total above. */
-	return ipclab_charge(user, IPCLAB_RES_OBJECTS + type, 1, ULONG_MAX,
-			     ULONG_MAX);
+	ret = ipclab_charge(user, IPCLAB_RES_OBJECTS + type, 1, ULONG_MAX,
+			    ULONG_MAX);
+	if (ret)
+		ipclab_uncharge(user, IPCLAB_RES_OBJECTS, 1);
+	return ret;
 }
 
 static void ipclab_obj_uncharge(struct ipclab_user *user, u32 type)

@@ -210,6 +210,9 @@ static void ipclab_fill_limits(struct ipclab_limits *l)
 	l->max_sem_records_per_user = READ_ONCE(ipclab_max_sem_records_per_user);
 	l->max_shbuf_pages = READ_ONCE(ipclab_max_shbuf_pages);
 	l->max_shbuf_pages_per_user = READ_ONCE(ipclab_max_shbuf_pages_per_user);
+	l->max_sems_per_user = READ_ONCE(ipclab_max_sems_per_user);
+	l->max_sems_total = READ_ONCE(ipclab_max_sems_total);
+	l->max_queued_ops = READ_ONCE(ipclab_max_queued_ops);
 }
 
 /**

@@ -1785,6 +1785,48 @@ TEST_F(dl, refuse_mutex)
  * The same over semaphores of two refusing sets, and a waiter that would
  * only wait (no cycle) is not refused.
  */
+/*
+ * Processes that only looked (a wait for zero that did not wait) hold
+ * nothing: however many there are, they cost the check nothing, and a P
+ * of 500 semaphores nobody holds simply waits (here: times out).
+ */
+TEST_F(dl, refuse_idle_readers_cost_nothing)
+{
+	struct ipclab_sembuf ops[500];
+	int go[2], ready[2], i, ret;
+	__u32 id;
+
+	id = NEW_OBJ_FLAGS(IPCLAB_TYPE_SEM, 500, IPCLAB_REFUSE_DEADLOCK);
+	ASSERT_OK(pipe(go));
+	ASSERT_OK(pipe(ready));
+	/* 140 x 500 would pass the check's 2^16 steps if each cost one. */
+	for (i = 0; i < 140; i++) {
+		pid_t pid = kids_fork(&self->cl);
+
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			char c;
+
+			close(go[1]);
+			close(ready[0]);
+			CHILD_CHECK(sem_op1(self->fd, id, 0, 0, IPCLAB_SEM_NOWAIT), 0);
+			CHILD_CHECK(put_byte(ready[1], 'r'), 0);
+			CHILD_CHECK(read(go[0], &c, 1) < 0 ? -1 : 0, 0);
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	for (i = 0; i < 140; i++)
+		ASSERT_EQ('r', get_byte(ready[0], IPCLAB_SETTLE_MS)) TH_LOG("reader %d", i);
+	for (i = 0; i < 500; i++)
+		ops[i] = sembuf(i, -1, 0);
+	ret = sem_ops(self->fd, id, ops, 500, IPCLAB_WAIT_TIMEOUT, 50 * NSEC_PER_MSEC);
+	EXPECT_ERRNO(ETIMEDOUT, ret) TH_LOG("refused a wait that closes no cycle");
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+}
+
 TEST_F(dl, refuse_semaphore)
 {
 	struct ipclab_cycle_entry e[4];

@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -386,6 +387,71 @@ TEST_F(hostile, dup2_and_close_range_end_once)
 	usleep(100 * 1000);
 	EXPECT_EQ(5, sem_getval(self->fd, sid, 0));
 	rv_close(&rv);
+}
+
+/*
+ * The last close, decided while another thread moves a session fd: T1
+ * closes session fd s while T2 dups a high session fd onto s (the lowest
+ * free fd) and closes the high one.  The process keeps a session all
+ * along, so it must not end: its undo must not be applied.  A table
+ * shared by threads is scanned under its lock for that.
+ */
+struct mover {
+	int s, high, moved;
+	volatile int go;
+};
+
+static void *mover_thread(void *p)
+{
+	struct mover *m = p;
+
+	while (!m->go)
+		;
+	while (fcntl(m->s, F_GETFD) != -1)	/* T1 has taken s out */
+		;
+	m->moved = dup(m->high);		/* lands on s */
+	close(m->high);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hostile, close_while_a_thread_moves_the_session, 120)
+{
+	struct ipclab_sembuf v = sembuf(0, 1, IPCLAB_SEM_UNDO);
+	int attempt, i, nul, bad = 0;
+	struct rlimit rl;
+	__u32 id;
+
+	/* Fillers, so that a scan of the table takes a while. */
+	ASSERT_OK(getrlimit(RLIMIT_NOFILE, &rl));
+	if (rl.rlim_max < 20000)
+		rl.rlim_max = 20000;	/* root may raise it */
+	rl.rlim_cur = 20000;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		SKIP(return, "cannot have 20000 fds: %s", strerror(errno));
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, nul);
+	for (i = 0; i < 15000; i++)
+		ASSERT_EQ(100 + i, dup2(nul, 100 + i));
+	for (attempt = 0; attempt < 10; attempt++) {
+		struct mover m = { .high = 19000 };
+		pthread_t t;
+
+		m.s = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, m.s);
+		ASSERT_EQ(m.high, dup2(m.s, m.high));
+		ASSERT_OK(sem_create(m.s, 1, &id));
+		ASSERT_OK(sem_ops(m.s, id, &v, 1, 0, 0));	/* value 1, undo -1 */
+		ASSERT_EQ(0, pthread_create(&t, NULL, mover_thread, &m));
+		m.go = 1;
+		close(m.s);
+		pthread_join(t, NULL);
+		ASSERT_LE(0, m.moved);
+		if (sem_getval(m.moved, id, 0) != 1)
+			bad++;
+		ipclab_rmid(m.moved, id);
+		close(m.moved);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("%d of 10 closes ended a process that kept a session", bad);
 }
 
 /* ------------------------------------------------------------------ */
@@ -763,6 +829,51 @@ TEST_F(hostile, sem_records_per_user)
 	EXPECT_EQ(0, sem_getval(self->fd, big, 0)) TH_LOG("it did the work");
 	ASSERT_OK(ipclab_rmid(self->fd, small));
 	EXPECT_OK(sem_op1(self->fd, big, 0, 1, 0)) TH_LOG("removal gave it back");
+}
+
+TEST_F(hostile, sems_per_user)
+{
+	struct ipclab_info info;
+	__u32 id;
+
+	SKIP_UNLESS_ROOT();
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	PARAM_CHANGE_OR_SKIP("max_sems_per_user", info.user.sems + 100);
+	EXPECT_ERRNO(ENOSPC, sem_create(self->fd, 101, &id));
+	ASSERT_OK(sem_create(self->fd, 100, &id));
+	cl_track(&self->cl, id);
+	EXPECT_ERRNO(ENOSPC, sem_create(self->fd, 1, &id));
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	EXPECT_EQ(param_or("max_sems_per_user", -1), (long)info.limits.max_sems_per_user);
+	EXPECT_EQ(info.limits.max_sems_per_user, info.user.sems);
+}
+
+/*
+ * The operations waiting in one set are bounded: a waiter that would pass
+ * max_queued_ops gets ENOSPC instead of queuing.
+ */
+TEST_F(hostile, queued_ops_per_set)
+{
+	struct ipclab_sembuf ops[8];
+	__u32 id = NEW_SEM(8);
+	pid_t kid;
+	int i;
+
+	SKIP_UNLESS_ROOT();
+	PARAM_CHANGE_OR_SKIP("max_queued_ops", 12);
+	for (i = 0; i < 8; i++)
+		ops[i] = sembuf(i, -1, 0);
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0)
+		_exit(child_status(sem_ops(self->fd, id, ops, 8, 0, 0)));
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+	/* 8 wait already; 8 more would be 16 > 12. */
+	EXPECT_ERRNO(ENOSPC, sem_ops(self->fd, id, ops, 8, IPCLAB_WAIT_TIMEOUT,
+				     20 * NSEC_PER_MSEC));
+	EXPECT_ERRNO(ETIMEDOUT, sem_ops(self->fd, id, ops, 4, IPCLAB_WAIT_TIMEOUT,
+					20 * NSEC_PER_MSEC));
+	kids_kill(&self->cl, kid, SIGKILL);
 }
 
 /* Two waiters per user: the third of nobody's gets ENOSPC, root's waits. */

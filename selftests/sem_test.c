@@ -720,6 +720,28 @@ TEST_F(sem, fifo_multi_op_waiter_blocks_each_decrement)
 	check_sem_values(self->fd, id, 0, 0);
 }
 
+/*
+ * FIFO at zero: W asks for [V, P] on a semaphore at 0, which needs no
+ * unit of it, but queues behind X, who waits for one.  When X gives up,
+ * W is first and goes at once, though the value is still 0.
+ */
+TEST_F(sem, fifo_head_goes_at_zero)
+{
+	struct ipclab_sembuf vp[2] = { sembuf(0, 1, 0), sembuf(0, -1, 0) };
+	__u32 id = NEW_SEM(1);
+	pid_t x, w;
+
+	x = spawn_op1_timeout(&self->cl, self->fd, id, 0, -1, 300 * NSEC_PER_MSEC);
+	ASSERT_LT(0, x);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+	w = spawn_ops(&self->cl, self->fd, id, vp, 2, 0, 0, -1, 0);
+	ASSERT_LT(0, w);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2));
+	EXPECT_KID(ETIMEDOUT, x, IPCLAB_SETTLE_MS);
+	EXPECT_KID(0, w, IPCLAB_SETTLE_MS) TH_LOG("the new first waiter was never tried");
+	check_sem_values(self->fd, id, 0);
+}
+
 /* Waiting on one semaphore of a set does not hold up the others. */
 TEST_F(sem, other_semaphores_unaffected)
 {

@@ -745,6 +745,12 @@ static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
 	ROW("objects per user", "max_objects_per_user", l->max_objects_per_user, "",
 	    1, t->objects, u->objects);
 	ROW("semaphores per set", "max_sems", l->max_sems, "", 0, -1, -1);
+	ROW("semaphores in all sets", "max_sems_total", l->max_sems_total, "", 0,
+	    t->sems, u->sems);
+	ROW("semaphores per user", "max_sems_per_user", l->max_sems_per_user, "", 1,
+	    t->sems, u->sems);
+	ROW("operations waiting per set", "max_queued_ops", l->max_queued_ops, "",
+	    0, -1, -1);
 	ROW("operations per call", "max_ops", l->max_ops, "", 0, -1, -1);
 	ROW("largest semaphore value", "sem_max", l->sem_max, "", 0, -1, -1);
 	ROW("waiters per object", "max_waiters", l->max_waiters, "", 0, -1, -1);

@@ -126,7 +126,8 @@ struct ipclab_version {
  * ENOENT (no such key and no IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key
  * exists), EACCES (mode does not allow the access asked for), ENOSPC (too
  * many objects in total or for this user, or shared-buffer pages beyond
- * max_shbuf_pages or max_shbuf_pages_per_user; checked before anything is
+ * max_shbuf_pages or max_shbuf_pages_per_user, or semaphores beyond
+ * max_sems_total or max_sems_per_user; checked before anything is
  * allocated), ENOMEM.
  */
 struct ipclab_get {
@@ -243,7 +244,8 @@ struct ipclab_sembuf {
  * waiting room is full; the caller's user has max_waiters_per_user
  * threads waiting, or max_procs_per_user processes with state, or the
  * process's first use of this set would pass max_sem_records_per_user),
- * ENOMEM, EBADF (another thread closed the
+ * ENOSPC also when the set's waiters would hold more than max_queued_ops
+ * operations, ENOMEM, EBADF (another thread closed the
  * process's last /dev/ipclab fd while this one waited: the process has
  * ended for ipclab, and so has the wait), EDEADLK (a set created with
  * IPCLAB_REFUSE_DEADLOCK: waiting would close a cycle; nothing was done).
@@ -855,7 +857,7 @@ struct ipclab_cycle_entry {
  * @pad:     must be zero
  * @entries: in: pointer to struct ipclab_cycle_entry[len], or 0
  *
- * A wait-for graph too large to search (more than a million steps: far
+ * A wait-for graph too large to search (more than 65536 steps: far
  * beyond anything a class builds) is refused too, with EDEADLK and an
  * empty cycle: the check could not show the wait to be safe.
  *
@@ -943,6 +945,9 @@ struct ipclab_usage {
  * @max_shbuf_pages:      pages of all shared buffers on the machine (like
  *                        SHMALL)
  * @max_shbuf_pages_per_user: pages of the shared buffers one user created
+ * @max_sems_per_user:    semaphores in all the sets one user created
+ * @max_sems_total:       semaphores in all sets on the machine (like SEMMNS)
+ * @max_queued_ops:       operations of all the waiters of one set
  * @reserved:             zero
  */
 struct ipclab_limits {
@@ -964,7 +969,10 @@ struct ipclab_limits {
 	__u64 max_sem_records_per_user;
 	__u64 max_shbuf_pages;
 	__u64 max_shbuf_pages_per_user;
-	__u64 reserved[4];
+	__u64 max_sems_per_user;
+	__u64 max_sems_total;
+	__u32 max_queued_ops;
+	__u32 reserved[3];
 };
 
 /**
@@ -976,7 +984,7 @@ struct ipclab_limits {
  * @total:  out: what the whole machine uses
  * @user:   out: what the caller's user uses
  *
- * Needs no permission.  Errors: EINVAL, EFAULT.
+ * Needs no permission.  Errors: EINVAL, EFAULT, ENOMEM.
  */
 struct ipclab_info {
 	__u32 flags;
