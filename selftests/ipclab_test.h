@@ -913,4 +913,240 @@ static inline int call_errno(int ret)
 #define ASSERT_KID(want, pid, timeout_ms)				\
 	ASSERT_EQ((want), kids_wait(&self->cl, (pid), (timeout_ms)))
 
+/* ---------------------------------------------------------------- */
+/* Mailboxes, shared buffers, lists, usage, the whole machine, PRNG */
+/* ---------------------------------------------------------------- */
+/*
+ * For the tests that use every primitive at once (storm, load,
+ * lifecycle).  Like the wrappers above, they use no harness macro.
+ */
+
+#include <sys/mman.h>
+
+/* A positive number from the environment variable name, or def. */
+static inline long env_long(const char *name, long def)
+{
+	const char *e = getenv(name);
+	long n = e ? strtol(e, NULL, 0) : 0;
+
+	return n > 0 ? n : def;
+}
+
+/*
+ * IPCLAB_IOC_GET with every field as the caller filled it but the id,
+ * which is poisoned, then returned in *id.
+ */
+static inline int obj_get(int fd, struct ipclab_get *g, __u32 *id)
+{
+	int ret;
+
+	memset(&g->id, 0xcc, sizeof(g->id));	/* the output */
+	ret = ioctl(fd, IPCLAB_IOC_GET, g);
+	*id = g->id;
+	return ret;
+}
+
+/* A new private mailbox, mode 0600 (0 for a size: the module's limit). */
+static inline int mbox_create(int fd, __u32 max_msgs, __u32 max_msgsz,
+			      __u64 max_bytes, __u32 *id)
+{
+	struct ipclab_get g = {
+		.type = IPCLAB_TYPE_MBOX, .key = IPCLAB_KEY_PRIVATE,
+		.flags = IPCLAB_CREAT, .mode = 0600, .max_msgs = max_msgs,
+		.max_msgsz = max_msgsz, .max_bytes = max_bytes,
+	};
+
+	return obj_get(fd, &g, id);
+}
+
+/* A new private shared buffer of size bytes, mode 0600. */
+static inline int shbuf_create(int fd, __u64 size, __u32 *id)
+{
+	struct ipclab_get g = {
+		.type = IPCLAB_TYPE_SHBUF, .key = IPCLAB_KEY_PRIVATE,
+		.flags = IPCLAB_CREAT, .mode = 0600, .size = size,
+	};
+
+	return obj_get(fd, &g, id);
+}
+
+/* IPCLAB_IOC_OPEN: an object fd in *ofd (-1 on failure). */
+static inline int objfd_open(int fd, __u32 id, __u32 flags, int *ofd)
+{
+	struct ipclab_open o = { .id = id, .flags = flags, .pad = 0 };
+	int ret;
+
+	memset(&o.fd, 0xcc, sizeof(o.fd));
+	ret = ioctl(fd, IPCLAB_IOC_OPEN, &o);
+	*ofd = ret ? -1 : o.fd;
+	return ret;
+}
+
+/*
+ * Map len bytes of a shared buffer read-write through an object fd that
+ * is closed again at once (the mapping keeps the file).  NULL with errno
+ * on failure.
+ */
+static inline void *shbuf_map(int fd, __u32 id, size_t len)
+{
+	int ofd, err;
+	void *p;
+
+	if (objfd_open(fd, id, IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE |
+		       IPCLAB_OPEN_CLOEXEC, &ofd))
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, ofd, 0);
+	err = errno;
+	close(ofd);
+	errno = err;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static inline int msg_send(int fd, __u32 id, __s64 type, const void *text,
+			   __u64 size, __u32 flags, __u64 timeout)
+{
+	struct ipclab_msgsnd s = {
+		.id = id, .flags = flags, .type = type,
+		.text = ptr_u64(text), .size = size, .timeout = timeout,
+	};
+
+	return ioctl(fd, IPCLAB_IOC_MBOX_SEND, &s);
+}
+
+/*
+ * IPCLAB_IOC_MBOX_RECV: *type is the selector in and the message's type
+ * out, *size the buffer's size in and the message's size out (both
+ * written only on success).
+ */
+static inline int msg_recv(int fd, __u32 id, __s64 *type, void *buf,
+			   __u64 *size, __u32 flags, __u64 timeout)
+{
+	struct ipclab_msgrcv r = {
+		.id = id, .flags = flags, .type = *type,
+		.text = ptr_u64(buf), .size = *size, .timeout = timeout,
+	};
+	int ret;
+
+	ret = ioctl(fd, IPCLAB_IOC_MBOX_RECV, &r);
+	if (ret)
+		return ret;
+	*type = r.type;
+	*size = r.size;
+	return 0;
+}
+
+/*
+ * IPCLAB_IOC_LIST of one type (0: all): how many objects exist, with the
+ * first len ids in ids; -1 with errno on failure.
+ */
+static inline int list_ids(int fd, __u32 type, __u32 *ids, __u32 len)
+{
+	struct ipclab_list l = { .type = type, .len = len, .ids = ptr_u64(ids) };
+
+	if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+		return -1;
+	return l.len;
+}
+
+/*
+ * IPCLAB_IOC_INFO, outputs poisoned.  A module older than ABI 0.4 has
+ * no such command: -1 with errno ENOTTY.
+ */
+static inline int usage_info(int fd, struct ipclab_info *info)
+{
+	POISON(*info);
+	info->flags = 0;
+	return ioctl(fd, IPCLAB_IOC_INFO, info);
+}
+
+/*
+ * The usage counters that must come back to what they were once a
+ * test's processes are gone and its objects removed.  Compares a with b
+ * and prints (as a TAP comment) each counter that differs; returns how
+ * many do.
+ */
+static inline int usage_diff(const char *what, const struct ipclab_usage *a,
+			     const struct ipclab_usage *b)
+{
+	const struct {
+		const char *name;
+		unsigned long long a, b;
+	} c[] = {
+		{ "objects", a->objects, b->objects },
+		{ "procs", a->procs, b->procs },
+		{ "waiters", a->waiters, b->waiters },
+		{ "msgs", a->msgs, b->msgs },
+		{ "msg_bytes", a->msg_bytes, b->msg_bytes },
+		{ "sems", a->sems, b->sems },
+		{ "sem_records", a->sem_records, b->sem_records },
+		{ "shbuf_pages", a->shbuf_pages, b->shbuf_pages },
+	};
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].a == c[i].b)
+			continue;
+		fprintf(stderr, "# usage %s: %s was %llu, is %llu\n",
+			what, c[i].name, c[i].a, c[i].b);
+		n++;
+	}
+	return n;
+}
+
+/* IPCLAB_IOC_SNAPSHOT with room for MACHINE_ROOM entries of each kind. */
+#define MACHINE_ROOM	1024
+
+struct machine {
+	struct ipclab_snapshot s;
+	struct ipclab_snap_res res[MACHINE_ROOM];
+	struct ipclab_snap_proc procs[MACHINE_ROOM];
+	struct ipclab_snap_edge edges[MACHINE_ROOM];
+};
+
+/* Take the whole machine's snapshot into *m; the arrays are poisoned. */
+static inline int machine_snapshot(int fd, struct machine *m)
+{
+	POISON(*m);
+	memset(&m->s, 0, sizeof(m->s));
+	m->s.res = ptr_u64(m->res);
+	m->s.procs = ptr_u64(m->procs);
+	m->s.edges = ptr_u64(m->edges);
+	m->s.res_len = m->s.procs_len = m->s.edges_len = MACHINE_ROOM;
+	return ioctl(fd, IPCLAB_IOC_SNAPSHOT, &m->s);
+}
+
+/*
+ * A small seeded PRNG (splitmix64), so that a run that failed can be
+ * repeated with the same choices: print the seed.
+ */
+struct prng {
+	__u64 s;
+};
+
+static inline __u64 prng_next(struct prng *r)
+{
+	__u64 z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* 0..n-1 (n > 0). */
+static inline __u32 prng_below(struct prng *r, __u32 n)
+{
+	return (__u32)(prng_next(r) % n);
+}
+
+/* A seed from IPCLAB_SEED if set (to repeat a run), else from the clock. */
+static inline __u64 prng_seed_env(void)
+{
+	const char *e = getenv("IPCLAB_SEED");
+
+	if (e && *e)
+		return strtoull(e, NULL, 0);
+	return mono_ns() ^ ((__u64)getpid() << 32);
+}
+
 #endif /* IPCLAB_TEST_H */
