@@ -56,22 +56,15 @@ static bool module_loaded(void)
 	return access(SYS_MODULE, F_OK) == 0;
 }
 
-/* The module's reference count (open files of it), or -1. */
+/*
+ * The module's reference count (its open files), or -1: the file refcnt
+ * beside its parameters/ directory.
+ */
 static long module_refcnt(void)
 {
-	char buf[32];
-	ssize_t n;
-	int fd;
+	long v;
 
-	fd = open(SYS_MODULE "/refcnt", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
+	return param_read("../refcnt", &v) ? -1 : v;
 }
 
 /* delete_module(2), as "rmmod" does it: never waits. */
