@@ -21,6 +21,10 @@
  *    EOWNERDEAD (an owner died inside) may leave it set.  No worker ever
  *    unlocks without making the mutex consistent, so ENOTRECOVERABLE never
  *    appears.
+ *  - One mutex refuses deadlocks (IPCLAB_REFUSE_DEADLOCK): the workload
+ *    has no cycle, so every wait on it is checked and none is refused.
+ *    Some workers only look (SNAPSHOT, STAT, LIST, poll on an object
+ *    fd), and are killed while they do.
  *  - Each message names its sender's incarnation and its sequence number,
  *    so a duplicate or an invented message is caught.  A killed sender can
  *    have sent one message it did not record, a killed receiver can have
@@ -85,11 +89,12 @@ enum storm_role {
 	ROLE_SEND,	/* sends to the full mailbox */
 	ROLE_RECV,	/* receives from the empty mailbox, with every selector */
 	ROLE_PUMP,	/* slowly: receives from the full one, or sends to the empty one */
+	ROLE_LOOK,	/* snapshots, STAT, LIST, polls a mailbox's object fd */
 	NROLES
 };
 
 static const char *const role_name[NROLES] = {
-	"pool", "pair", "mutex", "send", "recv", "pump",
+	"pool", "pair", "mutex", "send", "recv", "pump", "look",
 };
 
 /* One worker place; each respawn is a new incarnation in the same slot. */
@@ -445,6 +450,38 @@ static void role_recv(struct worker *w, int box, __u32 pause_us)
 	}
 }
 
+/* Only looks, and is killed while it looks (or polls). */
+static void role_look(struct worker *w)
+{
+	struct storm *st = w->st;
+	struct machine *m = malloc(sizeof(*m));
+	struct ipclab_stat s;
+	struct pollfd p;
+	__u32 ids[16];
+	int ofd;
+
+	if (!m)
+		_exit(CHILD_BROKEN);
+	for (;;) {
+		if (stopping(st))
+			park(w);
+		if (machine_snapshot(st->fd, m) && errno != EINTR)
+			WORKER_FAIL(w);
+		if (ipclab_stat(st->fd, st->sem, &s) ||
+		    list_ids(st->fd, 0, ids, 16) < 0)
+			WORKER_FAIL(w);
+		if (objfd_open(st->fd, st->box[prng_below(&w->rng, STORM_NBOX)],
+			       IPCLAB_OPEN_READ | IPCLAB_OPEN_CLOEXEC, &ofd))
+			WORKER_FAIL(w);
+		p.fd = ofd;
+		p.events = POLLIN | POLLOUT;
+		if (poll(&p, 1, prng_below(&w->rng, 5)) < 0 && errno != EINTR)
+			WORKER_FAIL(w);
+		close(ofd);
+		hold(w, 3000);
+	}
+}
+
 static void __attribute__((noreturn)) worker_main(struct storm *st, int i)
 {
 	struct storm_slot *slot = &st->sh->slot[i];
@@ -495,6 +532,9 @@ static void __attribute__((noreturn)) worker_main(struct storm *st, int i)
 		for (j = 0; j < STORM_MAX_INC * STORM_NTYPES; j++)
 			w.last[j] = -1;
 		role_recv(&w, w.inc->recv_box, slot->role == ROLE_PUMP ? 3000 : 0);
+		break;
+	case ROLE_LOOK:
+		role_look(&w);
 		break;
 	}
 	_exit(CHILD_BROKEN);
@@ -950,8 +990,12 @@ static void storm_prepare(struct __test_metadata *_metadata,
 	ASSERT_OK(sem_create(self->fd, STORM_NSEMS, &st->sem));
 	cl_track(&self->cl, st->sem);
 	ASSERT_OK(sem_setall(self->fd, st->sem, storm_init, STORM_NSEMS));
+	/* The last one refuses deadlocks: every wait on it is checked first. */
 	for (k = 0; k < STORM_NMUTEX; k++) {
-		ASSERT_OK(mutex_create(self->fd, &st->mutex[k]));
+		ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE,
+				     IPCLAB_CREAT | (k == STORM_NMUTEX - 1 ?
+						     IPCLAB_REFUSE_DEADLOCK : 0),
+				     0600, 0, &st->mutex[k]));
 		cl_track(&self->cl, st->mutex[k]);
 	}
 	for (k = 0; k < STORM_NBOX; k++) {
@@ -1054,10 +1098,10 @@ TEST_F_TIMEOUT(storm, kill_storm, 900)
 	}
 	EXPECT_EQ(0, bad) TH_LOG("invariants broken during the storm");
 	EXPECT_EQ(0, strays) TH_LOG("workers that ended by themselves");
-	TH_LOG("%ld kills in %ld rounds (pool %ld, pair %ld, mutex %ld, send %ld, recv %ld, pump %ld), %u incarnations, %ld snapshots",
+	TH_LOG("%ld kills in %ld rounds (pool %ld, pair %ld, mutex %ld, send %ld, recv %ld, pump %ld, look %ld), %u incarnations, %ld snapshots",
 	       kills, rounds, st.kills[ROLE_POOL], st.kills[ROLE_PAIR], st.kills[ROLE_MUTEX],
 	       st.kills[ROLE_SEND], st.kills[ROLE_RECV], st.kills[ROLE_PUMP],
-	       st.ninc, snaps);
+	       st.kills[ROLE_LOOK], st.ninc, snaps);
 
 	/* Stop: every wait ends with EINTR; each worker parks as it is. */
 	__atomic_store_n(&st.sh->stop, 1, __ATOMIC_RELEASE);
