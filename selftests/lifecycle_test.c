@@ -23,6 +23,9 @@
  *  - objects exist, but no fd and no mapping: the module unloads, and the
  *    objects (values, queued messages, buffers, owner-dead mutexes) go
  *    with it; after the next insmod, IPCLAB_IOC_LIST is empty;
+ *  - other processes keep opening the device and using it: refused while
+ *    one has it open, clean in a gap; an open while it is out fails with
+ *    ENOENT (the device node is gone);
  *  - a process that used the module is still alive but has no fd any
  *    more: the module unloads.  A process that closed its last session
  *    fd has ended for ipclab (its undo was applied at the close); a
@@ -518,6 +521,103 @@ TEST_F_TIMEOUT(life, load_unload_cycles, 1800)
 	EXPECT_TRUE(module_loaded());
 	TH_LOG("%ld unload/load cycles in %.1f s (IPCLAB_LIFECYCLE_CYCLES)",
 	       n, (mono_ns() - t0) / 1e9);
+}
+
+/*
+ * Unloading and loading while other processes keep opening the device
+ * and using it: an unload is refused while one of them has it open, and
+ * succeeds in a gap; an open while the module is out fails (ENOENT); a
+ * session opened right after the load (while the load may still be
+ * finishing) works.  Each racer counts what it got.
+ */
+#define RACERS	4
+
+struct race_counts {
+	long sessions;		/* opened and used */
+	long absent;		/* the device was not there */
+	long bad;		/* anything else */
+	int bad_errno;
+};
+
+static void __attribute__((noreturn)) racer(struct race_counts *rc,
+					    volatile int *stop)
+{
+	__u32 id;
+	int fd;
+
+	while (!*stop) {
+		fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT || errno == ENODEV || errno == ENXIO) {
+				rc->absent++;
+			} else {
+				rc->bad++;
+				rc->bad_errno = errno;
+			}
+			usleep(500);
+			continue;
+		}
+		if (sem_create(fd, 1, &id) ||
+		    sem_op1(fd, id, 0, 1, IPCLAB_SEM_UNDO) ||
+		    sem_op1(fd, id, 0, -1, IPCLAB_SEM_UNDO) ||
+		    ipclab_rmid(fd, id)) {
+			rc->bad++;
+			rc->bad_errno = errno;
+		} else {
+			rc->sessions++;
+		}
+		close(fd);
+		usleep(500);
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(life, reload_while_others_open, 600)
+{
+	const long cycles = env_long("IPCLAB_LIFECYCLE_CYCLES", 100) / 5 + 1;
+	struct race_counts *rc;
+	volatile int *stop;
+	long n, refused = 0, tries;
+	pid_t kid[RACERS];
+	int i, ret;
+
+	rc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		  -1, 0);
+	ASSERT_NE(MAP_FAILED, rc);
+	memset(rc, 0, 4096);
+	stop = (volatile int *)(rc + RACERS);
+	for (i = 0; i < RACERS; i++) {
+		kid[i] = kids_fork(&self->cl);
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0)
+			racer(&rc[i], stop);
+	}
+	for (n = 0; n < cycles; n++) {
+		/* A gap comes soon: nobody keeps the device open for long. */
+		for (tries = 0; tries < 10000; tries++) {
+			ret = module_remove();
+			if (!ret || errno != EAGAIN)
+				break;
+			refused++;
+			usleep(200);
+		}
+		ASSERT_OK(ret) TH_LOG("cycle %ld: rmmod after %ld refusals", n, tries);
+		usleep(2000);
+		ASSERT_OK(module_insert()) TH_LOG("cycle %ld: insmod", n);
+		usleep(10000);
+	}
+	*stop = 1;
+	for (i = 0; i < RACERS; i++) {
+		EXPECT_KID(0, kid[i], IPCLAB_SETTLE_MS);
+		EXPECT_EQ(0, rc[i].bad) TH_LOG("racer %d: last errno %d (%s)", i,
+					       rc[i].bad_errno, strerror(rc[i].bad_errno));
+		EXPECT_LT(0, rc[i].sessions);
+	}
+	EXPECT_TRUE(module_loaded());
+	EXPECT_EQ(0, module_refcnt());
+	TH_LOG("%ld cycles, %ld refusals; racer 0: %ld sessions, %ld opens without a device",
+	       cycles, refused, rc[0].sessions, rc[0].absent);
+	munmap(rc, 4096);
 }
 
 TEST_HARNESS_MAIN
