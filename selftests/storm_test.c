@@ -1329,10 +1329,12 @@ TEST_F(all_kinds, killed_together)
 	ASSERT_EQ('r', get_byte(rv.ready[0], IPCLAB_SETTLE_MS));
 
 	/* Where each kind waits, and how many wait there once it does. */
-	room_id[K_P] = room_id[K_P2] = room_id[K_ZERO] = set;
+	for (k = K_P; k <= K_ZERO; k++)
+		room_id[k] = set;
 	room_id[K_LOCK] = mtx;
 	room_id[K_SEND] = full;
-	room_id[K_RECV] = room_id[K_RECV5] = empty;
+	room_id[K_RECV] = empty;
+	room_id[K_RECV5] = empty;
 	for (k = K_P; k < NKINDS; k++) {
 		kid[k] = kids_fork(&self->cl);
 		ASSERT_LE(0, kid[k]);
