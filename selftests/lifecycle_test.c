@@ -121,6 +121,8 @@ FIXTURE(life) {
 
 FIXTURE_SETUP(life)
 {
+	__u64 deadline;
+
 	memset(&self->cl, 0, sizeof(self->cl));
 	if (geteuid() != 0)
 		SKIP(return, "needs root to load and unload the module");
@@ -131,7 +133,13 @@ FIXTURE_SETUP(life)
 		ASSERT_OK(module_insert()) TH_LOG("insmod %s", module_path());
 	if (access(SYS_MODULE "/refcnt", F_OK))
 		SKIP(return, "ipclab is built into the kernel: it cannot be unloaded");
-	/* The tests count the module's references: nobody else may hold one. */
+	/*
+	 * The tests count the module's references: nobody else may hold one
+	 * (a process of an earlier test may take a moment to end).
+	 */
+	deadline = mono_ns() + IPCLAB_SETTLE_MS * NSEC_PER_MSEC;
+	while (module_refcnt() > 0 && mono_ns() < deadline)
+		usleep(10 * 1000);
 	ASSERT_EQ(0, module_refcnt())
 		TH_LOG("something else has /dev/ipclab or an ipclab object open");
 }
