@@ -44,6 +44,7 @@
  * kernel, but never more than ten times as long;
  * IPCLAB_SEED repeats a run's choices (the seed is printed).
  */
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 
@@ -92,11 +93,12 @@ enum storm_role {
 	ROLE_RECV,	/* receives from the empty mailbox, with every selector */
 	ROLE_PUMP,	/* slowly: receives from the full one, or sends to the empty one */
 	ROLE_LOOK,	/* snapshots, STAT, LIST, polls a mailbox's object fd */
+	ROLE_THREADS,	/* two threads of one process: "pool" and "mutex" */
 	NROLES
 };
 
 static const char *const role_name[NROLES] = {
-	"pool", "pair", "mutex", "send", "recv", "pump", "look",
+	"pool", "pair", "mutex", "send", "recv", "pump", "look", "threads",
 };
 
 /* One worker place; each respawn is a new incarnation in the same slot. */
@@ -105,6 +107,7 @@ struct storm_slot {
 	__u32 inc;
 	int role;
 	int parked;			/* stopped for good, waiting to exit */
+	int parking;			/* its threads that stopped so far */
 	__s32 held[STORM_NSEMS];	/* units taken and not given back */
 	int owned;			/* index + 1 of the mutex it owns, or 0 */
 	int fail_line;			/* why it exited by itself */
@@ -169,6 +172,7 @@ struct worker {
 	struct prng rng;
 	__s32 *last;			/* [STORM_MAX_INC][STORM_NTYPES] */
 	pid_t pid;
+	int nthreads;			/* of the process, each with a worker */
 };
 
 static void on_stop_signal(int sig)
@@ -195,7 +199,14 @@ static void __attribute__((noreturn)) park(struct worker *w)
 	char c;
 	ssize_t n;
 
-	__atomic_store_n(&w->slot->parked, 1, __ATOMIC_RELEASE);
+	sigset_t mask;
+
+	/* Further stop signals go to the threads that still run. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	if (__atomic_add_fetch(&w->slot->parking, 1, __ATOMIC_ACQ_REL) == w->nthreads)
+		__atomic_store_n(&w->slot->parked, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		n = read(w->st->go[0], &c, 1);
 		if (n == 0)
@@ -281,7 +292,15 @@ static void role_mutex(struct worker *w)
 	for (n = 0;; n++) {
 		if (stopping(st))
 			park(w);
-		j = prng_below(&w->rng, STORM_NMUTEX);
+		/*
+		 * The last mutex refuses a wait that closes a cycle of
+		 * processes.  A single-threaded worker waits for it holding
+		 * nothing, so it closes none; a process whose other thread
+		 * holds units of 0 could (the detector's nodes are
+		 * processes), so that one leaves it alone.
+		 */
+		j = prng_below(&w->rng, w->nthreads == 1 ? STORM_NMUTEX :
+					STORM_NMUTEX - 1);
 		flags = n % 4 == 3 ? IPCLAB_WAIT_TIMEOUT : 0;
 		timeout = flags ? 10 * NSEC_PER_MSEC : 0;
 		if (mutex_lock_wait(st->fd, st->mutex[j], flags, timeout)) {
@@ -486,12 +505,36 @@ static void role_look(struct worker *w)
 	}
 }
 
+static void *pool_thread(void *arg)
+{
+	role_pool(arg);
+	return NULL;
+}
+
+/*
+ * A process of two threads: one takes units of semaphore 0, the other
+ * mutexes and units of 3.  Killed, it ends while one thread may still be
+ * inside a call: the process's end and its threads' waits cross.
+ */
+static void role_threads(struct worker *w)
+{
+	static struct worker w2;
+	pthread_t t;
+
+	w->nthreads = 2;
+	w2 = *w;
+	w2.rng.s ^= 0x5bd1e995;
+	if (pthread_create(&t, NULL, pool_thread, &w2))
+		_exit(CHILD_BROKEN);
+	role_mutex(w);
+}
+
 static void __attribute__((noreturn)) worker_main(struct storm *st, int i)
 {
 	struct storm_slot *slot = &st->sh->slot[i];
 	struct worker w = {
 		.st = st, .slot = slot, .inc = &st->sh->inc[slot->inc],
-		.pid = getpid(),
+		.pid = getpid(), .nthreads = 1,
 	};
 	struct sigaction sa;
 	sigset_t mask;
@@ -539,6 +582,9 @@ static void __attribute__((noreturn)) worker_main(struct storm *st, int i)
 		break;
 	case ROLE_LOOK:
 		role_look(&w);
+		break;
+	case ROLE_THREADS:
+		role_threads(&w);
 		break;
 	}
 	_exit(CHILD_BROKEN);
@@ -1105,10 +1151,10 @@ TEST_F_TIMEOUT(storm, kill_storm, 900)
 	}
 	EXPECT_EQ(0, bad) TH_LOG("invariants broken during the storm");
 	EXPECT_EQ(0, strays) TH_LOG("workers that ended by themselves");
-	TH_LOG("%.1f s: %ld kills in %ld rounds (pool %ld, pair %ld, mutex %ld, send %ld, recv %ld, pump %ld, look %ld), %u incarnations, %ld snapshots",
+	TH_LOG("%.1f s: %ld kills in %ld rounds (pool %ld, pair %ld, mutex %ld, send %ld, recv %ld, pump %ld, look %ld, threads %ld), %u incarnations, %ld snapshots",
 	       (mono_ns() - t0) / 1e9, kills, rounds, st.kills[ROLE_POOL], st.kills[ROLE_PAIR], st.kills[ROLE_MUTEX],
 	       st.kills[ROLE_SEND], st.kills[ROLE_RECV], st.kills[ROLE_PUMP],
-	       st.kills[ROLE_LOOK], st.ninc, snaps);
+	       st.kills[ROLE_LOOK], st.kills[ROLE_THREADS], st.ninc, snaps);
 
 	/* Stop: every wait ends with EINTR; each worker parks as it is. */
 	__atomic_store_n(&st.sh->stop, 1, __ATOMIC_RELEASE);
