@@ -54,19 +54,6 @@ FIXTURE_TEARDOWN_PARENT(hostile)
 		SKIP(return, "needs root (to change users or limits)");	\
 } while (0)
 
-/* A new private shared buffer of @size bytes. */
-static int shbuf_create(int fd, __u64 size, __u32 *id)
-{
-	struct ipclab_get g = {
-		.type = IPCLAB_TYPE_SHBUF, .flags = IPCLAB_CREAT, .mode = 0600,
-		.size = size,
-	};
-	int ret = ioctl(fd, IPCLAB_IOC_GET, &g);
-
-	*id = g.id;
-	return ret;
-}
-
 /* The machine's process records now. */
 static long info_procs(int fd)
 {

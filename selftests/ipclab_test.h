@@ -1049,17 +1049,6 @@ static inline int list_ids(int fd, __u32 type, __u32 *ids, __u32 len)
 }
 
 /*
- * IPCLAB_IOC_INFO, outputs poisoned.  A module older than ABI 0.4 has
- * no such command: -1 with errno ENOTTY.
- */
-static inline int usage_info(int fd, struct ipclab_info *info)
-{
-	POISON(*info);
-	info->flags = 0;
-	return ioctl(fd, IPCLAB_IOC_INFO, info);
-}
-
-/*
  * The usage counters that must come back to what they were once a
  * test's processes are gone and its objects removed.  Compares a with b
  * and prints (as a TAP comment) each counter that differs; returns how

@@ -1089,7 +1089,7 @@ TEST_F_TIMEOUT(storm, kill_storm, 900)
 
 	ASSERT_NE(NULL, m);
 	/* The usage before anything: the first call on the session. */
-	ret = usage_info(self->fd, &before);
+	ret = ipclab_info(self->fd, &before);
 	have_info = ret == 0;
 	if (ret) {
 		ASSERT_EQ(ENOTTY, errno) TH_LOG("IPCLAB_IOC_INFO: %s", strerror(errno));
@@ -1276,7 +1276,7 @@ TEST_F_TIMEOUT(storm, kill_storm, 900)
 	self->fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd);
 	if (have_info) {
-		ASSERT_OK(usage_info(self->fd, &after));
+		ASSERT_OK(ipclab_info(self->fd, &after));
 		EXPECT_EQ(0, usage_diff("machine", &before.total, &after.total));
 		EXPECT_EQ(0, usage_diff("user", &before.user, &after.user));
 	} else {
