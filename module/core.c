@@ -212,7 +212,15 @@ bool ipclab_session_left(struct files_struct *files)
 			break;
 	}
 	rcu_read_unlock();
-	return other || ipclab_files_have_session(files);
+	if (other)
+		return true;
+	/*
+	 * An exit tearing the table down closes every fd in it: none is
+	 * left, without looking (and its many fds cost no walk each).
+	 */
+	if (!mine && (current->flags & PF_EXITING))
+		return false;
+	return ipclab_files_have_session(files);
 }
 
 /*

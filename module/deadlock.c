@@ -26,18 +26,24 @@
  * Anybody may take a snapshot (students run "ipclab deadlock"), so the
  * price is rationed and bounded, whoever pays it and however often:
  *
- *  - one stopper at a time (ipclab_stop_lock), and the world stands still
- *    at most stop_percent of the time: a stop that lasted d makes the next
- *    one wait until d * (100 - stop_percent) / stop_percent has passed.
- *    The wait is interruptible, and it is the stopper's, not the world's.
+ *  - one stopper at a time (ipclab_stop_lock), one per user waiting for
+ *    that (user->stop_lock), and each user's stops rationed: a stop of
+ *    d makes the same user's next one wait until d * (100 -
+ *    stop_percent) / stop_percent has passed, so no user keeps the world
+ *    stopped more than stop_percent of the time, and others' stops wait
+ *    at most for one stop per user ahead of them.  The waits are the
+ *    stopper's (interruptible, and within a deadlock check's timeout),
+ *    not the world's.
  *  - every walk with the world stopped is bounded: a snapshot stops at
  *    IPCLAB_SNAP_MAX resources, processes or edges (and says it was
  *    truncated), a deadlock check after IPCLAB_DL_MAX_STEPS steps (and
  *    refuses, as it could not show the wait to be safe).
- *  - the walks run with preemption off, so that the stopper cannot be
- *    scheduled away (a nice 19 task among busy ones, say) while the world
- *    waits for it: they take no lock, no reference and never sleep, and
- *    their length is bounded as above.
+ *  - the stopper cannot be scheduled away while the world waits for it
+ *    (a nice 19 or SCHED_IDLE task among busy ones, say): from just
+ *    before it asks for the write side until it has let go, it runs as
+ *    SCHED_FIFO priority 1 (then gets its own policy back), and its walks
+ *    run with preemption off: they take no lock, no reference and never
+ *    sleep, and their length is bounded as above.
  *
  * On PREEMPT_RT the writer has no priority inheritance over readers.
  *
@@ -53,6 +59,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/percpu-rwsem.h>
+#include <linux/sched/prio.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -71,9 +79,8 @@ static struct ipclab_uint_param ipclab_stop_percent_param = {
 module_param_cb(stop_percent, &ipclab_uint_param_ops, &ipclab_stop_percent_param, 0644);
 MODULE_PARM_DESC(stop_percent, "The most of the time, in percent, that snapshots and deadlock checks may stop the world");
 
-/* One stopper at a time; the earliest start of the next stop (ns). */
+/* One stopper of the world at a time. */
 static DEFINE_MUTEX(ipclab_stop_lock);
-static u64 ipclab_stop_next;
 
 /*
  * Not DEFINE_STATIC_PERCPU_RWSEM(): every write unlock queues an RCU
@@ -109,55 +116,155 @@ void ipclab_deadlock_exit(void)
 }
 
 /*
- * Wait for this stopper's turn: the only one, and not before the last
- * stop's share of the time has passed.  Return: 0 with ipclab_stop_lock
- * held, or -EINTR.
+ * Wait until @until, or @deadline (0: none), or a signal.  Return: 0 at
+ * @until, -ETIMEDOUT at the deadline, -EINTR.
  */
-static int ipclab_stop_turn(void)
+static int ipclab_stop_sleep(ktime_t until, ktime_t deadline)
 {
-	ktime_t next;
+	ktime_t t;
+	int ret = 0;
 
-	if (mutex_lock_interruptible(&ipclab_stop_lock))
-		return -EINTR;
-	next = ns_to_ktime(ipclab_stop_next);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (ktime_get() >= next)
+		if (ktime_get() >= until)
 			break;
-		if (signal_pending(current)) {
-			__set_current_state(TASK_RUNNING);
-			mutex_unlock(&ipclab_stop_lock);
-			return -EINTR;
+		if (deadline && ktime_get() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
 		}
-		schedule_hrtimeout(&next, HRTIMER_MODE_ABS);
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		t = deadline && deadline < until ? deadline : until;
+		schedule_hrtimeout(&t, HRTIMER_MODE_ABS);
 	}
 	__set_current_state(TASK_RUNNING);
-	return 0;
+	return ret;
+}
+
+/* Become the user's one stopper, if none is. */
+static bool ipclab_stop_user_take(struct ipclab_user *user)
+{
+	return !test_and_set_bit_lock(0, &user->stop_busy);
+}
+
+/* The user's next stopper may go. */
+static void ipclab_stop_user_done(struct ipclab_user *user)
+{
+	clear_bit_unlock(0, &user->stop_busy);
+	wake_up_interruptible(&user->stop_wq);
 }
 
 /*
- * Stop the world; the stop counts from @start (ns), once it stands still:
+ * Wait for this stopper's turn: its user's only one, past its user's
+ * ration, and the only one of all.  @t is the waiting call's timeout, or
+ * NULL.  Return: 0 with both locks held (ipclab_stop() may follow), or
+ * -EINTR or -ETIMEDOUT with none.
+ */
+static int ipclab_stop_turn(struct ipclab_stop *st, struct ipclab_user *user,
+			    const struct ipclab_timeout *t)
+{
+	ktime_t deadline = t && !t->forever ? t->expires : 0;
+	long left;
+	int ret;
+
+	/* The user's turn: its other stoppers wait, within their timeout. */
+	if (deadline) {
+		left = wait_event_interruptible_hrtimeout(user->stop_wq,
+							  ipclab_stop_user_take(user),
+							  ktime_sub(deadline, ktime_get()));
+		if (left)
+			return left == -ETIME ? -ETIMEDOUT : -EINTR;
+	} else if (wait_event_interruptible(user->stop_wq,
+					    ipclab_stop_user_take(user))) {
+		return -EINTR;
+	}
+	ret = ipclab_stop_sleep(ns_to_ktime(user->stop_next), deadline);
+	if (ret)
+		goto err_user;
+	ret = -EINTR;
+	if (mutex_lock_interruptible(&ipclab_stop_lock))
+		goto err_user;
+	ret = -ETIMEDOUT;
+	if (deadline && ktime_get() >= deadline)
+		goto err_all;
+	st->user = user;
+	return 0;
+
+err_all:
+	mutex_unlock(&ipclab_stop_lock);
+err_user:
+	ipclab_stop_user_done(user);
+	return ret;
+}
+
+/* Give the turn back without having stopped. */
+static void ipclab_stop_abandon(struct ipclab_stop *st)
+{
+	mutex_unlock(&ipclab_stop_lock);
+	ipclab_stop_user_done(st->user);
+}
+
+/*
+ * For the length of a stop, no CPU hog may keep the stopper from the CPU
+ * while the world waits: run as SCHED_FIFO 1 unless already real-time,
+ * and remember the policy to give back.  (If the kernel refuses, as with
+ * real-time group scheduling and no budget, the stop goes on unboosted.)
+ */
+static void ipclab_stop_boost(struct ipclab_stop *st)
+{
+	struct sched_attr fifo = {
+		.size = sizeof(fifo),
+		.sched_policy = SCHED_FIFO,
+		.sched_priority = 1,
+	};
+
+	st->boosted = false;
+	if (current->policy != SCHED_NORMAL && current->policy != SCHED_BATCH &&
+	    current->policy != SCHED_IDLE)
+		return;
+	st->attr = (struct sched_attr) {
+		.size = sizeof(st->attr),
+		.sched_policy = current->policy,
+		.sched_nice = task_nice(current),
+		.sched_flags = current->sched_reset_on_fork ?
+			       SCHED_FLAG_RESET_ON_FORK : 0,
+	};
+	st->boosted = !sched_setattr_nocheck(current, &fifo);
+}
+
+static void ipclab_stop_unboost(struct ipclab_stop *st)
+{
+	if (st->boosted)
+		WARN_ON_ONCE(sched_setattr_nocheck(current, &st->attr));
+}
+
+/*
+ * Stop the world, boosted; the stop counts from once it stands still:
  * the RCU grace period percpu_down_write() may wait for first holds
  * nobody up (readers only switch to their slow path meanwhile), so it is
  * the stopper's cost, not the world's, and is not rationed.
  */
-static void ipclab_stop(u64 *start)
+static void ipclab_stop(struct ipclab_stop *st)
 {
 	lockdep_assert_held(&ipclab_stop_lock);
+	ipclab_stop_boost(st);
 	percpu_down_write(&ipclab_world);
-	*start = ktime_get_ns();
+	st->start = ktime_get_ns();
 }
 
-/* Let it run, and ration the next stop by how long this one took. */
-static void ipclab_unstop(u64 start)
+/* Let it run, give the turn back, and ration this user's next stop. */
+static void ipclab_unstop(struct ipclab_stop *st)
 {
 	u32 pct = clamp_t(u32, READ_ONCE(ipclab_stop_percent), 1, 100);
 	u64 now;
 
 	percpu_up_write(&ipclab_world);
+	ipclab_stop_unboost(st);
 	now = ktime_get_ns();
-	ipclab_stop_next = now + div_u64((now - start) * (100 - pct), pct);
-	mutex_unlock(&ipclab_stop_lock);
+	st->user->stop_next = now + div_u64((now - st->start) * (100 - pct), pct);
+	ipclab_stop_abandon(st);
 }
 
 static void dl_free(struct ipclab_dl *dl)
@@ -169,43 +276,48 @@ static void dl_free(struct ipclab_dl *dl)
 
 /**
  * ipclab_world_stop() - hold every semaphore and mutex still, for a check
- * @dl: the check's state, zeroed by the caller; gets its buffers
+ * @dl:   the check's state, zeroed by the caller; gets its buffers
+ * @user: the user of the checking process, whose stops are rationed
+ * @t:    the checked call's timeout, which its wait for a turn respects
  *
- * The buffers are allocated first, for the processes that exist: the
- * world must not stand still through memory reclaim.  Processes created
- * after the stop cannot be in the graph (joining it takes the read
- * side), so the count read with the world stopped bounds the walk.
+ * The buffers are allocated once the turn has come (so that waiting
+ * stoppers hold no memory) and before the world stops (it must not stand
+ * still through memory reclaim), for the processes that exist, with room
+ * to spare.  Processes created after the stop cannot be in the graph
+ * (joining it takes the read side), so the count read with the world
+ * stopped bounds the walk; if it grew past the room, all over again.
  *
- * Return: 0 with the world stopped, or -ENOMEM or -EINTR (waiting for
- * its turn) with it running.
+ * Return: 0 with the world stopped, or -ENOMEM, -EINTR or -ETIMEDOUT
+ * (waiting for its turn) with it running.
  */
-int ipclab_world_stop(struct ipclab_dl *dl)
+int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
+		      const struct ipclab_timeout *t)
 {
-	int ret = ipclab_stop_turn();
+	unsigned int tries;
+	int ret;
 
-	if (ret)
-		return ret;
-	for (;;) {
-		u32 cap = atomic_read(&ipclab_nprocs) + 1;
+	for (tries = 0; ; tries++) {
+		u32 n = atomic_read(&ipclab_nprocs) + 1;
+		u32 cap = n + (n >> 2) + (16U << min(tries, 10U));
 
+		ret = ipclab_stop_turn(&dl->stop, user, t);
+		if (ret)
+			return ret;
 		dl->queue = kvmalloc_array(cap, sizeof(*dl->queue),
 					   GFP_KERNEL_ACCOUNT);
 		dl->cycle = kvmalloc_array(cap, sizeof(*dl->cycle),
 					   GFP_KERNEL_ACCOUNT);
 		if (!dl->queue || !dl->cycle) {
 			dl_free(dl);
-			mutex_unlock(&ipclab_stop_lock);
+			ipclab_stop_abandon(&dl->stop);
 			return -ENOMEM;
 		}
 		dl->cap = cap;
-		ipclab_stop(&dl->stop_start);
+		ipclab_stop(&dl->stop);
 		if (atomic_read(&ipclab_nprocs) + 1 <= cap)
 			break;
-		ipclab_unstop(dl->stop_start);
+		ipclab_unstop(&dl->stop);
 		dl_free(dl);
-		ret = ipclab_stop_turn();
-		if (ret)
-			return ret;
 	}
 	dl->gen = ++ipclab_dl_gen;
 	return 0;
@@ -224,7 +336,7 @@ void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 	struct ipclab_cycle_entry *cycle = NULL;
 	bool keep = ret == -EDEADLK;
 
-	ipclab_unstop(dl->stop_start);
+	ipclab_unstop(&dl->stop);
 	if (keep && dl->len) {
 		trace_ipclab_deadlock(dl->cycle[0].id, dl->len);
 		/* Keep what the cycle needs, not room for every process. */
@@ -541,9 +653,10 @@ long ipclab_ioc_snapshot(void __user *argp)
 {
 	struct ipclab_dl_snap s = {};
 	struct ipclab_snapshot arg;
-	int ret = -ENOMEM;
+	struct ipclab_stop stop;
+	struct ipclab_user *user;
 	bool owner_cap;
-	u64 start;
+	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
@@ -555,6 +668,14 @@ long ipclab_ioc_snapshot(void __user *argp)
 	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 
+	user = ipclab_user_current();
+	if (IS_ERR(user))
+		return PTR_ERR(user);
+	owner_cap = ipclab_owner_cap();
+	ret = ipclab_stop_turn(&stop, user, NULL);
+	if (ret)
+		goto out;
+	/* Only the one stopper holds these: waiting ones hold no memory. */
 	s.res_cap = arg.res_len;
 	s.procs_cap = arg.procs_len;
 	s.edges_cap = arg.edges_len;
@@ -562,16 +683,14 @@ long ipclab_ioc_snapshot(void __user *argp)
 	s.procs = snap_alloc(arg.procs, &s.procs_cap, sizeof(*s.procs));
 	s.edges = snap_alloc(arg.edges, &s.edges_cap, sizeof(*s.edges));
 	if ((s.res_cap && !s.res) || (s.procs_cap && !s.procs) ||
-	    (s.edges_cap && !s.edges))
+	    (s.edges_cap && !s.edges)) {
+		ipclab_stop_abandon(&stop);
+		ret = -ENOMEM;
 		goto out;
-
-	owner_cap = ipclab_owner_cap();
-	ret = ipclab_stop_turn();
-	if (ret)
-		goto out;
-	ipclab_stop(&start);
+	}
+	ipclab_stop(&stop);
 	arg.hidden = snap_fill(&s, owner_cap);
-	ipclab_unstop(start);
+	ipclab_unstop(&stop);
 
 	arg.taken_ns = s.now_ns;
 	arg.truncated = s.truncated;
@@ -589,6 +708,7 @@ out:
 	kvfree(s.res);
 	kvfree(s.procs);
 	kvfree(s.edges);
+	ipclab_user_put(user);
 	return ret;
 }
 

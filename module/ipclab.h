@@ -24,6 +24,7 @@
  *    They are rationed (stop_percent) and their walks are bounded.
  *  - Lock order, outermost first:
  *      ipclab_table_lock (mutex: creation, removal, keys)
+ *      -> user->stop_busy (a bit lock, timed: one stopper per user)
  *      -> ipclab_stop_lock (mutex: one stopper of the world at a time)
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
@@ -60,6 +61,7 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <uapi/linux/sched/types.h>
 
 #define IPCLAB_NAME	"ipclab"
 
@@ -155,6 +157,10 @@ struct ipclab_user {
 	refcount_t ref;
 	kuid_t uid;
 	atomic_long_t used[IPCLAB_NRES];
+	/* Stopping the world (deadlock.c): one of the user's at a time. */
+	unsigned long stop_busy;	/* bit 0: one of its stoppers goes */
+	wait_queue_head_t stop_wq;	/* the others wait here */
+	u64 stop_next;			/* its next stop, not before (ns) */
 };
 
 struct ipclab_user *ipclab_user_get(kuid_t uid);
@@ -255,6 +261,7 @@ struct ipclab_obj {
 	struct pid *lpid;
 	time64_t ctime, otime;
 	u32 nwaiters;		/* ipclab_waiter_enter()/_leave() */
+	u32 nreaders;		/* ... of them, waiters that only look */
 };
 
 /* What every waiter has, embedded in the type's waiter. */
@@ -267,6 +274,7 @@ struct ipclab_waiter_base {
 	u64 ticket;
 	u64 start_ns;
 	char comm[TASK_COMM_LEN];
+	bool reader;	/* it only looks (wait for zero): half the room */
 	int status;	/* -EINPROGRESS until decided */
 };
 
@@ -411,13 +419,21 @@ static inline void ipclab_world_leave(void)
 	percpu_up_read(&ipclab_world);
 }
 
+/* A stop of the world (deadlock.c): whose, since when, at what priority. */
+struct ipclab_stop {
+	struct ipclab_user *user;
+	u64 start;
+	bool boosted;
+	struct sched_attr attr;		/* the stopper's own policy */
+};
+
 /* What the deadlock check needs while the world stands still. */
 struct ipclab_dl {
 	struct ipclab_proc **queue;
 	struct ipclab_cycle_entry *cycle;
 	u32 cap, head, tail, len;
 	u64 gen;
-	u64 stop_start;
+	struct ipclab_stop stop;
 	unsigned long steps;
 	struct ipclab_proc *start;
 	struct ipclab_proc *cur;
@@ -436,7 +452,8 @@ struct ipclab_dl {
 #define IPCLAB_STOP_WORLD	1
 #define IPCLAB_CHECK		2
 
-int ipclab_world_stop(struct ipclab_dl *dl);
+int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
+		      const struct ipclab_timeout *t);
 void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 			  int ret);
 int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w);

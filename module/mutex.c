@@ -227,7 +227,7 @@ long ipclab_mutex_lock(void __user *argp)
 	ipclab_world_leave();
 	if (ret == IPCLAB_STOP_WORLD) {
 		/* It must wait, and the mutex refuses deadlocks: look first. */
-		ret = ipclab_world_stop(&dl);
+		ret = ipclab_world_stop(&dl, proc->user, &t);
 		if (ret)
 			goto out_put_proc;
 		spin_lock(&obj->lock);

@@ -818,6 +818,7 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 		return -ENOSPC;
 
 	ipclab_waiter_init(&w->base, proc, &set->obj);
+	w->base.reader = !sem_changes(ops, nops);
 	w->sp = sp;
 	w->ops = ops;
 	w->nops = nops;
@@ -863,7 +864,7 @@ static int sem_op_checked(struct sem_call *c)
 	struct ipclab_dl dl = {};
 	int ret;
 
-	ret = ipclab_world_stop(&dl);
+	ret = ipclab_world_stop(&dl, c->proc->user, &c->t);
 	if (ret)
 		return ret;
 	spin_lock(&c->set->obj.lock);

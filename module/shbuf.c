@@ -9,14 +9,15 @@
  * limited by size (pages, per user and for the machine, like SHMALL),
  * charged before the shmem file is made.
  *
- * A mapping is made through an object fd, and becomes a mapping of the
- * shmem file (as dma-buf exporters do with vma_set_file()): the kernel
- * files the VMA among the shmem pages' mappings, so reclaim can find and
- * unmap them, and shmem's own fault handler fills it.  Our vm_ops wrap
- * shmem's, as ipc/shm.c's do, to count attachments; the VMA's private
- * data holds the object fd's file, which holds the object (and the
- * module): the pages live as long as anybody maps them, whatever happens
- * to the buffer's name.
+ * A mapping is made through an object fd and gets a file of its own
+ * (shbuf_vma_file()), as ipc/shm.c gives each attachment: it shares the
+ * shmem inode, so the kernel files the VMA among the shmem pages'
+ * mappings (reclaim can find and unmap them) and shmem's fault handler
+ * fills it, but its mmap() is ipclab's, so a remap_file_pages() or any
+ * other re-mmap comes back here.  Our vm_ops wrap shmem's to count
+ * attachments.  The mapping's file holds the buffer (and the module): the
+ * pages live as long as anybody maps them, whatever happens to the
+ * buffer's name.
  *
  * nattch counts mappings (VMAs), as SysV's shm_nattch does: mmap, fork
  * and a split by partial munmap or mprotect each add one; each unmap
@@ -105,17 +106,14 @@ static void shbuf_attach(struct ipclab_shbuf *sb)
 	spin_unlock(&sb->obj.lock);
 }
 
-/* A mapping's private data is the object fd's file: it holds the object. */
+/* A mapping's private data is its buffer (its file holds a reference). */
 static struct ipclab_shbuf *vma_shbuf(struct vm_area_struct *vma)
 {
-	struct file *objfd = vma->vm_private_data;
-
-	return to_shbuf(objfd->private_data);
+	return vma->vm_private_data;
 }
 
 static void shbuf_vm_open(struct vm_area_struct *vma)
 {
-	get_file(vma->vm_private_data);
 	shbuf_attach(vma_shbuf(vma));
 }
 
@@ -136,7 +134,6 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 	/* The last detach of a removed buffer takes it out of the table. */
 	if (last)
 		ipclab_obj_unlink(&sb->obj);
-	fput(vma->vm_private_data);
 }
 
 /* shmem's fault handler makes (and charges) the page at first touch. */
@@ -169,16 +166,17 @@ static const struct vm_operations_struct shbuf_vm_ops = {
 };
 
 /*
- * mmap() of an object fd.  The VFS has already refused PROT_WRITE with
- * MAP_SHARED on an fd opened without IPCLAB_OPEN_WRITE, and taken away
- * VM_MAYWRITE so that mprotect() cannot add it later; the mapping keeps
- * those flags when it becomes the shmem file's.
+ * mmap() of a mapping's file, which is also how remap_file_pages() and
+ * any other re-mmap of a mapping come back to us: a buffer that has left
+ * the table (removed, and its last mapping gone) maps no more, as a SysV
+ * segment does not once destroyed.  The file's mode carries the access of
+ * the object fd it was made for: a read-only one gives no VM_MAYWRITE.
  */
-static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
-		      struct vm_area_struct *vma)
+static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct ipclab_shbuf *sb = to_shbuf(obj);
+	struct ipclab_shbuf *sb = file->private_data;
 	unsigned long pages = vma_pages(vma);
+	bool gone;
 	int ret;
 
 	/* A private copy of shared memory would teach the wrong lesson. */
@@ -186,17 +184,85 @@ static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
 		return -EINVAL;
 	if (vma->vm_pgoff >= sb->npages || pages > sb->npages - vma->vm_pgoff)
 		return -EINVAL;
+	spin_lock(&sb->obj.lock);
+	gone = sb->unlinked;
+	spin_unlock(&sb->obj.lock);
+	if (gone)
+		return -EIDRM;
 
-	vma_set_file(vma, sb->file);
-	ret = sb->file->f_op->mmap(sb->file, vma);
+	/* shmem's own mmap: our file shares its inode, so its faults work. */
+	ret = sb->file->f_op->mmap(file, vma);
 	if (ret)
 		return ret;
 	WRITE_ONCE(sb->shmem_ops, vma->vm_ops);
 	vma->vm_ops = &shbuf_vm_ops;
-	vma->vm_private_data = get_file(file);
+	vma->vm_private_data = sb;
 	vm_flags_set(vma, VM_DONTDUMP);
 	shbuf_attach(sb);
 	return 0;
+}
+
+static int shbuf_vma_release(struct inode *inode, struct file *file)
+{
+	ipclab_obj_put(file->private_data);
+	return 0;
+}
+
+/*
+ * The file of a mapping, as ipc/shm.c's shm_file_operations: it shares
+ * the shmem file's inode and mapping (so the kernel files the mapping
+ * among the shmem pages' and reclaim can unmap them), but mmap() goes
+ * through ipclab, and the file holds the buffer and the module.
+ */
+static const struct file_operations shbuf_vma_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= shbuf_vma_mmap,
+	.release	= shbuf_vma_release,
+	.fsync		= noop_fsync,
+};
+
+/* A new file for mappings of @sb, with the access of @mode. */
+static struct file *shbuf_vma_file(struct ipclab_shbuf *sb, fmode_t mode)
+{
+	struct inode *inode = file_inode(sb->file);
+	struct file *f;
+
+	/*
+	 * The file's last fput() drops a module reference (fops_put()), as
+	 * for anon_inode_getfile(); the object fd being mapped holds one, so
+	 * the module cannot be going.
+	 */
+	__module_get(THIS_MODULE);
+	ihold(inode);
+	f = alloc_file_pseudo(inode, sb->file->f_path.mnt, "ipclab",
+			      (mode & FMODE_WRITE) ? O_RDWR : O_RDONLY,
+			      &shbuf_vma_fops);
+	if (IS_ERR(f)) {
+		iput(inode);
+		module_put(THIS_MODULE);
+		return f;
+	}
+	kref_get(&sb->obj.ref);
+	f->private_data = sb;
+	return f;
+}
+
+/*
+ * mmap() of an object fd.  The VFS has already refused PROT_WRITE with
+ * MAP_SHARED on an fd opened without IPCLAB_OPEN_WRITE, and taken away
+ * VM_MAYWRITE so that mprotect() cannot add it later.  The mapping gets a
+ * file of its own (shbuf_vma_file()) with the same access.
+ */
+static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
+		      struct vm_area_struct *vma)
+{
+	struct file *vmfile = shbuf_vma_file(to_shbuf(obj), file->f_mode);
+
+	if (IS_ERR(vmfile))
+		return PTR_ERR(vmfile);
+	vma_set_file(vma, vmfile);
+	fput(vmfile);		/* the mapping holds it now */
+	return shbuf_vma_mmap(vma->vm_file, vma);
 }
 
 /* IPCLAB_IOC_RMID: free the key now, the buffer after the last detach. */

@@ -876,28 +876,71 @@ void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
 		   w->comm, waited_us);
 }
 
-static int ipclab_objects_show(struct seq_file *m, void *unused)
+/*
+ * One object per step of the seq_file, each printed under its lock with a
+ * reference held between the steps: a big table costs many small reads,
+ * never one huge buffer.  *pos is 0 for the header line, then the next
+ * slot to look at, plus one.
+ */
+static void *ipclab_objects_from(loff_t *pos)
 {
-	struct user_namespace *ns = seq_user_ns(m);
-	unsigned long slot = 0;
+	unsigned long slot = *pos - 1;
 	struct ipclab_obj *obj;
 
-	seq_puts(m, "# type key id mode uid gid cpid lpid waiters\n");
-	while ((obj = ipclab_obj_next(&slot))) {
-		spin_lock(&obj->lock);
-		seq_printf(m, "%s %d %u %03o %u %u %d %d %u\n",
-			   ipclab_type_names[obj->type], obj->key, obj->id,
-			   obj->mode, from_kuid_munged(ns, obj->uid),
-			   from_kgid_munged(ns, obj->gid), pid_vnr(obj->cpid),
-			   obj->lpid ? pid_vnr(obj->lpid) : 0, obj->nwaiters);
-		obj->ops->show(obj, m, ktime_get_ns());
-		spin_unlock(&obj->lock);
-		ipclab_obj_put(obj);
-		cond_resched();
+	if (slot >= IPCLAB_SLOTS)
+		return NULL;
+	obj = ipclab_obj_next(&slot);
+	*pos = slot + 1;
+	return obj;
+}
+
+static void *ipclab_objects_start(struct seq_file *m, loff_t *pos)
+{
+	return *pos ? ipclab_objects_from(pos) : SEQ_START_TOKEN;
+}
+
+static void *ipclab_objects_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	if (v == SEQ_START_TOKEN)
+		*pos = 1;
+	else
+		ipclab_obj_put(v);
+	return ipclab_objects_from(pos);
+}
+
+static void ipclab_objects_stop(struct seq_file *m, void *v)
+{
+	if (v && v != SEQ_START_TOKEN)
+		ipclab_obj_put(v);
+}
+
+static int ipclab_objects_show(struct seq_file *m, void *v)
+{
+	struct user_namespace *ns = seq_user_ns(m);
+	struct ipclab_obj *obj = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# type key id mode uid gid cpid lpid waiters\n");
+		return 0;
 	}
+	spin_lock(&obj->lock);
+	seq_printf(m, "%s %d %u %03o %u %u %d %d %u\n",
+		   ipclab_type_names[obj->type], obj->key, obj->id,
+		   obj->mode, from_kuid_munged(ns, obj->uid),
+		   from_kgid_munged(ns, obj->gid), pid_vnr(obj->cpid),
+		   obj->lpid ? pid_vnr(obj->lpid) : 0, obj->nwaiters);
+	obj->ops->show(obj, m, ktime_get_ns());
+	spin_unlock(&obj->lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(ipclab_objects);
+
+static const struct seq_operations ipclab_objects_sops = {
+	.start	= ipclab_objects_start,
+	.next	= ipclab_objects_next,
+	.stop	= ipclab_objects_stop,
+	.show	= ipclab_objects_show,
+};
+DEFINE_SEQ_ATTRIBUTE(ipclab_objects);
 
 static struct dentry *ipclab_debugfs;
 

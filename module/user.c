@@ -67,6 +67,7 @@ struct ipclab_user *ipclab_user_get(kuid_t uid)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&fresh->ref, 1);
 	fresh->uid = uid;
+	init_waitqueue_head(&fresh->stop_wq);
 
 	spin_lock(&ipclab_users_lock);
 	u = ipclab_user_find(uid);

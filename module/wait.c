@@ -92,6 +92,7 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 	w->ticket = atomic64_inc_return(&ipclab_tickets);
 	w->start_ns = ktime_get_ns();
 	get_task_comm(w->comm, current);
+	w->reader = false;
 	w->status = -EINPROGRESS;
 }
 
@@ -101,19 +102,29 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
  *
  * The room's list is the type's; this counts the waiter in the object's
  * nwaiters and for its user, within max_waiters and max_waiters_per_user.
- * Every waiter counted in leaves with ipclab_waiter_leave().
+ * A waiter that only looks, with read permission (w->reader: a semaphore
+ * list that waits for zero and changes nothing), may take only half of
+ * the room, so that looking is never enough to shut the object's writers
+ * out.  (A receive takes a message: read permission on a mailbox is the
+ * power to consume, so a receiver counts as any waiter.)  Every waiter counted in
+ * leaves with ipclab_waiter_leave().
  *
  * Return: 0, or -ENOSPC (nothing counted).
  */
 int ipclab_waiter_enter(struct ipclab_waiter_base *w)
 {
+	u32 max = READ_ONCE(ipclab_max_waiters);
+
 	lockdep_assert_held(&w->obj->lock);
-	if (w->obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
+	if (w->obj->nwaiters >= max)
+		return -ENOSPC;
+	if (w->reader && w->obj->nreaders >= max / 2)
 		return -ENOSPC;
 	if (ipclab_charge(w->proc->user, IPCLAB_RES_WAITERS, 1,
 			  READ_ONCE(ipclab_max_waiters_per_user), ULONG_MAX))
 		return -ENOSPC;
 	w->obj->nwaiters++;
+	w->obj->nreaders += w->reader;
 	return 0;
 }
 
@@ -125,6 +136,7 @@ void ipclab_waiter_leave(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
 	w->obj->nwaiters--;
+	w->obj->nreaders -= w->reader;
 	ipclab_uncharge(w->proc->user, IPCLAB_RES_WAITERS, 1);
 }
 

@@ -996,6 +996,141 @@ TEST_F(hostile, shbuf_pages_made_on_first_touch)
 	EXPECT_GT(8 * 1024, gone - base) TH_LOG("%ld kB left", gone - base);
 }
 
+/*
+ * A mapping re-made with remap_file_pages() stays ipclab's: it counts in
+ * nattch, keeps the buffer (and its charge) alive until it goes, and a
+ * buffer that has left the table maps no more.  (It once became a plain
+ * shmem mapping that outlived the buffer and its charge.)
+ */
+TEST_F(hostile, remapped_buffer_stays_counted)
+{
+	struct ipclab_open o = { .flags = IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE };
+	struct ipclab_info before, info;
+	struct ipclab_stat st;
+	char *p;
+
+	ASSERT_OK(ipclab_info(self->fd, &before));
+	ASSERT_OK(shbuf_create(self->fd, 4 * 4096, &o.id));
+	cl_track(&self->cl, o.id);
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_OPEN, &o));
+	p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(o.fd);
+	p[0] = 'a';
+	p[3 * 4096] = 'd';
+
+	/* The first page now shows the buffer's last one, still shared. */
+	ASSERT_OK(remap_file_pages(p, 4096, 0, 3, 0));
+	EXPECT_EQ('d', p[0]);
+	ASSERT_OK(ipclab_stat(self->fd, o.id, &st));
+	EXPECT_EQ(2, st.shbuf.nattch) TH_LOG("the remapped page is a mapping of its own");
+
+	/* Removed while mapped: still counted, still charged. */
+	ASSERT_OK(ipclab_rmid(self->fd, o.id));
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	EXPECT_EQ(before.user.shbuf_pages + 4, info.user.shbuf_pages);
+	EXPECT_EQ(before.user.shbufs + 1, info.user.shbufs);
+	ASSERT_OK(munmap(p, 4 * 4096));
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	EXPECT_EQ(before.user.shbuf_pages, info.user.shbuf_pages);
+	EXPECT_EQ(before.user.shbufs, info.user.shbufs);
+}
+
+/*
+ * Read permission lets one wait for zero, but not shut the writers out:
+ * waiters that only look may take half of a waiting room.
+ */
+TEST_F(hostile, readers_take_half_the_room)
+{
+	__u32 id = NEW_SEM(1);
+	pid_t kid[3];
+	int i;
+
+	SKIP_UNLESS_ROOT();
+	ASSERT_OK(ipclab_set(self->fd, id, 0, 0, 0644));
+	ASSERT_OK(sem_setval(self->fd, id, 0, 1));
+	PARAM_CHANGE_OR_SKIP("max_waiters", 4);
+	for (i = 0; i < 3; i++) {
+		kid[i] = kids_fork(&self->cl);
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0) {
+			if (drop_to_nobody())
+				_exit(CHILD_BROKEN);
+			_exit(child_status(sem_op1(self->fd, id, 0, 0, 0)));
+		}
+		if (i < 2)
+			ASSERT_TRUE(wait_for_waiters(self->fd, id, i + 1));
+	}
+	EXPECT_KID(ENOSPC, kid[2], IPCLAB_SETTLE_MS) TH_LOG("a third looker got in");
+	/* The owner's P still finds room (and times out: the value is 1, it wants 2). */
+	EXPECT_ERRNO(ETIMEDOUT, sem_op1_wait(self->fd, id, 0, -2, 0,
+					     IPCLAB_WAIT_TIMEOUT, 20 * NSEC_PER_MSEC));
+	ASSERT_OK(sem_op1(self->fd, id, 0, -1, 0));
+	for (i = 0; i < 2; i++)
+		EXPECT_KID(0, kid[i], IPCLAB_SETTLE_MS);
+}
+
+/*
+ * Many threads of one user looping snapshots queue behind each other, not
+ * in front of another user's deadlock check, whose timeout holds.
+ */
+static void *snapshot_loop(void *p)
+{
+	struct race *r = p;
+	struct ipclab_snapshot a;
+
+	while (!r->stop) {
+		memset(&a, 0, sizeof(a));
+		if (ioctl(r->fd, IPCLAB_IOC_SNAPSHOT, &a))
+			race_error(r, errno);
+		r->rounds++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hostile, snapshots_keep_to_their_user, 120)
+{
+	struct race r[16];
+	pthread_t t[16];
+	__u32 mid;
+	pid_t kid;
+	__u64 t0, took;
+	int i;
+
+	SKIP_UNLESS_ROOT();
+	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE,
+			     IPCLAB_CREAT | IPCLAB_REFUSE_DEADLOCK, 0666, 0, &mid));
+	cl_track(&self->cl, mid);
+	ASSERT_OK(mutex_lock(self->fd, mid));
+	for (i = 0; i < 16; i++) {
+		r[i] = (struct race){ .fd = self->fd };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, snapshot_loop, &r[i]));
+	}
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		if (drop_to_nobody())
+			_exit(CHILD_BROKEN);
+		/* Its check waits for its turn, then the lock times out. */
+		_exit(child_status(mutex_lock_wait(self->fd, mid, IPCLAB_WAIT_TIMEOUT,
+						   200 * NSEC_PER_MSEC)));
+	}
+	t0 = mono_ns();
+	EXPECT_KID(ETIMEDOUT, kid, 60 * 1000);
+	took = mono_ns() - t0;
+	for (i = 0; i < 16; i++)
+		r[i].stop = true;
+	for (i = 0; i < 16; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, r[i].errors) TH_LOG("snapshot thread %d: %s", i,
+						 strerror(r[i].err));
+	}
+	/* Generous: it is the timeout's order, not 16 snapshots' rations. */
+	EXPECT_GT(5 * NSEC_PER_SEC, took) TH_LOG("the check waited %llu ms",
+						(unsigned long long)took / NSEC_PER_MSEC);
+	EXPECT_OK(mutex_unlock(self->fd, mid));
+}
+
 /* ------------------------------------------------------------------ */
 /* Bounded walks with the world stopped                               */
 /* ------------------------------------------------------------------ */
