@@ -721,21 +721,32 @@ static inline void get_comm(char name[16])
 /* Module parameters                                                */
 /* ---------------------------------------------------------------- */
 
-static inline int param_read(const char *name, long *val)
+/* A parameter's text as sysfs shows it, without the newline. */
+static inline int param_read_str(const char *name, char *buf, size_t n)
 {
-	char path[128], buf[64];
-	ssize_t n;
+	char path[160];
+	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), IPCLAB_PARAM_DIR "%s", name);
+	snprintf(path, sizeof(path), IPCLAB_PARAM_DIR "%.100s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, n - 1);
 	close(fd);
-	if (n <= 0)
+	if (len <= 0)
 		return -1;
-	buf[n] = 0;
+	buf[len] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static inline int param_read(const char *name, long *val)
+{
+	char buf[64];
+
+	if (param_read_str(name, buf, sizeof(buf)))
+		return -1;
 	*val = strtol(buf, NULL, 10);
 	return 0;
 }
@@ -748,19 +759,28 @@ static inline long param_or(const char *name, long def)
 	return param_read(name, &v) ? def : v;
 }
 
-static inline int param_write(const char *name, long val)
+/* Write text to a parameter, as "echo -n" would; -1 if refused. */
+static inline int param_write_str(const char *name, const char *val)
 {
-	char path[128], buf[32];
-	int fd, len, ok;
+	char path[160];
+	ssize_t len;
+	int fd;
 
-	snprintf(path, sizeof(path), IPCLAB_PARAM_DIR "%s", name);
+	snprintf(path, sizeof(path), IPCLAB_PARAM_DIR "%.100s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	len = snprintf(buf, sizeof(buf), "%ld\n", val);
-	ok = write(fd, buf, len) == len;
+	len = write(fd, val, strlen(val));
 	close(fd);
-	return ok ? 0 : -1;
+	return len == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static inline int param_write(const char *name, long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return param_write_str(name, buf);
 }
 
 /*
