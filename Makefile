@@ -7,6 +7,8 @@
 #   make module          the module alone (fails without the headers)
 #   make check           the test suite: every selftest on four kernels in QEMU
 #   make check KERNELS=6.12   ... on a subset (6.1 6.12 6.12-rt debug)
+#   make fuzz            10 million fuzzer calls on the debug kernel in QEMU
+#   make fuzz FUZZ_CALLS=100000 FUZZ_SEED=0x2a FUZZ_KERNEL=6.12   ... smaller
 #   make lint            checkpatch --strict, W=1 and sparse on the module,
 #                        groff on the manual pages
 #   make man-lint        the manual pages through groff's warnings
@@ -55,7 +57,7 @@ NO_KDIR := ipclab: no kernel headers in $(KDIR) to build the module: install \
 	VM (scripts/ipclab-vm)
 endif
 
-.PHONY: all module userspace selftests kselftest-headers check lint man-lint \
+.PHONY: all module userspace selftests kselftest-headers check fuzz lint man-lint \
 	demo deb install install-tools install-module install-dkms uninstall \
 	clean help
 
@@ -82,6 +84,12 @@ selftests: kselftest-headers
 
 check:
 	scripts/check $(KERNELS)
+
+# FUZZ_CALLS, FUZZ_SEED, FUZZ_KERNEL and FUZZ_TIMEOUT reach scripts/fuzz
+# from the command line or the environment.
+fuzz:
+	FUZZ_CALLS="$(FUZZ_CALLS)" FUZZ_SEED="$(FUZZ_SEED)" \
+		FUZZ_KERNEL="$(FUZZ_KERNEL)" FUZZ_TIMEOUT="$(FUZZ_TIMEOUT)" scripts/fuzz
 
 lint:
 	scripts/lint
