@@ -499,10 +499,15 @@ static uint64_t ubuf_kind(struct fuzz_thread *t, size_t len, enum ptr_kind kind,
 	case P_NONCANON:
 		return chance(t, 50) ? 0x0000800000000000ULL : 0x8000000000000000ULL;
 	case P_SHBUF:
+		/*
+		 * The kernel may write more than len (a capacity larger than
+		 * the buffer): only a mapping that ends at its guard page
+		 * stops it before other memory of ours.
+		 */
 		for (i = 0; i < t->nmaps; i++) {
 			struct mapping *m = &t->maps[(i + t->bump) % t->nmaps];
 
-			if (m->len >= len)
+			if (m->len >= len && m->guard_hi && m->addr + m->len == m->guard_hi)
 				return ptr_u64(m->addr + m->len - len);
 		}
 		return ptr_u64(t->guard);
@@ -515,7 +520,7 @@ static uint64_t ubuf(struct fuzz_thread *t, size_t len, void **fill)
 	return ubuf_kind(t, len, pick_ptr_kind(t, 88), fill);
 }
 
-/* Fill an input buffer, if it is ours to fill, with bytes from gen(). */
+/* Fill an input buffer with random bytes, if it is ours to fill. */
 static void fill_random(struct fuzz_thread *t, void *fill, size_t len)
 {
 	uint8_t *p = fill;
@@ -598,7 +603,7 @@ static bool pool_pick(struct fuzz_thread *t, uint32_t type, struct pool_obj *out
  * seq 0 or 65535), or a boundary value.  *o describes what was chosen as
  * far as the fuzzer knows (nsems 1, sizes 0 when it knows nothing).
  */
-static uint32_t pick_id(struct fuzz_thread *t, uint32_t type, struct pool_obj *o)
+static uint32_t choose_id(struct fuzz_thread *t, uint32_t type, struct pool_obj *o)
 {
 	struct pool_obj any;
 	uint32_t id, slot;
@@ -646,6 +651,15 @@ static uint32_t pick_id(struct fuzz_thread *t, uint32_t type, struct pool_obj *o
 	case 5:	return INT32_MAX;
 	default: return (uint32_t)rnd(t);
 	}
+}
+
+static uint32_t pick_id(struct fuzz_thread *t, uint32_t type, struct pool_obj *o)
+{
+	uint32_t id = choose_id(t, type, o);
+
+	/* What the after hooks look at: the id the call named. */
+	atomic_store_explicit(&o->id, id, memory_order_relaxed);
+	return id;
 }
 
 /* ------------------------------------------------------------------ */
@@ -3700,6 +3714,14 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("TAP version 13\n1..1\n");
+	/* The tables fit what was set aside for them (one more entry, one more check). */
+	for (i = 0; i < (int)ARRAY_SIZE(ioctls); i++) {
+		if (ioctls[i].size > ARG_MAX || ARRAY_SIZE(ioctls) > MAX_IOCTLS ||
+		    ARRAY_SIZE(actions) > MAX_ACTIONS) {
+			printf("not ok 1 fuzz # the tables outgrew ARG_MAX, MAX_IOCTLS or MAX_ACTIONS\n");
+			return 1;
+		}
+	}
 	printf("# fuzz_test: seed 0x%016llx (again: --seed 0x%016llx or IPCLAB_FUZZ_SEED)\n",
 	       (unsigned long long)opt.seed, (unsigned long long)opt.seed);
 	fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
