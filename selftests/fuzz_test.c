@@ -33,9 +33,10 @@
  *      pool of live objects (so that workers use each other's objects),
  *      recently removed ids (stale ids), the current limits, statistics.
  *   2. Argument memory: each thread owns an arena followed by a PROT_NONE
- *      page and a read-only alias, so that a buffer can be good, end
- *      exactly at the inaccessible page, straddle it, be read-only, or be
- *      a bad pointer of some other kind (NULL, kernel, non-canonical).
+ *      page, a read-only alias and a page with nothing mapped after it,
+ *      so that a buffer can be good, end exactly at an inaccessible or
+ *      unmapped page, straddle it, be read-only, or be a bad pointer of
+ *      some other kind (NULL, kernel, non-canonical).
  *   3. The ioctl table: one entry per command (name, number, argument
  *      size, weight, generator, optional "after" hook, documented
  *      errnos).  Adding an ioctl is one entry and one generator.
@@ -321,6 +322,7 @@ struct fuzz_thread {
 	uint8_t *guard;
 	uint8_t *ro;		/* a read-only view of rw_alias */
 	uint8_t *rw_alias;
+	uint8_t *edge;		/* a page with nothing mapped after it */
 	size_t bump;
 
 	struct mapping maps[MAX_MAPS];
@@ -383,14 +385,18 @@ static uint64_t mono_now(void)
 /* ------------------------------------------------------------------ */
 
 /*
- * Each thread owns ARENA bytes followed by a PROT_NONE page, and one page
- * mapped twice from a memfd: writable (rw_alias) and read-only (ro).  A
- * buffer the kernel reads or writes is placed by ubuf() in one of these
- * ways.  "Unmapped" memory is stood in for by the PROT_NONE page and by
- * addresses nothing maps: an address we munmap()ed could be handed to
- * the next mmap() of another thread, and the kernel would then write
- * into the fuzzer's own memory.
+ * Each thread owns ARENA bytes followed by a PROT_NONE page, one page
+ * mapped twice from a memfd: writable (rw_alias) and read-only (ro), and
+ * an "edge" page with nothing mapped after it.  A buffer the kernel reads
+ * or writes is placed by ubuf() in one of these ways.  An address we
+ * munmap()ed could be handed to the next mmap() of another thread (and
+ * the kernel would then write into the fuzzer's own memory), so the page
+ * after the edge is one that mmap() never hands out: edge pages live at
+ * EDGE_BASE, terabytes below where mmap() places things, each followed
+ * by a page left unmapped.
  */
+#define EDGE_BASE	0x100000000000ULL	/* 16 TiB */
+static _Atomic uint64_t edge_next;
 enum ptr_kind {
 	P_GOOD,		/* in the arena, aligned */
 	P_AT_END,	/* in the arena, its last byte the last before the guard */
@@ -405,6 +411,9 @@ enum ptr_kind {
 	P_KTEXT,	/* where kernel text lives */
 	P_NONCANON,	/* not a canonical address at all */
 	P_SHBUF,	/* inside one of this thread's shared-buffer mappings */
+	P_EDGE,		/* its last byte the last before an unmapped page */
+	P_PAST_EDGE,	/* begins on the edge page, ends in the unmapped one */
+	P_UNMAPPED,	/* the unmapped page after the edge */
 };
 
 static int arena_init(struct fuzz_thread *t)
@@ -426,7 +435,13 @@ static int arena_init(struct fuzz_thread *t)
 	close(mfd);
 	if (t->rw_alias == MAP_FAILED || t->ro == MAP_FAILED)
 		return -1;
-	return 0;
+	/* Every other page from EDGE_BASE up; a fork()ed worker may find some taken. */
+	do
+		t->edge = mmap((void *)(uintptr_t)(EDGE_BASE + 2 * PAGE * atomic_fetch_add(&edge_next, 1)),
+			       PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	while (t->edge == MAP_FAILED && errno == EEXIST);
+	return t->edge == MAP_FAILED ? -1 : 0;
 }
 
 static void arena_free(struct fuzz_thread *t)
@@ -434,13 +449,15 @@ static void arena_free(struct fuzz_thread *t)
 	munmap(t->arena, ARENA + PAGE);
 	munmap(t->rw_alias, PAGE);
 	munmap(t->ro, PAGE);
+	munmap(t->edge, PAGE);
 }
 
 static enum ptr_kind pick_ptr_kind(struct fuzz_thread *t, int good_percent)
 {
 	static const enum ptr_kind bad[] = {
 		P_STRADDLE, P_GUARD, P_NULL, P_LOW, P_TOP, P_KERNEL, P_KTEXT,
-		P_NONCANON, P_RO, P_SHBUF, P_UNALIGNED, P_AT_END,
+		P_NONCANON, P_RO, P_SHBUF, P_UNALIGNED, P_AT_END, P_EDGE,
+		P_PAST_EDGE, P_UNMAPPED,
 	};
 
 	if (chance(t, good_percent))
@@ -511,6 +528,15 @@ static uint64_t ubuf_kind(struct fuzz_thread *t, size_t len, enum ptr_kind kind,
 				return ptr_u64(m->addr + m->len - len);
 		}
 		return ptr_u64(t->guard);
+	case P_EDGE:
+		if (len > PAGE)
+			return ptr_u64(t->edge);	/* runs into the unmapped page */
+		*fill = t->edge + PAGE - len;
+		return ptr_u64(t->edge + PAGE - len);
+	case P_PAST_EDGE:
+		return ptr_u64(t->edge + PAGE - (len > 1 ? len / 2 : 1));
+	case P_UNMAPPED:
+		return ptr_u64(t->edge + PAGE + below(t, PAGE));
 	}
 	return 0;
 }
@@ -2900,7 +2926,7 @@ static void __attribute__((noreturn)) worker_main(int index)
 {
 	struct worker_slot *slot = &sh->workers[index];
 	static struct fuzz_worker w;
-	struct fuzz_thread *ts[MAX_THREADS];
+	struct fuzz_thread *ts[MAX_THREADS] = {};
 	pthread_t th[MAX_THREADS];
 	int i, n;
 
@@ -2973,11 +2999,13 @@ static const char *const param_wild[] = {
 };
 
 /*
- * With --huge-limits only.  The old module takes any value: with max_ops,
- * mbox_max_msgsz or shbuf_max_size at UINT_MAX or ULONG_MAX, the next
- * SEM_OP, MBOX_SEND or GET of a shared buffer of any user asks kvmalloc()
- * for more than INT_MAX bytes, which WARNs (and panic_on_warn panics the
- * lab VM): the parameters need an upper bound.
+ * With --huge-limits only, and for about a second each.  The old module
+ * takes any value: with max_ops, mbox_max_msgsz or shbuf_max_size at
+ * UINT_MAX or ULONG_MAX, the next SEM_OP, MBOX_SEND or GET of a shared
+ * buffer of any user asks kvmalloc() for more than INT_MAX bytes, which
+ * WARNs (and panic_on_warn panics the lab VM), or a shared buffer of
+ * gigabytes allocates its pages until the OOM killer runs: the parameters
+ * need an upper bound.
  */
 static const char *const param_huge[] = {
 	"4294967295", "4294967296", "18446744073709551615",
@@ -2987,7 +3015,7 @@ struct param {
 	char name[64];
 	char orig[64];
 	uint64_t lo, hi;
-	bool wild;		/* holds an out-of-range value this tick */
+	int wild;		/* ticks an out-of-range value has left */
 };
 
 static struct param params[MAX_PARAMS];
@@ -3056,7 +3084,7 @@ static void param_set_in_range(uint64_t *rng, struct param *p)
 	INC(sh->st.params);
 	if (param_write_str(p->name, buf))
 		INC(sh->st.params_rejected);
-	p->wild = false;
+	p->wild = 0;
 }
 
 static void params_tick(uint64_t *rng)
@@ -3065,9 +3093,9 @@ static void params_tick(uint64_t *rng)
 	char buf[32];
 	int i;
 
-	/* A wild value lasts one tick. */
+	/* A wild value lasts one tick (a huge one about a second). */
 	for (i = 0; i < nparams; i++)
-		if (params[i].wild)
+		if (params[i].wild && !--params[i].wild)
 			param_set_in_range(rng, &params[i]);
 	if (!nparams || rng_next(rng) % 100 >= 8)
 		goto out;
@@ -3077,16 +3105,18 @@ static void params_tick(uint64_t *rng)
 		goto out;
 	}
 	INC(sh->st.params);
-	if (rng_next(rng) % 2) {
+	p->wild = 1;
+	if (opt.huge_limits && rng_next(rng) % 2) {
+		p->wild = 20;
+		if (param_write_str(p->name, param_huge[rng_next(rng) % ARRAY_SIZE(param_huge)]))
+			INC(sh->st.params_rejected);
+	} else if (rng_next(rng) % 2) {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->hi + 1);
 		if (param_write_str(p->name, buf))
 			INC(sh->st.params_rejected);
-	} else if (param_write_str(p->name, opt.huge_limits && rng_next(rng) % 2 ?
-				   param_huge[rng_next(rng) % ARRAY_SIZE(param_huge)] :
-				   param_wild[rng_next(rng) % ARRAY_SIZE(param_wild)])) {
+	} else if (param_write_str(p->name, param_wild[rng_next(rng) % ARRAY_SIZE(param_wild)])) {
 		INC(sh->st.params_rejected);
 	}
-	p->wild = true;
 out:
 	limits_read();
 }
