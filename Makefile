@@ -85,11 +85,12 @@ selftests: kselftest-headers
 check:
 	scripts/check $(KERNELS)
 
-# FUZZ_CALLS, FUZZ_SEED, FUZZ_KERNEL and FUZZ_TIMEOUT reach scripts/fuzz
-# from the command line or the environment.
+# FUZZ_CALLS, FUZZ_SEED, FUZZ_KERNEL, FUZZ_TIMEOUT and FUZZ_ARGS reach
+# scripts/fuzz from the command line or the environment.
 fuzz:
 	FUZZ_CALLS="$(FUZZ_CALLS)" FUZZ_SEED="$(FUZZ_SEED)" \
-		FUZZ_KERNEL="$(FUZZ_KERNEL)" FUZZ_TIMEOUT="$(FUZZ_TIMEOUT)" scripts/fuzz
+		FUZZ_KERNEL="$(FUZZ_KERNEL)" FUZZ_TIMEOUT="$(FUZZ_TIMEOUT)" \
+		FUZZ_ARGS="$(FUZZ_ARGS)" scripts/fuzz
 
 lint:
 	scripts/lint
