@@ -2579,6 +2579,12 @@ struct passed_fd {
 
 #define MAX_PASS	4
 
+/* Room for MAX_PASS fds in a control message, aligned as cmsghdr wants. */
+union scm_space {
+	char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
+	struct cmsghdr align;
+};
+
 static socklen_t sock_addr(struct sockaddr_un *a, int worker)
 {
 	memset(a, 0, sizeof(*a));
@@ -2607,10 +2613,7 @@ static int sock_open(int worker)
 static void act_scm_send(struct fuzz_thread *t)
 {
 	struct passed_fd what[MAX_PASS];
-	union {
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
+	union scm_space u;
 	struct iovec iov = { .iov_base = what };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct sockaddr_un a;
@@ -2649,10 +2652,7 @@ static void act_scm_send(struct fuzz_thread *t)
 static void act_scm_recv(struct fuzz_thread *t)
 {
 	struct passed_fd what[MAX_PASS];
-	union {
-		char buf[CMSG_SPACE(MAX_PASS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
+	union scm_space u;
 	struct iovec iov = { .iov_base = what, .iov_len = sizeof(what) };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
