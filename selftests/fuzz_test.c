@@ -51,6 +51,10 @@
  *
  * Every blocking call has a timeout or is interrupted: a thread arms an
  * interval timer that signals it before any call that may wait forever.
+ *
+ * Run it in the lab VM, not on a machine whose ipclab objects matter: as
+ * root it changes the module's limits for a while, and a forged id that
+ * happens to name somebody else's object removes or changes that object.
  */
 #include <dirent.h>
 #include <limits.h>
