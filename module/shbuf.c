@@ -197,7 +197,12 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 	WRITE_ONCE(sb->shmem_ops, vma->vm_ops);
 	vma->vm_ops = &shbuf_vm_ops;
 	vma->vm_private_data = sb;
-	vm_flags_set(vma, VM_DONTDUMP);
+	/*
+	 * No vm_flags change here (not even VM_DONTDUMP): when ->mmap
+	 * changes them, mmap_region() of 6.12 may merge the new VMA into a
+	 * neighbour and free it without ->close, and nattch would count a
+	 * mapping that is gone.
+	 */
 	shbuf_attach(sb);
 	return 0;
 }

@@ -657,6 +657,49 @@ TEST_F(shbuf, nattch_map_fork_split_unmap)
 	close(ready[1]);
 }
 
+/*
+ * Mappings of one buffer that touch, at adjacent offsets, are ones the
+ * kernel may merge.  Each VMA is counted once whatever the kernel does:
+ * the buffer, removed, goes with its last mapping.  (6.12 merged a VMA
+ * whose ->mmap changed its flags into its neighbour without ->close, and
+ * the buffer was never freed.)
+ */
+TEST_F(shbuf, nattch_when_mappings_touch)
+{
+	const long pg = self->page;
+	__u32 id = NEW_SHBUF(4 * pg);
+	struct ipclab_stat st;
+	unsigned char *m, *resv;
+	int ofd;
+
+	ofd = OPEN_FD(id, IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE);
+	/* Two mmaps side by side, offsets 0 and 2 pages. */
+	resv = mmap(NULL, 4 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, resv);
+	ASSERT_EQ(resv, mmap(resv, 2 * pg, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_FIXED, ofd, 0));
+	ASSERT_EQ(resv + 2 * pg, mmap(resv + 2 * pg, 2 * pg, PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_FIXED, ofd, 2 * pg));
+	EXPECT_EQ(2, nattch(self->fd, id));
+	resv[3 * pg] = 0x3c;
+	ASSERT_OK(munmap(resv, 4 * pg));
+	EXPECT_EQ(0, nattch(self->fd, id));
+
+	/* One page remapped where it already was: the kernel may merge it. */
+	m = MAP(ofd, 4 * pg, PROT_READ | PROT_WRITE, 0);
+	m[pg] = 0x5a;
+	ASSERT_OK(remap_file_pages(m + pg, pg, 0, 1, 0));
+	EXPECT_EQ(0x5a, m[pg]);
+	EXPECT_EQ(0x3c, m[3 * pg]);
+	EXPECT_LE(1, nattch(self->fd, id));
+	/* Removed while mapped: it lingers, then goes with the munmap. */
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+	close(ofd);
+	ASSERT_OK(munmap(m, 4 * pg));
+	EXPECT_ERRNO(EINVAL, ipclab_stat(self->fd, id, &st))
+		TH_LOG("the removed buffer outlived its last mapping");
+}
+
 /* A process that ends, however it ends, detaches everything. */
 TEST_F(shbuf, nattch_exit)
 {
