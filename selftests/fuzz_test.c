@@ -14,8 +14,8 @@
  * up, and that the module still works afterwards, and prints "ok 1 fuzz".
  *
  * usage: fuzz_test [--seed S] [--calls N] [--seconds T] [--workers W]
- *                  [--threads T] [--no-params] [--no-kill] [--merge-vmas]
- *                  [--huge-limits] [--verbose]
+ *                  [--threads T] [--no-params] [--no-kill] [--apart]
+ *                  [--verbose]
  *        (also IPCLAB_FUZZ_SEED, IPCLAB_FUZZ_CALLS, IPCLAB_FUZZ_SECONDS)
  *
  * Reproducing: the seed is printed first.  Worker w in its g-th life
@@ -219,7 +219,7 @@ struct fuzz_stats {
 	_Atomic uint64_t kills, signals, stops, forks, clones, respawns;
 	_Atomic uint64_t params, params_rejected, gc_removed, segv, sigbus;
 	_Atomic uint64_t scm_sent, scm_received, bursts, unshares, deaths;
-	_Atomic uint64_t stuck, big;
+	_Atomic uint64_t stuck, big, huge_taken;
 	struct undoc undoc[MAX_UNDOC];
 };
 
@@ -256,8 +256,7 @@ static struct {
 	int threads;
 	bool params;		/* change module parameters */
 	bool kill;		/* SIGKILL and SIGSTOP workers */
-	bool merge_vmas;	/* let mappings touch: see map_apart() */
-	bool huge_limits;	/* set limits to UINT_MAX: see param_huge[] */
+	bool apart;		/* keep every mapping apart: see map_apart() */
 	bool verbose;
 } opt = {
 	.workers = DEF_WORKERS,
@@ -1849,16 +1848,18 @@ static struct mapping *map_add(struct fuzz_thread *t, void *addr, size_t len,
 }
 
 /*
- * mmap() of a shared buffer, with a PROT_NONE guard page on each side
- * unless --merge-vmas.  On Linux 6.12, a new mapping that lands right
- * next to a mapping of the same buffer, at the adjacent offset, is merged
- * into it after shbuf_mmap() counted it (mmap_region() merges again when
- * ->mmap changed vm_flags, and shbuf_mmap() sets VM_DONTDUMP): the VMA
- * that was counted in nattch is freed without ->close, nattch never goes
- * back to 0, and a removed buffer is never freed (kmemleak at rmmod).
- * 6.1 never merges VMAs that have ->close.  Until the module counts
- * mappings some other way, the fuzzer keeps its mappings apart;
- * --merge-vmas lets them touch (and finds that bug at once).
+ * mmap() of a shared buffer: half the time where the kernel puts it (next
+ * to another mapping, often, which the kernel may merge with it), half
+ * the time with a PROT_NONE guard page on each side, so that a buffer
+ * passed to an ioctl can end exactly at an inaccessible page.  --apart
+ * keeps every mapping between guard pages.
+ *
+ * Mappings that touch once found a bug: on Linux 6.12, mmap_region()
+ * merges a new VMA into its neighbour after ->mmap when ->mmap changed
+ * vm_flags, and frees it without ->close; the module set VM_DONTDUMP, so
+ * nattch counted a mapping that was gone and a removed buffer was never
+ * freed (kmemleak at rmmod).  shbuf_test's remap_in_place_counts_once is
+ * that case.
  */
 static void *map_apart(struct fuzz_thread *t, size_t len, int prot, int flags,
 		       int fd, uint64_t off, uint8_t **guard_lo, uint8_t **guard_hi)
@@ -1868,7 +1869,7 @@ static void *map_apart(struct fuzz_thread *t, size_t len, int prot, int flags,
 	void *p;
 
 	*guard_lo = *guard_hi = NULL;
-	if (opt.merge_vmas || !span || span > (1UL << 40))
+	if ((!opt.apart && chance(t, 50)) || !span || span > (1UL << 40))
 		return mmap(NULL, len, prot, flags, fd, off);
 	resv = mmap(NULL, span + 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (resv == MAP_FAILED)
@@ -2110,19 +2111,19 @@ static void act_madvise(struct fuzz_thread *t)
 
 /*
  * The deprecated syscall: since 4.0 it is emulated with mmap() of the
- * file, so it meets the merge of map_apart(): without --merge-vmas it
- * remaps only whole mappings that are still apart.
+ * file: whole mappings, or (unless --apart) one page of one, which the
+ * kernel may merge back into its neighbours.
  */
 static void act_remap_file_pages(struct fuzz_thread *t)
 {
 	struct mapping *m = map_pick(t);
 	size_t pages, first = 0, n;
 
-	if (!m || m->len < PAGE || (!opt.merge_vmas && !m->apart))
+	if (!m || m->len < PAGE || (opt.apart && !m->apart))
 		return;
 	pages = m->len / PAGE;
 	n = pages;
-	if (opt.merge_vmas) {
+	if (!m->apart || (!opt.apart && chance(t, 50))) {
 		first = below(t, pages);
 		n = 1;
 	}
@@ -3003,17 +3004,32 @@ static const char *const param_wild[] = {
 };
 
 /*
- * With --huge-limits only, and for about a second each.  The old module
- * takes any value: with max_ops, mbox_max_msgsz or shbuf_max_size at
- * UINT_MAX or ULONG_MAX, the next SEM_OP, MBOX_SEND or GET of a shared
- * buffer of any user asks kvmalloc() for more than INT_MAX bytes, which
- * WARNs (and panic_on_warn panics the lab VM), or a shared buffer of
- * gigabytes allocates its pages until the OOM killer runs: the parameters
- * need an upper bound.
+ * Past every parameter's bound, for about a second each.  A module that
+ * took them (an earlier one did) would, with max_ops, mbox_max_msgsz or
+ * shbuf_max_size at UINT_MAX or ULONG_MAX, ask kvmalloc() for more than
+ * INT_MAX bytes at the next SEM_OP, MBOX_SEND or GET of any user, which
+ * WARNs (and panic_on_warn panics the lab VM), or let a shared buffer of
+ * gigabytes take its pages until the OOM killer runs.  They are refused.
  */
 static const char *const param_huge[] = {
 	"4294967295", "4294967296", "18446744073709551615",
 };
+
+/* The parameters that size one allocation: each must refuse param_huge[]. */
+static const char *const param_sizes[] = {
+	"max_sems", "max_ops", "max_queued_ops", "max_waiters", "sem_max",
+	"mbox_max_msgs", "mbox_max_msgsz", "mbox_max_bytes", "max_objects",
+};
+
+static bool param_sizes_one(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(param_sizes); i++)
+		if (!strcmp(param_sizes[i], name))
+			return true;
+	return false;
+}
 
 struct param {
 	char name[64];
@@ -3110,10 +3126,16 @@ static void params_tick(uint64_t *rng)
 	}
 	INC(sh->st.params);
 	p->wild = 1;
-	if (opt.huge_limits && rng_next(rng) % 2) {
+	if (rng_next(rng) % 3 == 0) {
+		const char *huge = param_huge[rng_next(rng) % ARRAY_SIZE(param_huge)];
+
 		p->wild = 20;
-		if (param_write_str(p->name, param_huge[rng_next(rng) % ARRAY_SIZE(param_huge)]))
+		if (param_write_str(p->name, huge)) {
 			INC(sh->st.params_rejected);
+		} else if (param_sizes_one(p->name)) {
+			printf("# fuzz_test: %s took %s\n", p->name, huge);
+			INC(sh->st.huge_taken);
+		}
 	} else if (rng_next(rng) % 2) {
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->hi + 1);
 		if (param_write_str(p->name, buf))
@@ -3634,16 +3656,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fuzz_test [--seed S] [--calls N] [--seconds T] [--workers W]\n"
-		"                 [--threads T] [--no-params] [--no-kill] [--merge-vmas]\n"
-		"                 [--huge-limits] [--verbose]\n"
+		"                 [--threads T] [--no-params] [--no-kill] [--apart]\n"
+		"                 [--verbose]\n"
 		"  --calls N     stop after N calls (default %d; 0: no bound)\n"
 		"  --seconds T   stop after T seconds (default: no bound)\n"
 		"  --workers W   processes (1..%d, default %d; odd ones run as nobody)\n"
 		"  --threads T   at most T threads per process (1..%d, default %d)\n"
 		"  --no-params   leave the module parameters alone\n"
 		"  --no-kill     never SIGKILL or SIGSTOP a worker\n"
-		"  --merge-vmas  let mappings of a buffer touch (a known nattch leak on 6.12)\n"
-		"  --huge-limits also set limits to UINT_MAX (a known WARN in kvmalloc())\n"
+		"  --apart       keep every mapping between guard pages\n"
 		"Environment: IPCLAB_FUZZ_SEED, IPCLAB_FUZZ_CALLS, IPCLAB_FUZZ_SECONDS.\n",
 		DEF_CALLS, MAX_WORKERS, DEF_WORKERS, MAX_THREADS, DEF_THREADS);
 }
@@ -3687,10 +3708,8 @@ static void parse_args(int argc, char **argv)
 			opt.params = false;
 		} else if (!strcmp(a, "--no-kill")) {
 			opt.kill = false;
-		} else if (!strcmp(a, "--merge-vmas")) {
-			opt.merge_vmas = true;
-		} else if (!strcmp(a, "--huge-limits")) {
-			opt.huge_limits = true;
+		} else if (!strcmp(a, "--apart")) {
+			opt.apart = true;
 		} else if (!strcmp(a, "--verbose")) {
 			opt.verbose = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -3851,6 +3870,8 @@ int main(int argc, char **argv)
 		bad = "a worker could not be killed (see its stacks above)";
 	if (opt.params && !params_put_back() && !bad)
 		bad = "a module parameter did not go back";
+	if (LOAD(sh->st.huge_taken) && !bad)
+		bad = "a module parameter took a value past its bound";
 	for (i = 0; i < 100 && !remove_ours(fd, &left, i == 99); i++)
 		usleep(100000);	/* deferred fput()s of mappings and passed fds */
 	if (left && !bad)
