@@ -26,14 +26,15 @@
  * Anybody may take a snapshot (students run "ipclab deadlock"), so the
  * price is rationed and bounded, whoever pays it and however often:
  *
- *  - one stopper at a time (ipclab_stop_lock), one per user waiting for
- *    that (user->stop_lock), and each user's stops rationed: a stop of
- *    d makes the same user's next one wait until d * (100 -
- *    stop_percent) / stop_percent has passed, so no user keeps the world
- *    stopped more than stop_percent of the time, and others' stops wait
- *    at most for one stop per user ahead of them.  The waits are the
- *    stopper's (interruptible, and within a deadlock check's timeout),
- *    not the world's.
+ *  - one stopper of the world at a time (ipclab_stop_busy), and one per
+ *    user waiting for that (user->stop_busy); a stop of d holds the
+ *    next one, whoever makes it, until d * (100 - stop_percent) /
+ *    stop_percent has passed, so that the world stands still at most
+ *    stop_percent of the time however many users stop it, and the same
+ *    user's next one too (a user's stoppers wait without the world's
+ *    turn, so others may go first).  The waits are the stopper's
+ *    (interruptible, and within a deadlock check's timeout), not the
+ *    world's.  Only the user's one stopper allocates for its stop.
  *  - every walk with the world stopped is bounded: a snapshot stops at
  *    IPCLAB_SNAP_MAX resources, processes or edges (and says it was
  *    truncated), a deadlock check after IPCLAB_DL_MAX_STEPS steps (and
@@ -78,9 +79,6 @@ static struct ipclab_uint_param ipclab_stop_percent_param = {
 };
 module_param_cb(stop_percent, &ipclab_uint_param_ops, &ipclab_stop_percent_param, 0644);
 MODULE_PARM_DESC(stop_percent, "The most of the time, in percent, that snapshots and deadlock checks may stop the world");
-
-/* One stopper of the world at a time. */
-static DEFINE_MUTEX(ipclab_stop_lock);
 
 /*
  * Not DEFINE_STATIC_PERCPU_RWSEM(): every write unlock queues an RCU
@@ -143,67 +141,120 @@ static int ipclab_stop_sleep(ktime_t until, ktime_t deadline)
 	return ret;
 }
 
-/* Become the user's one stopper, if none is. */
-static bool ipclab_stop_user_take(struct ipclab_user *user)
+/* Take bit 0 of @word, if it is free: a bit lock that may be waited for. */
+static bool ipclab_stop_take(unsigned long *word)
 {
-	return !test_and_set_bit_lock(0, &user->stop_busy);
+	return !test_and_set_bit_lock(0, word);
 }
 
-/* The user's next stopper may go. */
-static void ipclab_stop_user_done(struct ipclab_user *user)
+static void ipclab_stop_give(unsigned long *word, wait_queue_head_t *wq)
 {
-	clear_bit_unlock(0, &user->stop_busy);
-	wake_up_interruptible(&user->stop_wq);
+	clear_bit_unlock(0, word);
+	wake_up_interruptible(wq);
 }
 
 /*
- * Wait for this stopper's turn: its user's only one, past its user's
- * ration, and the only one of all.  @t is the waiting call's timeout, or
- * NULL.  Return: 0 with both locks held (ipclab_stop() may follow), or
- * -EINTR or -ETIMEDOUT with none.
+ * Wait for bit 0 of @word, within @deadline (0: none).  Return: 0 with it
+ * taken, -ETIMEDOUT or -EINTR.
  */
-static int ipclab_stop_turn(struct ipclab_stop *st, struct ipclab_user *user,
-			    const struct ipclab_timeout *t)
+static int ipclab_stop_wait_take(unsigned long *word, wait_queue_head_t *wq,
+				 ktime_t deadline)
 {
-	ktime_t deadline = t && !t->forever ? t->expires : 0;
 	long left;
+
+	if (!deadline)
+		return wait_event_interruptible(*wq, ipclab_stop_take(word)) ?
+		       -EINTR : 0;
+	left = wait_event_interruptible_hrtimeout(*wq, ipclab_stop_take(word),
+						  ktime_sub(deadline, ktime_get()));
+	if (left == -ETIME)
+		return -ETIMEDOUT;
+	return left ? -EINTR : 0;
+}
+
+/* The world's turn: one stopper at a time, and its ration. */
+static unsigned long ipclab_stop_busy;
+static DECLARE_WAIT_QUEUE_HEAD(ipclab_stop_wq);
+static u64 ipclab_stop_next;	/* the world's next stop, not before (ns) */
+
+/* Give back the turns @st holds, without stopping (again). */
+static void ipclab_stop_release(struct ipclab_stop *st)
+{
+	if (st->have_world)
+		ipclab_stop_give(&ipclab_stop_busy, &ipclab_stop_wq);
+	if (st->have_user)
+		ipclab_stop_give(&st->user->stop_busy, &st->user->stop_wq);
+	st->have_world = false;
+	st->have_user = false;
+}
+
+/**
+ * ipclab_stop_user_turn() - wait to be the user's one stopper
+ * @st:   the stop, to be given to ipclab_stop_world_turn() next
+ * @user: the stopping process's user
+ * @t:    the waiting call's timeout, or NULL
+ *
+ * A user's stoppers go one at a time, each past the user's ration.  Only
+ * this one may then allocate for its stop: stoppers that wait hold no
+ * memory.
+ *
+ * Return: 0 with the user's turn (ipclab_stop_release() gives it back),
+ * or -EINTR or -ETIMEDOUT without it.
+ */
+static int ipclab_stop_user_turn(struct ipclab_stop *st, struct ipclab_user *user,
+				 const struct ipclab_timeout *t)
+{
 	int ret;
 
-	/* The user's turn: its other stoppers wait, within their timeout. */
-	if (deadline) {
-		left = wait_event_interruptible_hrtimeout(user->stop_wq,
-							  ipclab_stop_user_take(user),
-							  ktime_sub(deadline, ktime_get()));
-		if (left)
-			return left == -ETIME ? -ETIMEDOUT : -EINTR;
-	} else if (wait_event_interruptible(user->stop_wq,
-					    ipclab_stop_user_take(user))) {
-		return -EINTR;
-	}
-	ret = ipclab_stop_sleep(ns_to_ktime(user->stop_next), deadline);
+	*st = (struct ipclab_stop) { .user = user };
+	/* An absolute timeout of 0 has passed: it is not "no deadline". */
+	if (t && !t->forever)
+		st->deadline = t->expires ?: 1;
+	ret = ipclab_stop_wait_take(&user->stop_busy, &user->stop_wq,
+				    st->deadline);
 	if (ret)
-		goto err_user;
-	ret = -EINTR;
-	if (mutex_lock_interruptible(&ipclab_stop_lock))
-		goto err_user;
-	ret = -ETIMEDOUT;
-	if (deadline && ktime_get() >= deadline)
-		goto err_all;
-	st->user = user;
-	return 0;
-
-err_all:
-	mutex_unlock(&ipclab_stop_lock);
-err_user:
-	ipclab_stop_user_done(user);
+		return ret;
+	st->have_user = true;
+	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(user->stop_next)),
+				st->deadline);
+	if (ret)
+		ipclab_stop_release(st);
 	return ret;
 }
 
-/* Give the turn back without having stopped. */
-static void ipclab_stop_abandon(struct ipclab_stop *st)
+/**
+ * ipclab_stop_world_turn() - wait to be the world's one stopper
+ * @st: the stop, with its user's turn
+ *
+ * The world's turn comes past the world's ration, so that all stops
+ * together, whoever makes them, hold the world still at most stop_percent
+ * of the time.  Stoppers of different users wait for it together (one per
+ * user, ipclab_stop_user_turn()), without the turn: it is held only for
+ * the stop itself.
+ *
+ * Return: 0 with the world's turn (ipclab_stop() may follow), or -EINTR or
+ * -ETIMEDOUT with only the user's.
+ */
+static int ipclab_stop_world_turn(struct ipclab_stop *st)
 {
-	mutex_unlock(&ipclab_stop_lock);
-	ipclab_stop_user_done(st->user);
+	int ret;
+
+	for (;;) {
+		ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)),
+					st->deadline);
+		if (ret)
+			return ret;
+		ret = ipclab_stop_wait_take(&ipclab_stop_busy, &ipclab_stop_wq,
+					    st->deadline);
+		if (ret)
+			return ret;
+		if (ktime_get_ns() >= READ_ONCE(ipclab_stop_next))
+			break;
+		/* Another stopper went first: wait for the ration again. */
+		ipclab_stop_give(&ipclab_stop_busy, &ipclab_stop_wq);
+	}
+	st->have_world = true;
+	return 0;
 }
 
 /*
@@ -234,44 +285,56 @@ static void ipclab_stop_boost(struct ipclab_stop *st)
 	st->boosted = !sched_setattr_nocheck(current, &fifo);
 }
 
+/*
+ * Give the stopper its policy back, unless somebody (root's chrt, say)
+ * changed it during the stop: theirs stands.
+ */
 static void ipclab_stop_unboost(struct ipclab_stop *st)
 {
-	if (st->boosted)
-		WARN_ON_ONCE(sched_setattr_nocheck(current, &st->attr));
+	if (!st->boosted || current->policy != SCHED_FIFO ||
+	    current->rt_priority != 1)
+		return;
+	WARN_ON_ONCE(sched_setattr_nocheck(current, &st->attr));
 }
 
 /*
- * Stop the world, boosted; the stop counts from once it stands still:
- * the RCU grace period percpu_down_write() may wait for first holds
- * nobody up (readers only switch to their slow path meanwhile), so it is
- * the stopper's cost, not the world's, and is not rationed.
+ * Stop the world, boosted.  The stop counts from before
+ * percpu_down_write(): from when it blocks new readers it waits for those
+ * in flight to drain, however slowly they run, and that is the world's
+ * time too.  (Its RCU grace period, which holds nobody up, is counted
+ * with it: the ration errs on the world's side.)
  */
 static void ipclab_stop(struct ipclab_stop *st)
 {
-	lockdep_assert_held(&ipclab_stop_lock);
+	WARN_ON_ONCE(!st->have_world);
 	ipclab_stop_boost(st);
-	percpu_down_write(&ipclab_world);
 	st->start = ktime_get_ns();
+	percpu_down_write(&ipclab_world);
 }
 
-/* Let it run, give the turn back, and ration this user's next stop. */
+/* Let the world run, give the turns back, and ration the next stops. */
 static void ipclab_unstop(struct ipclab_stop *st)
 {
 	u32 pct = clamp_t(u32, READ_ONCE(ipclab_stop_percent), 1, 100);
-	u64 now;
+	u64 now, next;
 
 	percpu_up_write(&ipclab_world);
 	ipclab_stop_unboost(st);
 	now = ktime_get_ns();
-	st->user->stop_next = now + div_u64((now - st->start) * (100 - pct), pct);
-	ipclab_stop_abandon(st);
+	next = now + div_u64((now - st->start) * (100 - pct), pct);
+	WRITE_ONCE(ipclab_stop_next, next);
+	WRITE_ONCE(st->user->stop_next, next);
+	ipclab_stop_release(st);
 }
 
+/* Free the check's buffers (not its stop). */
 static void dl_free(struct ipclab_dl *dl)
 {
 	kvfree(dl->queue);
 	kvfree(dl->cycle);
-	memset(dl, 0, sizeof(*dl));
+	dl->queue = NULL;
+	dl->cycle = NULL;
+	dl->cap = 0;
 }
 
 /**
@@ -296,31 +359,41 @@ int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
 	unsigned int tries;
 	int ret;
 
+	ret = ipclab_stop_user_turn(&dl->stop, user, t);
+	if (ret)
+		return ret;
 	for (tries = 0; ; tries++) {
 		u32 n = atomic_read(&ipclab_nprocs) + 1;
 		u32 cap = n + (n >> 2) + (16U << min(tries, 10U));
 
-		ret = ipclab_stop_turn(&dl->stop, user, t);
-		if (ret)
-			return ret;
 		dl->queue = kvmalloc_array(cap, sizeof(*dl->queue),
 					   GFP_KERNEL_ACCOUNT);
 		dl->cycle = kvmalloc_array(cap, sizeof(*dl->cycle),
 					   GFP_KERNEL_ACCOUNT);
-		if (!dl->queue || !dl->cycle) {
-			dl_free(dl);
-			ipclab_stop_abandon(&dl->stop);
-			return -ENOMEM;
-		}
+		ret = -ENOMEM;
+		if (!dl->queue || !dl->cycle)
+			goto err;
 		dl->cap = cap;
+		ret = ipclab_stop_world_turn(&dl->stop);
+		if (ret)
+			goto err;
 		ipclab_stop(&dl->stop);
 		if (atomic_read(&ipclab_nprocs) + 1 <= cap)
 			break;
+		/* Rationed like any stop: a growing world cannot loop it. */
 		ipclab_unstop(&dl->stop);
 		dl_free(dl);
+		ret = ipclab_stop_user_turn(&dl->stop, user, t);
+		if (ret)
+			return ret;
 	}
 	dl->gen = ++ipclab_dl_gen;
 	return 0;
+
+err:
+	dl_free(dl);
+	ipclab_stop_release(&dl->stop);
+	return ret;
 }
 
 /**
@@ -672,7 +745,7 @@ long ipclab_ioc_snapshot(void __user *argp)
 	if (IS_ERR(user))
 		return PTR_ERR(user);
 	owner_cap = ipclab_owner_cap();
-	ret = ipclab_stop_turn(&stop, user, NULL);
+	ret = ipclab_stop_user_turn(&stop, user, NULL);
 	if (ret)
 		goto out;
 	/* Only the one stopper holds these: waiting ones hold no memory. */
@@ -682,12 +755,13 @@ long ipclab_ioc_snapshot(void __user *argp)
 	s.res = snap_alloc(arg.res, &s.res_cap, sizeof(*s.res));
 	s.procs = snap_alloc(arg.procs, &s.procs_cap, sizeof(*s.procs));
 	s.edges = snap_alloc(arg.edges, &s.edges_cap, sizeof(*s.edges));
+	ret = -ENOMEM;
 	if ((s.res_cap && !s.res) || (s.procs_cap && !s.procs) ||
-	    (s.edges_cap && !s.edges)) {
-		ipclab_stop_abandon(&stop);
-		ret = -ENOMEM;
-		goto out;
-	}
+	    (s.edges_cap && !s.edges))
+		goto out_release;
+	ret = ipclab_stop_world_turn(&stop);
+	if (ret)
+		goto out_release;
 	ipclab_stop(&stop);
 	arg.hidden = snap_fill(&s, owner_cap);
 	ipclab_unstop(&stop);
@@ -704,6 +778,10 @@ long ipclab_ioc_snapshot(void __user *argp)
 			sizeof(*s.edges));
 	if (!ret && copy_to_user(argp, &arg, sizeof(arg)))
 		ret = -EFAULT;
+	goto out;
+
+out_release:
+	ipclab_stop_release(&stop);
 out:
 	kvfree(s.res);
 	kvfree(s.procs);

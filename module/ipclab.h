@@ -25,7 +25,7 @@
  *  - Lock order, outermost first:
  *      ipclab_table_lock (mutex: creation, removal, keys)
  *      -> user->stop_busy (a bit lock, timed: one stopper per user)
- *      -> ipclab_stop_lock (mutex: one stopper of the world at a time)
+ *      -> ipclab_stop_busy (a bit lock, timed: one stopper of the world)
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
  *      -> proc->lock (spinlock)
@@ -375,6 +375,7 @@ bool ipclab_session_left(struct files_struct *files);
 int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 			struct ipclab_obj *obj);
+int ipclab_waiter_room(const struct ipclab_waiter_base *w);
 int ipclab_waiter_enter(struct ipclab_waiter_base *w);
 void ipclab_waiter_leave(struct ipclab_waiter_base *w);
 void ipclab_waiter_link(struct ipclab_waiter_base *w);
@@ -422,8 +423,10 @@ static inline void ipclab_world_leave(void)
 /* A stop of the world (deadlock.c): whose, since when, at what priority. */
 struct ipclab_stop {
 	struct ipclab_user *user;
-	u64 start;
+	ktime_t deadline;		/* of the waits for a turn; 0: none */
+	bool have_user, have_world;	/* the turns it holds */
 	bool boosted;
+	u64 start;
 	struct sched_attr attr;		/* the stopper's own policy */
 };
 

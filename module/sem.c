@@ -149,6 +149,7 @@ struct ipclab_sem_set {
 	struct list_head active;	/* .active_node: records holding or owing */
 	struct list_head dead;		/* records of a removed set, to free */
 	u32 nops;			/* operations of all waiters */
+	u32 nreader_ops;		/* ... of the waiters that only look */
 	u32 nholders;			/* record entries with held or undo */
 	u32 evq_head, evq_len;		/* sem_changed()'s queue in evq */
 	u32 *evq;			/* scratch: semaphores to look at */
@@ -474,6 +475,24 @@ static void sem_links_build(struct ipclab_sem_set *set, struct ipclab_sem_waiter
 }
 
 /*
+ * Whether the room has room for @w: its count of waiters, and the set's
+ * queued operations (max_queued_ops bounds every walk of the room and of
+ * its lists), of which waiters that only look may take half, as they may
+ * take half of the room.  Return: 0 or -ENOSPC.
+ */
+static int sem_room(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
+{
+	u32 max = READ_ONCE(ipclab_max_queued_ops);
+
+	lockdep_assert_held(&set->obj.lock);
+	if (set->nops + w->nops > max)
+		return -ENOSPC;
+	if (w->base.reader && set->nreader_ops + w->nops > max / 2)
+		return -ENOSPC;
+	return ipclab_waiter_room(&w->base);
+}
+
+/*
  * Put @w, its links built, in the room: on the set's list and on the list
  * of each semaphore it decrements or waits on.  Return: -EINPROGRESS, or
  * -ENOSPC when the room, the set's queued operations or the user's
@@ -486,10 +505,7 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 
 	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
-	/* Bounds every walk of the room and of its lists. */
-	if (set->nops + w->nops > READ_ONCE(ipclab_max_queued_ops))
-		return -ENOSPC;
-	ret = ipclab_waiter_enter(&w->base);
+	ret = sem_room(set, w) ?: ipclab_waiter_enter(&w->base);
 	if (ret)
 		return ret;
 	for (i = 0; i < w->nlinks; i++) {
@@ -501,6 +517,8 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 	list_add_tail(&w->base.node, &set->waiters);
 	ipclab_waiter_link(&w->base);
 	set->nops += w->nops;
+	if (w->base.reader)
+		set->nreader_ops += w->nops;
 	return -EINPROGRESS;
 }
 
@@ -523,6 +541,8 @@ static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 	ipclab_waiter_unlink(&w->base);
 	ipclab_waiter_leave(&w->base);
 	set->nops -= w->nops;
+	if (w->base.reader)
+		set->nreader_ops -= w->nops;
 }
 
 /*
@@ -814,8 +834,6 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 		return ret;
 	if (t->nowait || (ops[blocking].flags & IPCLAB_SEM_NOWAIT))
 		return -EAGAIN;
-	if (set->obj.nwaiters >= READ_ONCE(ipclab_max_waiters))
-		return -ENOSPC;
 
 	ipclab_waiter_init(&w->base, proc, &set->obj);
 	w->base.reader = !sem_changes(ops, nops);
@@ -823,6 +841,10 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	w->ops = ops;
 	w->nops = nops;
 	w->blocking = blocking;
+	/* A full room refuses before any work is done for the wait. */
+	ret = sem_room(set, w);
+	if (ret)
+		return ret;
 	sem_links_build(set, w);
 	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK)
 		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;

@@ -96,13 +96,19 @@ static void shbuf_record(struct ipclab_shbuf *sb, time64_t *when)
 	}
 }
 
-static void shbuf_attach(struct ipclab_shbuf *sb)
+static void shbuf_attach_locked(struct ipclab_shbuf *sb)
 {
-	spin_lock(&sb->obj.lock);
+	lockdep_assert_held(&sb->obj.lock);
 	sb->nattch++;
 	sb->attaches++;
 	shbuf_record(sb, &sb->atime);
 	trace_ipclab_attach(sb->obj.id, sb->nattch);
+}
+
+static void shbuf_attach(struct ipclab_shbuf *sb)
+{
+	spin_lock(&sb->obj.lock);
+	shbuf_attach_locked(sb);
 	spin_unlock(&sb->obj.lock);
 }
 
@@ -176,7 +182,6 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipclab_shbuf *sb = file->private_data;
 	unsigned long pages = vma_pages(vma);
-	bool gone;
 	int ret;
 
 	/* A private copy of shared memory would teach the wrong lesson. */
@@ -184,16 +189,23 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff >= sb->npages || pages > sb->npages - vma->vm_pgoff)
 		return -EINVAL;
-	spin_lock(&sb->obj.lock);
-	gone = sb->unlinked;
-	spin_unlock(&sb->obj.lock);
-	if (gone)
-		return -EIDRM;
 
-	/* shmem's own mmap: our file shares its inode, so its faults work. */
+	/*
+	 * shmem's own mmap (our file shares its inode, so its faults work)
+	 * first: it sets only vm_ops, which have no ->close, so a refusal
+	 * after it leaves nothing to undo.
+	 */
 	ret = sb->file->f_op->mmap(file, vma);
 	if (ret)
 		return ret;
+	/* The check and the count at once: no last detach in between. */
+	spin_lock(&sb->obj.lock);
+	if (sb->unlinked) {
+		spin_unlock(&sb->obj.lock);
+		return -EIDRM;
+	}
+	shbuf_attach_locked(sb);
+	spin_unlock(&sb->obj.lock);
 	WRITE_ONCE(sb->shmem_ops, vma->vm_ops);
 	vma->vm_ops = &shbuf_vm_ops;
 	vma->vm_private_data = sb;
@@ -203,7 +215,6 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 	 * neighbour and free it without ->close, and nattch would count a
 	 * mapping that is gone.
 	 */
-	shbuf_attach(sb);
 	return 0;
 }
 

@@ -879,18 +879,19 @@ void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
 /*
  * One object per step of the seq_file, each printed under its lock with a
  * reference held between the steps: a big table costs many small reads,
- * never one huge buffer.  *pos is 0 for the header line, then the next
- * slot to look at, plus one.
+ * never one huge buffer.  *pos is 0 for the header line, then the slot
+ * of the object shown, plus one: seq_file starts again from *pos after
+ * each read() and whenever an object did not fit its buffer, and must
+ * find that same object.  Past the end, IPCLAB_SLOTS + 1.
  */
 static void *ipclab_objects_from(loff_t *pos)
 {
 	unsigned long slot = *pos - 1;
-	struct ipclab_obj *obj;
+	struct ipclab_obj *obj = NULL;
 
-	if (slot >= IPCLAB_SLOTS)
-		return NULL;
-	obj = ipclab_obj_next(&slot);
-	*pos = slot + 1;
+	if (slot < IPCLAB_SLOTS)
+		obj = ipclab_obj_next(&slot);	/* slot: the one after obj's */
+	*pos = obj ? slot : IPCLAB_SLOTS + 1;
 	return obj;
 }
 
@@ -901,10 +902,9 @@ static void *ipclab_objects_start(struct seq_file *m, loff_t *pos)
 
 static void *ipclab_objects_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	if (v == SEQ_START_TOKEN)
-		*pos = 1;
-	else
+	if (v != SEQ_START_TOKEN)
 		ipclab_obj_put(v);
+	++*pos;
 	return ipclab_objects_from(pos);
 }
 

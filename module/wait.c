@@ -97,6 +97,27 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 }
 
 /**
+ * ipclab_waiter_room() - whether the waiting room has room for @w
+ * @w: the waiter, initialised; its object's lock is held
+ *
+ * ipclab_waiter_enter()'s check of the room, for a caller that must know
+ * before it does work for the waiter (stopping the world, say).
+ *
+ * Return: 0, or -ENOSPC.
+ */
+int ipclab_waiter_room(const struct ipclab_waiter_base *w)
+{
+	u32 max = READ_ONCE(ipclab_max_waiters);
+
+	lockdep_assert_held(&w->obj->lock);
+	if (w->obj->nwaiters >= max)
+		return -ENOSPC;
+	if (w->reader && w->obj->nreaders >= max / 2)
+		return -ENOSPC;
+	return 0;
+}
+
+/**
  * ipclab_waiter_enter() - count a waiter into its object's waiting room
  * @w: the waiter, initialised; its object's lock is held
  *
@@ -113,13 +134,10 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
  */
 int ipclab_waiter_enter(struct ipclab_waiter_base *w)
 {
-	u32 max = READ_ONCE(ipclab_max_waiters);
+	int ret = ipclab_waiter_room(w);
 
-	lockdep_assert_held(&w->obj->lock);
-	if (w->obj->nwaiters >= max)
-		return -ENOSPC;
-	if (w->reader && w->obj->nreaders >= max / 2)
-		return -ENOSPC;
+	if (ret)
+		return ret;
 	if (ipclab_charge(w->proc->user, IPCLAB_RES_WAITERS, 1,
 			  READ_ONCE(ipclab_max_waiters_per_user), ULONG_MAX))
 		return -ENOSPC;

@@ -530,6 +530,57 @@ static void *race_debugfs(void *p)
 	return NULL;
 }
 
+/*
+ * The debugfs listing read a few bytes at a time, and with an object
+ * whose lines are longer than seq_file's first buffer: every object's
+ * line appears exactly once, as in one big read.
+ */
+static int count_in_listing(size_t chunk, __u32 id, char *buf, size_t len)
+{
+	char line[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd, hits = 0;
+	char *p;
+
+	fd = open("/sys/kernel/debug/ipclab/objects", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (n + chunk < len && (r = read(fd, buf + n, chunk)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = '\0';
+	snprintf(line, sizeof(line), " %u 600 ", id);	/* " id mode " */
+	for (p = buf; (p = strstr(p, line)); p++)
+		hits++;
+	return hits;
+}
+
+TEST_F(hostile, debugfs_listing_in_small_reads)
+{
+	size_t len = 1 << 20;
+	__u32 big = NEW_SEM(3000), small[3];
+	char *buf;
+	int i;
+
+	SKIP_UNLESS_ROOT();
+	if (access("/sys/kernel/debug/ipclab/objects", R_OK))
+		SKIP(return, "no debugfs listing");
+	for (i = 0; i < 3; i++)
+		small[i] = NEW_SEM(1);
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	/* 3000 values of 2 bytes: past the first page seq_file tries. */
+	EXPECT_EQ(1, count_in_listing(len / 2, big, buf, len));
+	EXPECT_EQ(1, count_in_listing(7, big, buf, len));
+	EXPECT_EQ(1, count_in_listing(4096, big, buf, len));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(1, count_in_listing(7, small[i], buf, len));
+		EXPECT_EQ(1, count_in_listing(100, small[i], buf, len));
+	}
+	free(buf);
+}
+
 /* Creation charges the user: it used to walk the table to count. */
 static void *race_creator(void *p)
 {
@@ -1068,6 +1119,46 @@ TEST_F(hostile, readers_take_half_the_room)
 	ASSERT_OK(sem_op1(self->fd, id, 0, -1, 0));
 	for (i = 0; i < 2; i++)
 		EXPECT_KID(0, kid[i], IPCLAB_SETTLE_MS);
+}
+
+/*
+ * ... and half of the set's queued operations: a looker's list may repeat
+ * one operation up to max_ops times, and the set's max_queued_ops is
+ * shared by every waiter.
+ */
+TEST_F(hostile, readers_take_half_the_queued_ops)
+{
+	struct ipclab_sembuf ops[8];
+	__u32 id = NEW_SEM(1);
+	pid_t kid[2];
+	int i;
+
+	SKIP_UNLESS_ROOT();
+	ASSERT_OK(ipclab_set(self->fd, id, 0, 0, 0644));
+	ASSERT_OK(sem_setval(self->fd, id, 0, 1));
+	PARAM_CHANGE_OR_SKIP("max_queued_ops", 16);
+	for (i = 0; i < 8; i++)
+		ops[i] = sembuf(0, 0, 0);
+	for (i = 0; i < 2; i++) {
+		kid[i] = kids_fork(&self->cl);
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0) {
+			if (drop_to_nobody())
+				_exit(CHILD_BROKEN);
+			/* 8 waits for zero, then 1: 9 > 16 / 2. */
+			_exit(child_status(sem_ops(self->fd, id, ops, i ? 1 : 8, 0, 0)));
+		}
+		if (i == 0)
+			ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+	}
+	EXPECT_KID(ENOSPC, kid[1], IPCLAB_SETTLE_MS) TH_LOG("a looker took more than half");
+	/* A writer's 8 still fit: 8 + 8 = 16 (and time out, the value is 1). */
+	for (i = 0; i < 8; i++)
+		ops[i] = sembuf(0, -1, 0);
+	EXPECT_ERRNO(ETIMEDOUT, sem_ops(self->fd, id, ops, 8, IPCLAB_WAIT_TIMEOUT,
+					20 * NSEC_PER_MSEC));
+	ASSERT_OK(sem_op1(self->fd, id, 0, -1, 0));
+	EXPECT_KID(0, kid[0], IPCLAB_SETTLE_MS);
 }
 
 /*
