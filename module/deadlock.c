@@ -298,18 +298,20 @@ static void ipclab_stop_unboost(struct ipclab_stop *st)
 }
 
 /*
- * Stop the world, boosted.  The stop counts from before
- * percpu_down_write(): from when it blocks new readers it waits for those
- * in flight to drain, however slowly they run, and that is the world's
- * time too.  (Its RCU grace period, which holds nobody up, is counted
- * with it: the ration errs on the world's side.)
+ * Stop the world, boosted; the stop counts from once it stands still.
+ * The RCU grace period percpu_down_write() waits for first holds nobody
+ * up (readers only switch to their slow path meanwhile), so it is the
+ * stopper's cost, not the world's, and is not rationed; the drain of the
+ * readers in flight that follows does hold new readers off, but readers
+ * run with preemption off (ipclab_world_enter()), so it lasts as long as
+ * the longest of their bounded sections.
  */
 static void ipclab_stop(struct ipclab_stop *st)
 {
 	WARN_ON_ONCE(!st->have_world);
 	ipclab_stop_boost(st);
-	st->start = ktime_get_ns();
 	percpu_down_write(&ipclab_world);
+	st->start = ktime_get_ns();
 }
 
 /* Let the world run, give the turns back, and ration the next stops. */
@@ -324,6 +326,8 @@ static void ipclab_unstop(struct ipclab_stop *st)
 	next = now + div_u64((now - st->start) * (100 - pct), pct);
 	WRITE_ONCE(ipclab_stop_next, next);
 	WRITE_ONCE(st->user->stop_next, next);
+	trace_ipclab_world_stop(from_kuid(&init_user_ns, st->user->uid),
+				st->start, now, next);
 	ipclab_stop_release(st);
 }
 

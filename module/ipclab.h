@@ -401,12 +401,20 @@ void ipclab_deadlock_exit(void);
 /**
  * ipclab_world_enter() - about to change semaphore or mutex state
  *
+ * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
+ * section runs with preemption off (but on PREEMPT_RT, whose spinlocks
+ * sleep): a stopper waiting for the sections in flight to drain waits for
+ * bounded work, never for a reader that the scheduler put aside (a
+ * SCHED_IDLE task among busy ones, say) while every other reader waits.
+ *
  * Context: process context; no spinlock held (it may wait for a snapshot).
  */
 static inline void ipclab_world_enter(void)
 	__acquires(ipclab_world)
 {
 	percpu_down_read(&ipclab_world);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
 	__acquire(ipclab_world);
 }
 
@@ -417,6 +425,8 @@ static inline void ipclab_world_leave(void)
 	__releases(ipclab_world)
 {
 	__release(ipclab_world);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
 	percpu_up_read(&ipclab_world);
 }
 

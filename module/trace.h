@@ -255,6 +255,33 @@ TRACE_EVENT(ipclab_deadlock,
 		  __entry->pid, __entry->tid, __get_str(comm), __entry->len)
 );
 
+/*
+ * The world stood still from @start_ns to @end_ns (CLOCK_MONOTONIC) for a
+ * snapshot or a deadlock check of a process of @uid; no stop, whoever
+ * makes it, starts before @next_ns (the ration of stop_percent).
+ */
+TRACE_EVENT(ipclab_world_stop,
+	TP_PROTO(u32 uid, u64 start_ns, u64 end_ns, u64 next_ns),
+	TP_ARGS(uid, start_ns, end_ns, next_ns),
+	TP_STRUCT__entry(
+		__field(u32, uid)
+		__field(pid_t, pid)
+		__field(u64, start_ns)
+		__field(u64, end_ns)
+		__field(u64, next_ns)
+	),
+	TP_fast_assign(
+		__entry->uid = uid;
+		__entry->pid = task_tgid_nr(current);
+		__entry->start_ns = start_ns;
+		__entry->end_ns = end_ns;
+		__entry->next_ns = next_ns;
+	),
+	TP_printk("uid=%u pid=%d start_ns=%llu end_ns=%llu next_ns=%llu",
+		  __entry->uid, __entry->pid, __entry->start_ns,
+		  __entry->end_ns, __entry->next_ns)
+);
+
 #endif /* _IPCLAB_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -2385,55 +2385,6 @@ TEST_F(dl, columns)
  */
 #define TRACE_INSTANCE	"ipclab_deadlock_test"
 
-static const char *tracefs(void)
-{
-	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	static char path[PATH_MAX];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(path, sizeof(path), "%s/events/ipclab", dirs[i]);
-		if (!access(path, F_OK))
-			return dirs[i];
-	}
-	return NULL;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-/* The whole of a file, NUL-terminated, in a new buffer; NULL on failure. */
-static char *read_all(const char *path)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || !buf) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((got = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += got;
-		if (cap - len < 4096)
-			buf = realloc(buf, cap *= 2);
-	}
-	close(fd);
-	buf[len] = 0;
-	return buf;
-}
-
 /*
  * Is there a line of event "name" whose fields include every "key=value"
  * of want (a space-separated list)?  The fields are the event's
@@ -2488,7 +2439,7 @@ TEST_F(dl, tracepoints)
 		"ipclab_create", "ipclab_remove", "ipclab_semop", "ipclab_lock",
 		"ipclab_unlock", "ipclab_block", "ipclab_wake", "ipclab_timeout",
 		"ipclab_signal", "ipclab_undo", "ipclab_send", "ipclab_receive",
-		"ipclab_attach", "ipclab_detach", "ipclab_deadlock",
+		"ipclab_attach", "ipclab_detach", "ipclab_deadlock", "ipclab_world_stop",
 	};
 	char path[PATH_MAX + 64], want[160], buf[8];
 	const char *root = tracefs();
@@ -2655,6 +2606,8 @@ TEST_F(dl, tracepoints)
 	EXPECT_EVENT("ipclab_wake", "id=%u pid=%d status=0", m2, a);
 	EXPECT_EVENT("ipclab_lock", "id=%u pid=%d", m2, a);
 	EXPECT_EVENT("ipclab_deadlock", "id=%u pid=%d tid=%d cycle=2", m1, me, gettid());
+	/* The check that refused it stopped the world first. */
+	EXPECT_EVENT("ipclab_world_stop", "uid=%u pid=%d", getuid(), me);
 	free(trace);
 	free(inst);
 }

@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -1220,6 +1221,88 @@ TEST_F_TIMEOUT(hostile, snapshots_keep_to_their_user, 120)
 	EXPECT_GT(5 * NSEC_PER_SEC, took) TH_LOG("the check waited %llu ms",
 						(unsigned long long)took / NSEC_PER_MSEC);
 	EXPECT_OK(mutex_unlock(self->fd, mid));
+}
+
+/*
+ * The ration is the world's, not a user's: root's process and one of
+ * nobody's that has no object at all (ipclab keeps nothing of its user
+ * between its calls) loop snapshots, and every stop, whoever made it,
+ * starts only once the ration of the one before has passed (as trace
+ * event ipclab_world_stop shows: start_ns >= the previous next_ns).
+ */
+static void snapshots_for(int fd, __u64 ns)
+{
+	__u64 until = mono_ns() + ns;
+	struct ipclab_snapshot a;
+
+	while (mono_ns() < until) {
+		memset(&a, 0, sizeof(a));
+		if (ioctl(fd, IPCLAB_IOC_SNAPSHOT, &a))
+			_exit(CHILD_BROKEN);
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(hostile, world_ration_holds_across_users, 120)
+{
+	char path[PATH_MAX + 64], inst[PATH_MAX];
+	unsigned long long start, end, next, last_next = 0;
+	const char *root = tracefs();
+	int n = 0, early = 0, by_nobody = 0, i;
+	char *trace, *p;
+	unsigned int uid;
+	pid_t kid[2];
+
+	SKIP_UNLESS_ROOT();
+	if (!root)
+		SKIP(return, "no tracefs with events/ipclab (CONFIG_TRACING?)");
+	PARAM_CHANGE_OR_SKIP("stop_percent", 20);
+	snprintf(inst, sizeof(inst), "%s/instances/ipclab_hostile_test", root);
+	rmdir(inst);
+	ASSERT_OK(mkdir(inst, 0700));
+	snprintf(path, sizeof(path), "%s/events/ipclab/ipclab_world_stop/enable", inst);
+	ASSERT_OK(write_file(path, "1")) TH_LOG("%s: %s", path, strerror(errno));
+	snprintf(path, sizeof(path), "%s/tracing_on", inst);
+	ASSERT_OK(write_file(path, "1"));
+
+	for (i = 0; i < 2; i++) {
+		kid[i] = kids_fork(&self->cl);
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0) {
+			if (i == 0 && drop_to_nobody())
+				_exit(CHILD_BROKEN);
+			snapshots_for(self->fd, 1500 * NSEC_PER_MSEC);
+		}
+	}
+	for (i = 0; i < 2; i++)
+		EXPECT_KID(0, kid[i], 30 * 1000);
+	ASSERT_OK(write_file(path, "0"));
+
+	snprintf(path, sizeof(path), "%s/trace", inst);
+	trace = read_all(path);
+	ASSERT_NE(NULL, trace);
+	/* One stopper at a time: the events come in the order of the stops. */
+	for (p = trace; (p = strstr(p, "ipclab_world_stop: ")); p++) {
+		if (sscanf(p, "ipclab_world_stop: uid=%u pid=%*d start_ns=%llu "
+			   "end_ns=%llu next_ns=%llu", &uid, &start, &end, &next) != 4)
+			continue;
+		if (n++ && start < last_next) {
+			early++;
+			TH_LOG("a stop of uid %u started %llu ns before its turn",
+			       uid, last_next - start);
+		}
+		by_nobody += uid == IPCLAB_NOBODY;
+		EXPECT_LE(start, end);
+		EXPECT_LE(end, next);
+		last_next = next;
+	}
+	free(trace);
+	rmdir(inst);
+	EXPECT_EQ(0, early);
+	EXPECT_LT(10, n) TH_LOG("only %d stops traced", n);
+	EXPECT_LT(0, by_nobody) TH_LOG("nobody's stops were never traced");
+	EXPECT_LT(by_nobody, n) TH_LOG("root's stops were never traced");
+	TH_LOG("%d stops in 1.5 s, %d of them nobody's", n, by_nobody);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1158,4 +1158,60 @@ static inline __u64 prng_seed_env(void)
 	return mono_ns() ^ ((__u64)getpid() << 32);
 }
 
+/* ------------------------------------------------------------------ */
+/* Files: tracefs, whole files                                        */
+/* ------------------------------------------------------------------ */
+
+#include <limits.h>
+
+/* Where tracefs is mounted, with ipclab's events; NULL without. */
+static inline const char *tracefs(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events/ipclab", dirs[i]);
+		if (!access(path, F_OK))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static inline int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The whole of a file, NUL-terminated, in a new buffer; NULL on failure. */
+static inline char *read_all(const char *path)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((got = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += got;
+		if (cap - len < 4096)
+			buf = realloc(buf, cap *= 2);
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
 #endif /* IPCLAB_TEST_H */
