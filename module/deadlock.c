@@ -26,13 +26,13 @@
  * Anybody may take a snapshot (students run "ipclab deadlock"), so the
  * price is rationed and bounded, whoever pays it and however often:
  *
- *  - one stopper of the world at a time (ipclab_stop_busy), and one per
- *    user waiting for that (user->stop_busy); a stop of d holds the
+ *  - one stopper of the world at a time, in the order they came
+ *    (ipclab_stop_queue), and one per user in that line
+ *    (user->stop_busy); a stop of d holds the
  *    next one, whoever makes it, until d * (100 - stop_percent) /
  *    stop_percent has passed, so that the world stands still at most
  *    stop_percent of the time however many users stop it, and the same
- *    user's next one too (a user's stoppers wait without the world's
- *    turn, so others may go first).  The waits are the stopper's
+ *    user's next one too.  The waits are the stopper's
  *    (interruptible, and within a deadlock check's timeout), not the
  *    world's.  Only the user's one stopper allocates for its stop.
  *  - every walk with the world stopped is bounded: a snapshot stops at
@@ -86,6 +86,28 @@ MODULE_PARM_DESC(stop_percent, "The most of the time, in percent, that snapshots
  * before the module's memory goes away.
  */
 struct percpu_rw_semaphore ipclab_world;
+
+/* A stop is under way; readers that found it wait here for its end. */
+static bool ipclab_world_stopping;
+static DECLARE_WAIT_QUEUE_HEAD(ipclab_world_wq);
+
+/**
+ * ipclab_world_enter_slow() - enter the world once the stop is over
+ *
+ * The trylock of ipclab_world_enter() failed: a stopper blocks readers.
+ * Wait for it with preemption on and without the read side, then try
+ * again.
+ *
+ * Context: preemption disabled, as on return; the read side held on return.
+ */
+void ipclab_world_enter_slow(void)
+{
+	do {
+		preempt_enable();
+		wait_event(ipclab_world_wq, !READ_ONCE(ipclab_world_stopping));
+		preempt_disable();
+	} while (!percpu_down_read_trylock(&ipclab_world));
+}
 
 /* Marks visited processes; changed only with the world stopped. */
 static u64 ipclab_dl_gen;
@@ -172,16 +194,104 @@ static int ipclab_stop_wait_take(unsigned long *word, wait_queue_head_t *wq,
 	return left ? -EINTR : 0;
 }
 
-/* The world's turn: one stopper at a time, and its ration. */
-static unsigned long ipclab_stop_busy;
-static DECLARE_WAIT_QUEUE_HEAD(ipclab_stop_wq);
+/*
+ * The world's turn: one stopper at a time, in the order they came (one
+ * per user: ipclab_stop_user_turn() lets only one of a user's queue), so
+ * that no user's stops can starve another's.  The holder gives the turn
+ * to the first in line directly.
+ */
+struct ipclab_stop_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	bool granted;		/* smp_store_release() by the giver */
+};
+
+static DEFINE_SPINLOCK(ipclab_stop_queue_lock);
+static LIST_HEAD(ipclab_stop_queue);	/* struct ipclab_stop_waiter.node */
+static bool ipclab_stop_held;		/* under ipclab_stop_queue_lock */
 static u64 ipclab_stop_next;	/* the world's next stop, not before (ns) */
+
+/* Hand the world's turn to the first in line, or free it. */
+static void ipclab_stop_world_give(void)
+{
+	struct ipclab_stop_waiter *w;
+	struct task_struct *task = NULL;
+
+	spin_lock(&ipclab_stop_queue_lock);
+	w = list_first_entry_or_null(&ipclab_stop_queue,
+				     struct ipclab_stop_waiter, node);
+	if (w) {
+		list_del_init(&w->node);
+		/* Once granted, @w (on the waiter's stack) may be gone. */
+		task = get_task_struct(w->task);
+		/* Pairs with the waiter's smp_load_acquire(): the turn's state. */
+		smp_store_release(&w->granted, true);
+	} else {
+		ipclab_stop_held = false;
+	}
+	spin_unlock(&ipclab_stop_queue_lock);
+	if (task) {
+		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
+/*
+ * Wait in line for the world's turn, within @deadline (0: none).
+ * Return: 0 with the turn, -ETIMEDOUT or -EINTR without it.
+ */
+static int ipclab_stop_world_wait(ktime_t deadline)
+{
+	struct ipclab_stop_waiter w = { .task = current };
+	int ret = 0;
+
+	spin_lock(&ipclab_stop_queue_lock);
+	if (!ipclab_stop_held) {
+		ipclab_stop_held = true;
+		spin_unlock(&ipclab_stop_queue_lock);
+		return 0;
+	}
+	list_add_tail(&w.node, &ipclab_stop_queue);
+	spin_unlock(&ipclab_stop_queue_lock);
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with the giver's smp_store_release(). */
+		if (smp_load_acquire(&w.granted))
+			break;
+		if (deadline && ktime_get() >= deadline) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (deadline)
+			schedule_hrtimeout(&deadline, HRTIMER_MODE_ABS);
+		else
+			schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	if (!ret)
+		return 0;
+	spin_lock(&ipclab_stop_queue_lock);
+	if (!w.granted) {
+		list_del(&w.node);
+		spin_unlock(&ipclab_stop_queue_lock);
+		return ret;
+	}
+	spin_unlock(&ipclab_stop_queue_lock);
+	/* Granted as it gave up: pass it on. */
+	ipclab_stop_world_give();
+	return ret;
+}
 
 /* Give back the turns @st holds, without stopping (again). */
 static void ipclab_stop_release(struct ipclab_stop *st)
 {
 	if (st->have_world)
-		ipclab_stop_give(&ipclab_stop_busy, &ipclab_stop_wq);
+		ipclab_stop_world_give();
 	if (st->have_user)
 		ipclab_stop_give(&st->user->stop_busy, &st->user->stop_wq);
 	st->have_world = false;
@@ -226,11 +336,10 @@ static int ipclab_stop_user_turn(struct ipclab_stop *st, struct ipclab_user *use
  * ipclab_stop_world_turn() - wait to be the world's one stopper
  * @st: the stop, with its user's turn
  *
- * The world's turn comes past the world's ration, so that all stops
- * together, whoever makes them, hold the world still at most stop_percent
- * of the time.  Stoppers of different users wait for it together (one per
- * user, ipclab_stop_user_turn()), without the turn: it is held only for
- * the stop itself.
+ * The world's turn comes in line, and then past the world's ration, so
+ * that all stops together, whoever makes them, hold the world still at
+ * most stop_percent of the time.  The holder sleeps out the ration with
+ * the turn: nobody may stop the world before then anyway.
  *
  * Return: 0 with the world's turn (ipclab_stop() may follow), or -EINTR or
  * -ETIMEDOUT with only the user's.
@@ -239,22 +348,17 @@ static int ipclab_stop_world_turn(struct ipclab_stop *st)
 {
 	int ret;
 
-	for (;;) {
-		ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)),
-					st->deadline);
-		if (ret)
-			return ret;
-		ret = ipclab_stop_wait_take(&ipclab_stop_busy, &ipclab_stop_wq,
-					    st->deadline);
-		if (ret)
-			return ret;
-		if (ktime_get_ns() >= READ_ONCE(ipclab_stop_next))
-			break;
-		/* Another stopper went first: wait for the ration again. */
-		ipclab_stop_give(&ipclab_stop_busy, &ipclab_stop_wq);
-	}
+	ret = ipclab_stop_world_wait(st->deadline);
+	if (ret)
+		return ret;
 	st->have_world = true;
-	return 0;
+	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)),
+				st->deadline);
+	if (ret) {
+		ipclab_stop_world_give();
+		st->have_world = false;
+	}
+	return ret;
 }
 
 /*
@@ -302,14 +406,17 @@ static void ipclab_stop_unboost(struct ipclab_stop *st)
  * The RCU grace period percpu_down_write() waits for first holds nobody
  * up (readers only switch to their slow path meanwhile), so it is the
  * stopper's cost, not the world's, and is not rationed; the drain of the
- * readers in flight that follows does hold new readers off, but readers
- * run with preemption off (ipclab_world_enter()), so it lasts as long as
- * the longest of their bounded sections.
+ * readers in flight that follows does hold new readers off, but a reader
+ * holds the read side only while it runs, with preemption off
+ * (ipclab_world_enter()), so the drain lasts as long as the longest of
+ * their bounded sections (but on PREEMPT_RT).  Readers that find the
+ * world stopping wait on ipclab_world_wq, woken by ipclab_unstop().
  */
 static void ipclab_stop(struct ipclab_stop *st)
 {
 	WARN_ON_ONCE(!st->have_world);
 	ipclab_stop_boost(st);
+	WRITE_ONCE(ipclab_world_stopping, true);
 	percpu_down_write(&ipclab_world);
 	st->start = ktime_get_ns();
 }
@@ -321,6 +428,8 @@ static void ipclab_unstop(struct ipclab_stop *st)
 	u64 now, next;
 
 	percpu_up_write(&ipclab_world);
+	WRITE_ONCE(ipclab_world_stopping, false);
+	wake_up_all(&ipclab_world_wq);
 	ipclab_stop_unboost(st);
 	now = ktime_get_ns();
 	next = now + div_u64((now - st->start) * (100 - pct), pct);
@@ -347,12 +456,14 @@ static void dl_free(struct ipclab_dl *dl)
  * @user: the user of the checking process, whose stops are rationed
  * @t:    the checked call's timeout, which its wait for a turn respects
  *
- * The buffers are allocated once the turn has come (so that waiting
- * stoppers hold no memory) and before the world stops (it must not stand
- * still through memory reclaim), for the processes that exist, with room
- * to spare.  Processes created after the stop cannot be in the graph
- * (joining it takes the read side), so the count read with the world
- * stopped bounds the walk; if it grew past the room, all over again.
+ * The buffers are allocated once the user's turn has come (so that a
+ * user's waiting stoppers hold no memory) and before the world stops (it
+ * must not stand still through memory reclaim), for the processes that
+ * exist, with room to spare; again, before the stop, if processes came
+ * while this one waited for the world's turn.  Processes created after
+ * the stop cannot be in the graph (joining it takes the read side), so
+ * the count read with the world stopped bounds the walk; if it grew past
+ * the room, all over again.
  *
  * Return: 0 with the world stopped, or -ENOMEM, -EINTR or -ETIMEDOUT
  * (waiting for its turn) with it running.
@@ -378,9 +489,16 @@ int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
 		if (!dl->queue || !dl->cycle)
 			goto err;
 		dl->cap = cap;
-		ret = ipclab_stop_world_turn(&dl->stop);
-		if (ret)
-			goto err;
+		if (!dl->stop.have_world) {
+			ret = ipclab_stop_world_turn(&dl->stop);
+			if (ret)
+				goto err;
+		}
+		/* The line may have been long: room for who came meanwhile? */
+		if (atomic_read(&ipclab_nprocs) + 1 > cap) {
+			dl_free(dl);
+			continue;
+		}
 		ipclab_stop(&dl->stop);
 		if (atomic_read(&ipclab_nprocs) + 1 <= cap)
 			break;

@@ -25,7 +25,8 @@
  *  - Lock order, outermost first:
  *      ipclab_table_lock (mutex: creation, removal, keys)
  *      -> user->stop_busy (a bit lock, timed: one stopper per user)
- *      -> ipclab_stop_busy (a bit lock, timed: one stopper of the world)
+ *      -> the world's turn (a FIFO line, timed: one stopper of the world;
+ *         ipclab_stop_queue_lock, a spinlock, guards the line alone)
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
  *      -> proc->lock (spinlock)
@@ -398,23 +399,32 @@ extern struct percpu_rw_semaphore ipclab_world;
 
 int ipclab_deadlock_init(void);
 void ipclab_deadlock_exit(void);
+void ipclab_world_enter_slow(void);
+
 /**
  * ipclab_world_enter() - about to change semaphore or mutex state
  *
  * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
- * section runs with preemption off (but on PREEMPT_RT, whose spinlocks
- * sleep): a stopper waiting for the sections in flight to drain waits for
+ * section runs with preemption off, and the read side is taken only by a
+ * running task (a trylock, and else a wait outside it for the stop to
+ * end): a stopper waiting for the sections in flight to drain waits for
  * bounded work, never for a reader that the scheduler put aside (a
- * SCHED_IDLE task among busy ones, say) while every other reader waits.
+ * SCHED_IDLE task among busy ones, say, or one granted the read side as
+ * it was woken) while every other reader waits.  On PREEMPT_RT, whose
+ * spinlocks sleep, the read side is taken as it is.
  *
  * Context: process context; no spinlock held (it may wait for a snapshot).
  */
 static inline void ipclab_world_enter(void)
 	__acquires(ipclab_world)
 {
-	percpu_down_read(&ipclab_world);
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		percpu_down_read(&ipclab_world);
+	} else {
 		preempt_disable();
+		if (unlikely(!percpu_down_read_trylock(&ipclab_world)))
+			ipclab_world_enter_slow();
+	}
 	__acquire(ipclab_world);
 }
 
@@ -425,9 +435,9 @@ static inline void ipclab_world_leave(void)
 	__releases(ipclab_world)
 {
 	__release(ipclab_world);
+	percpu_up_read(&ipclab_world);
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
-	percpu_up_read(&ipclab_world);
 }
 
 /* A stop of the world (deadlock.c): whose, since when, at what priority. */
