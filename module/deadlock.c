@@ -87,8 +87,7 @@ MODULE_PARM_DESC(stop_percent, "The most of the time, in percent, that snapshots
  */
 struct percpu_rw_semaphore ipclab_world;
 
-/* A stop is under way; readers that found it wait here for its end. */
-static bool ipclab_world_stopping;
+/* Readers that found the world stopped wait here for the stop's end. */
 static DECLARE_WAIT_QUEUE_HEAD(ipclab_world_wq);
 
 /**
@@ -104,7 +103,7 @@ void ipclab_world_enter_slow(void)
 {
 	do {
 		preempt_enable();
-		wait_event(ipclab_world_wq, !READ_ONCE(ipclab_world_stopping));
+		wait_event(ipclab_world_wq, !percpu_is_write_locked(&ipclab_world));
 		preempt_disable();
 	} while (!percpu_down_read_trylock(&ipclab_world));
 }
@@ -287,14 +286,64 @@ static int ipclab_stop_world_wait(ktime_t deadline)
 	return ret;
 }
 
-/* Give back the turns @st holds, without stopping (again). */
-static void ipclab_stop_release(struct ipclab_stop *st)
+/*
+ * For as long as it is in line for the world's turn or holds it, no CPU
+ * hog (nor a cgroup's CPU limit, nor SCHED_IDLE) may keep the stopper
+ * from the CPU while others wait for it: run as SCHED_FIFO 1 unless
+ * already real-time, and remember the policy to give back.  It sleeps
+ * for most of that time, which costs nothing.  (If the kernel refuses, as
+ * with real-time group scheduling and no budget, it goes on unboosted.)
+ */
+static void ipclab_stop_boost(struct ipclab_stop *st)
+{
+	struct sched_attr fifo = {
+		.size = sizeof(fifo),
+		.sched_policy = SCHED_FIFO,
+		.sched_priority = 1,
+	};
+
+	st->boosted = false;
+	if (current->policy != SCHED_NORMAL && current->policy != SCHED_BATCH &&
+	    current->policy != SCHED_IDLE)
+		return;
+	st->attr = (struct sched_attr) {
+		.size = sizeof(st->attr),
+		.sched_policy = current->policy,
+		.sched_nice = task_nice(current),
+		.sched_flags = current->sched_reset_on_fork ?
+			       SCHED_FLAG_RESET_ON_FORK : 0,
+	};
+	st->boosted = !sched_setattr_nocheck(current, &fifo);
+}
+
+/*
+ * Give the stopper its policy back, unless somebody (root's chrt, say)
+ * changed it during the stop: theirs stands.
+ */
+static void ipclab_stop_unboost(struct ipclab_stop *st)
+{
+	if (!st->boosted || current->policy != SCHED_FIFO ||
+	    current->rt_priority != 1)
+		return;
+	WARN_ON_ONCE(sched_setattr_nocheck(current, &st->attr));
+	st->boosted = false;
+}
+
+/* Give back the world's turn, if @st holds it, and the boost. */
+static void ipclab_stop_world_leave(struct ipclab_stop *st)
 {
 	if (st->have_world)
 		ipclab_stop_world_give();
+	st->have_world = false;
+	ipclab_stop_unboost(st);
+}
+
+/* Give back the turns @st holds, without stopping (again). */
+static void ipclab_stop_release(struct ipclab_stop *st)
+{
+	ipclab_stop_world_leave(st);
 	if (st->have_user)
 		ipclab_stop_give(&st->user->stop_busy, &st->user->stop_wq);
-	st->have_world = false;
 	st->have_user = false;
 }
 
@@ -339,7 +388,9 @@ static int ipclab_stop_user_turn(struct ipclab_stop *st, struct ipclab_user *use
  * The world's turn comes in line, and then past the world's ration, so
  * that all stops together, whoever makes them, hold the world still at
  * most stop_percent of the time.  The holder sleeps out the ration with
- * the turn: nobody may stop the world before then anyway.
+ * the turn: nobody may stop the world before then anyway.  From joining
+ * the line it runs boosted (ipclab_stop_boost()), so that it cannot sit
+ * on its turn unscheduled while the others in line wait.
  *
  * Return: 0 with the world's turn (ipclab_stop() may follow), or -EINTR or
  * -ETIMEDOUT with only the user's.
@@ -348,61 +399,23 @@ static int ipclab_stop_world_turn(struct ipclab_stop *st)
 {
 	int ret;
 
+	ipclab_stop_boost(st);
 	ret = ipclab_stop_world_wait(st->deadline);
-	if (ret)
+	if (ret) {
+		ipclab_stop_unboost(st);
 		return ret;
+	}
 	st->have_world = true;
 	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)),
 				st->deadline);
-	if (ret) {
-		ipclab_stop_world_give();
-		st->have_world = false;
-	}
+	if (ret)
+		ipclab_stop_world_leave(st);
 	return ret;
 }
 
 /*
- * For the length of a stop, no CPU hog may keep the stopper from the CPU
- * while the world waits: run as SCHED_FIFO 1 unless already real-time,
- * and remember the policy to give back.  (If the kernel refuses, as with
- * real-time group scheduling and no budget, the stop goes on unboosted.)
- */
-static void ipclab_stop_boost(struct ipclab_stop *st)
-{
-	struct sched_attr fifo = {
-		.size = sizeof(fifo),
-		.sched_policy = SCHED_FIFO,
-		.sched_priority = 1,
-	};
-
-	st->boosted = false;
-	if (current->policy != SCHED_NORMAL && current->policy != SCHED_BATCH &&
-	    current->policy != SCHED_IDLE)
-		return;
-	st->attr = (struct sched_attr) {
-		.size = sizeof(st->attr),
-		.sched_policy = current->policy,
-		.sched_nice = task_nice(current),
-		.sched_flags = current->sched_reset_on_fork ?
-			       SCHED_FLAG_RESET_ON_FORK : 0,
-	};
-	st->boosted = !sched_setattr_nocheck(current, &fifo);
-}
-
-/*
- * Give the stopper its policy back, unless somebody (root's chrt, say)
- * changed it during the stop: theirs stands.
- */
-static void ipclab_stop_unboost(struct ipclab_stop *st)
-{
-	if (!st->boosted || current->policy != SCHED_FIFO ||
-	    current->rt_priority != 1)
-		return;
-	WARN_ON_ONCE(sched_setattr_nocheck(current, &st->attr));
-}
-
-/*
- * Stop the world, boosted; the stop counts from once it stands still.
+ * Stop the world (boosted since the line); the stop counts from once it
+ * stands still.
  * The RCU grace period percpu_down_write() waits for first holds nobody
  * up (readers only switch to their slow path meanwhile), so it is the
  * stopper's cost, not the world's, and is not rationed; the drain of the
@@ -410,27 +423,23 @@ static void ipclab_stop_unboost(struct ipclab_stop *st)
  * holds the read side only while it runs, with preemption off
  * (ipclab_world_enter()), so the drain lasts as long as the longest of
  * their bounded sections (but on PREEMPT_RT).  Readers that find the
- * world stopping wait on ipclab_world_wq, woken by ipclab_unstop().
+ * world stopped wait on ipclab_world_wq, woken by ipclab_unstop().
  */
 static void ipclab_stop(struct ipclab_stop *st)
 {
 	WARN_ON_ONCE(!st->have_world);
-	ipclab_stop_boost(st);
-	WRITE_ONCE(ipclab_world_stopping, true);
 	percpu_down_write(&ipclab_world);
 	st->start = ktime_get_ns();
 }
 
-/* Let the world run, give the turns back, and ration the next stops. */
+/* Let the world run, give the turns and the boost back, ration the next. */
 static void ipclab_unstop(struct ipclab_stop *st)
 {
 	u32 pct = clamp_t(u32, READ_ONCE(ipclab_stop_percent), 1, 100);
 	u64 now, next;
 
 	percpu_up_write(&ipclab_world);
-	WRITE_ONCE(ipclab_world_stopping, false);
 	wake_up_all(&ipclab_world_wq);
-	ipclab_stop_unboost(st);
 	now = ktime_get_ns();
 	next = now + div_u64((now - st->start) * (100 - pct), pct);
 	WRITE_ONCE(ipclab_stop_next, next);
@@ -489,13 +498,15 @@ int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
 		if (!dl->queue || !dl->cycle)
 			goto err;
 		dl->cap = cap;
-		if (!dl->stop.have_world) {
-			ret = ipclab_stop_world_turn(&dl->stop);
-			if (ret)
-				goto err;
-		}
-		/* The line may have been long: room for who came meanwhile? */
+		ret = ipclab_stop_world_turn(&dl->stop);
+		if (ret)
+			goto err;
+		/*
+		 * The line may have been long: room for who came meanwhile?
+		 * If not, allocate again without the turn (and join again).
+		 */
 		if (atomic_read(&ipclab_nprocs) + 1 > cap) {
+			ipclab_stop_world_leave(&dl->stop);
 			dl_free(dl);
 			continue;
 		}

@@ -421,6 +421,9 @@ static inline void ipclab_world_enter(void)
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		percpu_down_read(&ipclab_world);
 	} else {
+		/* What lockdep and might_sleep() would see of a plain down. */
+		might_sleep();
+		might_lock_read(&ipclab_world);
 		preempt_disable();
 		if (unlikely(!percpu_down_read_trylock(&ipclab_world)))
 			ipclab_world_enter_slow();
