@@ -226,7 +226,6 @@ struct fuzz_stats {
 struct fuzz_shared {
 	_Atomic int stop;
 	uint64_t max_calls;
-	_Atomic uint64_t claimed;	/* calls handed out */
 	_Atomic uint64_t done;		/* calls made */
 	pid_t master;
 	struct fuzz_limits lim;
@@ -2748,12 +2747,17 @@ static const struct fuzz_action actions[] = {
 	{ "burst of threads", 1, act_burst },
 };
 
-/* May this thread make one more call?  The bound is machine-wide. */
+/*
+ * May this thread make one more call?  The bound is machine-wide, on the
+ * calls finished: a call cut off by a SIGKILL of its worker does not count,
+ * so a run ends having finished at least the bound (and at most a call
+ * per thread more).
+ */
 static bool claim(void)
 {
 	if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
 		return false;
-	return !sh->max_calls || atomic_fetch_add(&sh->claimed, 1) < sh->max_calls;
+	return !sh->max_calls || LOAD(sh->done) < sh->max_calls;
 }
 
 static void run_actions(struct fuzz_thread *t, uint64_t n)
@@ -3378,7 +3382,7 @@ static void reap(bool respawn)
 		}
 		sh->workers[w].pid = 0;
 		if (respawn && !atomic_load(&sh->stop) &&
-		    (!sh->max_calls || atomic_load(&sh->claimed) < sh->max_calls)) {
+		    (!sh->max_calls || LOAD(sh->done) < sh->max_calls)) {
 			sh->workers[w].gen++;
 			INC(sh->st.respawns);
 			spawn(w);
@@ -3841,7 +3845,7 @@ int main(int argc, char **argv)
 		}
 		if (opt.seconds && now - start >= opt.seconds * NSEC_PER_SEC)
 			break;
-		if (sh->max_calls && atomic_load(&sh->claimed) >= sh->max_calls &&
+		if (sh->max_calls && LOAD(sh->done) >= sh->max_calls &&
 		    !workers_left())
 			break;
 		if (!workers_left()) {
@@ -3866,6 +3870,9 @@ int main(int argc, char **argv)
 	atomic_store(&sh->stop, 1);
 	secs = (mono_now() - start) / 1e9;
 
+	/* (With a time bound too, time may come first.) */
+	if (sh->max_calls && !opt.seconds && LOAD(sh->done) < sh->max_calls && !bad)
+		bad = "it stopped short of its bound of calls";
 	if (!kill_all() && !bad)
 		bad = "a worker could not be killed (see its stacks above)";
 	if (opt.params && !params_put_back() && !bad)
