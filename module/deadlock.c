@@ -135,16 +135,21 @@ void ipclab_deadlock_exit(void)
 }
 
 /*
- * Wait until @until, or @deadline (0: none), or a signal.  Return: 0 at
- * @until, -ETIMEDOUT at the deadline, -EINTR.
+ * Wait until @until (KTIME_MAX: never), or *@granted (NULL: never) turns
+ * true, or @deadline (0: none), or a signal.  Return: 0 at @until or once
+ * granted, -ETIMEDOUT at the deadline, -EINTR.
  */
-static int ipclab_stop_sleep(ktime_t until, ktime_t deadline)
+static int ipclab_stop_sleep(ktime_t until, const bool *granted,
+			     ktime_t deadline)
 {
 	ktime_t t;
 	int ret = 0;
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with ipclab_stop_world_give()'s smp_store_release(). */
+		if (granted && smp_load_acquire(granted))
+			break;
 		if (ktime_get() >= until)
 			break;
 		if (deadline && ktime_get() >= deadline) {
@@ -156,7 +161,10 @@ static int ipclab_stop_sleep(ktime_t until, ktime_t deadline)
 			break;
 		}
 		t = deadline && deadline < until ? deadline : until;
-		schedule_hrtimeout(&t, HRTIMER_MODE_ABS);
+		if (t == KTIME_MAX)
+			schedule();
+		else
+			schedule_hrtimeout(&t, HRTIMER_MODE_ABS);
 	}
 	__set_current_state(TASK_RUNNING);
 	return ret;
@@ -242,7 +250,7 @@ static void ipclab_stop_world_give(void)
 static int ipclab_stop_world_wait(ktime_t deadline)
 {
 	struct ipclab_stop_waiter w = { .task = current };
-	int ret = 0;
+	int ret;
 
 	spin_lock(&ipclab_stop_queue_lock);
 	if (!ipclab_stop_held) {
@@ -253,25 +261,7 @@ static int ipclab_stop_world_wait(ktime_t deadline)
 	list_add_tail(&w.node, &ipclab_stop_queue);
 	spin_unlock(&ipclab_stop_queue_lock);
 
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		/* Pairs with the giver's smp_store_release(). */
-		if (smp_load_acquire(&w.granted))
-			break;
-		if (deadline && ktime_get() >= deadline) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		if (deadline)
-			schedule_hrtimeout(&deadline, HRTIMER_MODE_ABS);
-		else
-			schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	ret = ipclab_stop_sleep(KTIME_MAX, &w.granted, deadline);
 	if (!ret)
 		return 0;
 	spin_lock(&ipclab_stop_queue_lock);
@@ -374,7 +364,7 @@ static int ipclab_stop_user_turn(struct ipclab_stop *st, struct ipclab_user *use
 	if (ret)
 		return ret;
 	st->have_user = true;
-	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(user->stop_next)),
+	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(user->stop_next)), NULL,
 				st->deadline);
 	if (ret)
 		ipclab_stop_release(st);
@@ -406,7 +396,7 @@ static int ipclab_stop_world_turn(struct ipclab_stop *st)
 		return ret;
 	}
 	st->have_world = true;
-	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)),
+	ret = ipclab_stop_sleep(ns_to_ktime(READ_ONCE(ipclab_stop_next)), NULL,
 				st->deadline);
 	if (ret)
 		ipclab_stop_world_leave(st);
