@@ -83,6 +83,10 @@ static long ipclab_get_version(void __user *argp)
 	return 0;
 }
 
+/*
+ * The commands about any object are here; each primitive's own commands
+ * are in its struct ipclab_type (ipclab_type_ioctl()).
+ */
 static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -98,20 +102,6 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_ioc_set(argp);
 	case IPCLAB_IOC_STAT:
 		return ipclab_ioc_stat(argp);
-	case IPCLAB_IOC_SEM_OP:
-		return ipclab_sem_op(argp);
-	case IPCLAB_IOC_SEM_CTL:
-		return ipclab_sem_ctl(argp);
-	case IPCLAB_IOC_MUTEX_LOCK:
-		return ipclab_mutex_lock(argp);
-	case IPCLAB_IOC_MUTEX_UNLOCK:
-		return ipclab_mutex_unlock(argp);
-	case IPCLAB_IOC_MUTEX_CONSISTENT:
-		return ipclab_mutex_consistent(argp);
-	case IPCLAB_IOC_MBOX_SEND:
-		return ipclab_mbox_send(argp);
-	case IPCLAB_IOC_MBOX_RECV:
-		return ipclab_mbox_recv(argp);
 	case IPCLAB_IOC_OPEN:
 		return ipclab_ioc_open(argp);
 	case IPCLAB_IOC_LIST:
@@ -123,7 +113,7 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case IPCLAB_IOC_INFO:
 		return ipclab_ioc_info(argp);
 	default:
-		return -ENOTTY;
+		return ipclab_type_ioctl(cmd, argp);
 	}
 }
 

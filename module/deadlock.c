@@ -3,7 +3,8 @@
  * ipclab deadlocks: the whole machine's allocation state in one
  * consistent snapshot, and the check that refuses a wait closing a cycle.
  *
- * Both need the state of every semaphore set and mutex at one instant,
+ * Both need the state of every resource (every object of a type with a
+ * snapshot() and holders()) at one instant,
  * and taking every object's lock at once is not an option (a spinlock
  * per object, thousands of objects).  Instead every change to that state
  * runs inside ipclab_world_enter()/ipclab_world_leave(), the read side of
@@ -22,7 +23,7 @@
  * skipped, and none can be removed during it (removal enters the world).
  *
  * The price: a snapshot or a check costs an RCU grace period and blocks
- * every semaphore and mutex operation on the machine while it walks.
+ * every operation on a resource on the machine while it walks.
  * Anybody may take a snapshot (students run "ipclab deadlock"), so the
  * price is rationed and bounded, whoever pays it and however often:
  *
@@ -55,6 +56,11 @@
  * limit: each process is visited once, so the walk is bounded by the
  * number of processes, and its queue is allocated for that many before
  * the search starts.
+ *
+ * The primitives see none of this.  A blocking command is a struct
+ * ipclab_call whose try() and enqueue() its type provides;
+ * ipclab_call_run() runs them inside the world, or with it stopped when
+ * the object refuses deadlocks, checks the wait, and sleeps.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -123,12 +129,21 @@ struct ipclab_dl_snap {
 	u64 now_ns;
 };
 
+/**
+ * ipclab_deadlock_init() - make the world's lock, at module load
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int ipclab_deadlock_init(void)
 {
 	return percpu_init_rwsem(&ipclab_world);
 }
 
-/* Module exit: after the last user; waits for the semaphore's RCU work. */
+/**
+ * ipclab_deadlock_exit() - free the world's lock, at module unload
+ *
+ * After the last user; waits for the lock's RCU work.
+ */
 void ipclab_deadlock_exit(void)
 {
 	percpu_free_rwsem(&ipclab_world);
@@ -450,7 +465,7 @@ static void dl_free(struct ipclab_dl *dl)
 }
 
 /**
- * ipclab_world_stop() - hold every semaphore and mutex still, for a check
+ * ipclab_world_stop() - hold every resource still, for a check
  * @dl:   the check's state, zeroed by the caller; gets its buffers
  * @user: the user of the checking process, whose stops are rationed
  * @t:    the checked call's timeout, which its wait for a turn respects
@@ -467,8 +482,8 @@ static void dl_free(struct ipclab_dl *dl)
  * Return: 0 with the world stopped, or -ENOMEM, -EINTR or -ETIMEDOUT
  * (waiting for its turn) with it running.
  */
-int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
-		      const struct ipclab_timeout *t)
+static int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
+			     const struct ipclab_timeout *t)
 {
 	unsigned int tries;
 	int ret;
@@ -526,8 +541,8 @@ err:
  * @ret:  what the checked operation returned; on -EDEADLK the cycle
  *        found is kept for IPCLAB_IOC_CYCLE
  */
-void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
-			  int ret)
+static void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
+				 int ret)
 {
 	struct ipclab_cycle_entry *cycle = NULL;
 	bool keep = ret == -EDEADLK;
@@ -557,6 +572,10 @@ void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 	dl_free(dl);
 }
 
+/**
+ * ipclab_proc_free_cycle() - forget a process's last refused cycle
+ * @proc: the process, at its release
+ */
 void ipclab_proc_free_cycle(struct ipclab_proc *proc)
 {
 	kvfree(proc->cycle);
@@ -590,7 +609,7 @@ bool ipclab_dl_step(struct ipclab_dl *dl)
  *                      waits for
  * @dl:     the check
  * @holder: a process holding units of it
- * @num:    which semaphore (0 for a mutex)
+ * @num:    which of the object's resources (0 for an object with one)
  */
 void ipclab_dl_holder(struct ipclab_dl *dl, struct ipclab_proc *holder, u32 num)
 {
@@ -623,7 +642,7 @@ static void dl_fill_entry(struct ipclab_cycle_entry *e, struct ipclab_proc *proc
 	memcpy(e->comm, proc->comm, sizeof(e->comm));
 	e->id = w->obj->id;
 	e->num = num;
-	e->type = w->obj->type;
+	e->type = w->obj->type->nr;
 }
 
 /* Write down the cycle: the caller first, each waiting for the next. */
@@ -651,7 +670,8 @@ static void dl_record_cycle(struct ipclab_dl *dl)
  * the cycle cannot be kept (no memory), the refusal stands and
  * IPCLAB_IOC_CYCLE shows the one before.
  */
-int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
+static int ipclab_deadlock_check(struct ipclab_dl *dl,
+				 struct ipclab_waiter_base *w)
 {
 	const struct ipclab_waiter_base *wx;
 	struct ipclab_proc *p;
@@ -663,7 +683,7 @@ int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
 	dl->cur_w = w;
 	/* Bounded, and nothing sleeps: the stopper is not scheduled away. */
 	preempt_disable();
-	w->obj->ops->holders(w->obj, w, dl);
+	w->obj->type->holders(w->obj, w, dl);
 
 	while (!dl->found && !dl->too_big && dl->head < dl->tail) {
 		p = dl->queue[dl->head++];
@@ -672,7 +692,7 @@ int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w)
 				break;
 			dl->cur = p;
 			dl->cur_w = wx;
-			wx->obj->ops->holders(wx->obj, wx, dl);
+			wx->obj->type->holders(wx->obj, wx, dl);
 		}
 	}
 	if (dl->found)
@@ -724,7 +744,7 @@ static bool dl_snap_proc(struct ipclab_dl_snap *s, struct ipclab_proc *proc,
  * ipclab_dl_res() - add a resource class to a snapshot
  * @s:     the snapshot
  * @obj:   its object
- * @num:   semaphore index, 0 for a mutex
+ * @num:   which of the object's resources (0 for an object with one)
  * @avail: instances available
  * @total: instances in existence
  *
@@ -748,7 +768,7 @@ u32 ipclab_dl_res(struct ipclab_dl_snap *s, struct ipclab_obj *obj, u32 num,
 		memset(r, 0, sizeof(*r));
 		r->id = obj->id;
 		r->num = num;
-		r->type = obj->type;
+		r->type = obj->type->nr;
 		r->flags = obj->flags;
 		r->avail = avail;
 		r->total = total;
@@ -816,7 +836,7 @@ static int snap_copy(u64 uptr, const void *buf, u32 cap, u32 n, size_t size)
 }
 
 /*
- * With the world stopped: every readable semaphore set and mutex.  Under
+ * With the world stopped: every readable resource object.  Under
  * RCU with preemption off (see the top of the file); @owner_cap is the
  * caller's CAP_IPC_OWNER, looked up before.
  */
@@ -832,19 +852,25 @@ static u32 snap_fill(struct ipclab_dl_snap *s, bool owner_cap)
 	rcu_read_lock();
 	preempt_disable();
 	while (!s->truncated && (obj = ipclab_obj_next_rcu(&slot))) {
-		/* Mailboxes and shared buffers are not resources. */
-		if (!obj->ops->snapshot || obj->removed)
+		/* Objects of other types are not resources. */
+		if (!ipclab_obj_in_world(obj) || obj->removed)
 			continue;
 		if (ipclab_perm_atomic(obj, IPCLAB_READ, owner_cap))
 			hidden++;
 		else
-			obj->ops->snapshot(obj, s);
+			obj->type->snapshot(obj, s);
 	}
 	preempt_enable();
 	rcu_read_unlock();
 	return hidden;
 }
 
+/**
+ * ipclab_ioc_snapshot() - IPCLAB_IOC_SNAPSHOT: the machine's allocation state
+ * @argp: struct ipclab_snapshot from userspace
+ *
+ * Return: 0, -EINVAL, -EINTR (waiting for a turn), -ENOMEM or -EFAULT.
+ */
 long ipclab_ioc_snapshot(void __user *argp)
 {
 	struct ipclab_dl_snap s = {};
@@ -932,6 +958,12 @@ static void cycle_filter(struct ipclab_cycle_entry *e)
 		ipclab_obj_put(obj);
 }
 
+/**
+ * ipclab_ioc_cycle() - IPCLAB_IOC_CYCLE: the caller's last refused cycle
+ * @argp: struct ipclab_cycle from userspace
+ *
+ * Return: 0, -EINVAL, -ENOMEM or -EFAULT.
+ */
 long ipclab_ioc_cycle(void __user *argp)
 {
 	struct ipclab_cycle_entry *buf = NULL;
@@ -942,7 +974,7 @@ long ipclab_ioc_cycle(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.pad)
+	if (arg.flags || memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	/* A process that never used ipclab was never refused. */
 	proc = ipclab_proc_find_current();
@@ -970,4 +1002,107 @@ long ipclab_ioc_cycle(void __user *argp)
 	if (!ret && copy_to_user(argp, &arg, sizeof(arg)))
 		ret = -EFAULT;
 	return ret;
+}
+
+/*
+ * One pass of a call inside the world: try, and queue at once unless the
+ * object refuses deadlocks (then *check says so: the wait must be checked
+ * first, with the world stopped).  Return: as try(), or enqueue()'s error.
+ */
+static int call_try(struct ipclab_call *c, bool *queued, bool *check)
+{
+	int ret;
+
+	ipclab_obj_lock(c->obj);
+	ret = c->ops->try(c);
+	if (!ret && c->wait) {
+		if (c->obj->flags & IPCLAB_REFUSE_DEADLOCK) {
+			*check = true;
+		} else {
+			ret = c->ops->enqueue(c);
+			*queued = !ret;
+		}
+	}
+	ipclab_obj_unlock(c->obj);
+	ipclab_wake_up(&c->wq);
+	return ret;
+}
+
+/*
+ * One pass with the world stopped: try again (it may go now), and if it
+ * must still wait, queue it only if the wait closes no cycle.  Nothing
+ * changes while the world stands still, so what the check saw is what
+ * the queued waiter waits in.  Return: as try(), -EDEADLK, enqueue()'s
+ * error, or the stop's (-EINTR, -ETIMEDOUT, -ENOMEM).
+ */
+static int call_checked(struct ipclab_call *c, bool *queued)
+{
+	struct ipclab_dl dl = {};
+	int ret;
+
+	ret = ipclab_world_stop(&dl, c->proc->user, &c->t);
+	if (ret)
+		return ret;
+	spin_lock(&c->obj->lock);
+	ret = c->ops->try(c);
+	spin_unlock(&c->obj->lock);
+	if (!ret && c->wait) {
+		ret = ipclab_deadlock_check(&dl, c->w);
+		if (!ret) {
+			spin_lock(&c->obj->lock);
+			ret = c->ops->enqueue(c);
+			spin_unlock(&c->obj->lock);
+			*queued = !ret;
+		}
+	}
+	ipclab_world_restart(&dl, c->proc, ret);
+	ipclab_wake_up(&c->wq);
+	return ret;
+}
+
+/**
+ * ipclab_call_run() - try a blocking command; else refuse, or wait
+ * @c: the call: its ops, object, process, timeout and waiter filled in
+ *
+ * The one protocol of every blocking command.  The type's try() runs
+ * under ipclab_obj_lock(); if the command can be done now, that is all.
+ * If try() needs memory first, prepare() allocates it with no lock held
+ * and try() runs again.  If the command must wait, its waiter is queued
+ * (the type's enqueue()) in the same locked section -- unless the object
+ * was created with IPCLAB_REFUSE_DEADLOCK: then the world is stopped
+ * (rationed, within the call's timeout), try() runs once more, and the
+ * waiter is queued only if waiting closes no cycle; otherwise the call
+ * fails with -EDEADLK, changing nothing, and the cycle is kept for
+ * IPCLAB_IOC_CYCLE.  A queued waiter sleeps in ipclab_call_sleep().
+ * The tasks the type collected in c->wq are woken after every unlock.
+ *
+ * Context: process context, no lock held.
+ * Return: the command's result.
+ */
+int ipclab_call_run(struct ipclab_call *c)
+{
+	bool check = false, queued = false;
+	int ret;
+
+	for (;;) {
+		c->wait = false;
+		c->again = false;
+		if (check)
+			ret = call_checked(c, &queued);
+		else
+			ret = call_try(c, &queued, &check);
+		if (ret)
+			return ret;
+		if (c->again) {
+			ret = c->ops->prepare(c);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (queued)
+			return ipclab_call_sleep(c);
+		if (!c->wait)
+			return 0;
+		/* It must wait, and the object refuses deadlocks: check first. */
+	}
 }

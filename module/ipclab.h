@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ipclab private header: what the per-primitive files share with the core.
+ * ipclab private header: what the primitives share with the generic code.
+ *
+ * The generic code -- the device and its dispatcher (core.c), the object
+ * table (table.c), processes (proc.c), users and limits (user.c), waiting
+ * rooms (wait.c), object fds (objfd.c), the stopped world and the
+ * deadlock check (deadlock.c), debugfs (debugfs.c) and the trace events
+ * (trace.h) -- names no primitive.  Each primitive lives in the one file
+ * named after it and plugs in through one struct ipclab_type, listed in
+ * the registry (types.c).  docs/adding-a-primitive.md walks through it.
  *
  * Lifetime and locking, in short (docs/design.md has the long version):
  *
@@ -12,37 +20,47 @@
  *  - obj->lock protects the object's state and waiting rooms.  It is a
  *    spinlock: nothing sleeps, allocates, frees memory or copies to/from
  *    user under it.  What a change leaves to free is freed after unlock.
- *  - struct ipclab_proc is "a process" (thread group).  Its semaphore
- *    records and owned mutexes are under proc->lock.
+ *    ipclab_obj_lock() and ipclab_obj_unlock() take and drop it.
+ *  - struct ipclab_proc is "a process" (thread group).  The records the
+ *    types keep for it and the objects it owns are under proc->lock.
  *  - struct ipclab_user counts what each user keeps (user.c); every limit
  *    is checked, by charging, before the work it limits is done.
- *  - Every change to the state of semaphores and mutexes (values,
- *    holdings, owners, waiting rooms) happens inside ipclab_world_enter()
- *    and ipclab_world_leave(), a per-cpu read lock that costs next to
- *    nothing.  A whole-machine snapshot and the deadlock check take it
- *    for writing: for that moment, that state stands still everywhere.
- *    They are rationed (stop_percent) and their walks are bounded.
+ *  - The resources of the deadlock world are the objects whose type has
+ *    a snapshot() (semaphore sets and mutexes).  Every change to their
+ *    state (values, holdings, owners, waiting rooms) happens inside the
+ *    world: ipclab_obj_lock() enters it for them, a per-cpu read lock
+ *    that costs next to nothing.  A whole-machine snapshot and the
+ *    deadlock check take it for writing: for that moment, that state
+ *    stands still everywhere.  They are rationed (stop_percent) and their
+ *    walks are bounded.
  *  - Lock order, outermost first:
  *      ipclab_table_lock (mutex: creation, removal, keys)
+ *      -> proc->cycle_lock (mutex: the last refused cycle; taken alone
+ *         today, after a check has let the world run)
  *      -> user->stop_busy (a bit lock, timed: one stopper per user)
- *      -> the world's turn (a FIFO line, timed: one stopper of the world;
- *         ipclab_stop_queue_lock, a spinlock, guards the line alone)
+ *      -> the world's turn (a FIFO line, timed: one stopper of the world)
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
  *      -> proc->lock (spinlock)
- *      -> the poll wait queue's lock (mailboxes), the xarrays' own locks
- *    Taken on their own, never around another ipclab lock:
- *      ipclab_procs_lock (the process hash), ipclab_users_lock (the user
- *      hash), proc->cycle_lock (mutex: the last refused cycle).
- *  - Waiters live on the stack of the waiting task.  The task that makes a
- *    waiter's request possible performs it, takes the waiter off the list,
+ *      -> the innermost: the poll wait queue's lock (an object fd's),
+ *         ipclab_procs_lock (the process hash), ipclab_users_lock (the
+ *         user hash), ipclab_stop_queue_lock (the world's line), the
+ *         xarrays' own locks.  None of these is held around another
+ *         ipclab lock.
+ *  - Waiters live on the stack of the waiting task, in a waiting room
+ *    (struct ipclab_room, wait.c).  The task that makes a waiter's
+ *    request possible performs it, takes the waiter out of the room,
  *    collects the task in a struct ipclab_wake, and publishes the result
  *    with smp_store_release(&w->status); the waiter reads it with
  *    smp_load_acquire().  Wake-ups happen after obj->lock is dropped.
+ *  - A blocking command is a struct ipclab_call: its type's try and
+ *    enqueue callbacks, run by ipclab_call_run() (deadlock.c), which
+ *    owns the refusal of deadlocks and the sleep (wait.c).
  */
 #ifndef _IPCLAB_H
 #define _IPCLAB_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/hashtable.h>
 #include <linux/hrtimer.h>
@@ -68,9 +86,8 @@
 
 /* Ids are seq * IPCLAB_SLOTS + slot; slots index the object table. */
 #define IPCLAB_SLOTS		32768
-#define IPCLAB_NTYPES		5	/* IPCLAB_TYPE_* are 1..4 */
-#define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
-#define IPCLAB_SEMS_CEIL	32000	/* semaphores per set, as SEMMSL's limit */
+/* Room for IPCLAB_TYPE_* 1..15: the registry (types.h) may not pass it. */
+#define IPCLAB_NTYPES		16
 
 /* ipclab_perm()'s access */
 #define IPCLAB_READ		4
@@ -80,7 +97,7 @@
  * Module parameters that root may change at run time, refused (EINVAL)
  * outside lo..hi so that no value can break an invariant:
  *
- *	unsigned int ipclab_max_foo = 8;
+ *	static unsigned int ipclab_max_foo = 8;
  *	static struct ipclab_uint_param ipclab_max_foo_param = {
  *		.var = &ipclab_max_foo, .lo = 1, .hi = 1024,
  *	};
@@ -88,7 +105,8 @@
  *			&ipclab_max_foo_param, 0644);
  *	MODULE_PARM_DESC(max_foo, "...");
  *
- * Every use reads the variable once, with READ_ONCE().
+ * Every use reads the variable once, with READ_ONCE().  A limit lives in
+ * the file of what it limits; IPCLAB_IOC_INFO asks each file for its own.
  */
 struct ipclab_uint_param {
 	unsigned int *var;
@@ -103,28 +121,13 @@ struct ipclab_ulong_param {
 extern const struct kernel_param_ops ipclab_uint_param_ops;
 extern const struct kernel_param_ops ipclab_ulong_param_ops;
 
-/* Limits, module parameters, each in the file it limits: READ_ONCE(). */
+/* The generic limits, each in its file: READ_ONCE(). */
 extern unsigned int ipclab_max_objects;			/* table.c */
 extern unsigned int ipclab_max_objects_per_user;
 extern unsigned int ipclab_max_procs_per_user;		/* proc.c */
 extern unsigned int ipclab_max_waiters;			/* wait.c */
 extern unsigned int ipclab_max_waiters_per_user;
 extern unsigned int ipclab_stop_percent;		/* deadlock.c */
-extern unsigned int ipclab_max_sems;			/* sem.c */
-extern unsigned int ipclab_max_ops;
-extern unsigned int ipclab_sem_max;
-extern unsigned long ipclab_max_sem_records_per_user;
-extern unsigned int ipclab_max_queued_ops;
-extern unsigned long ipclab_max_sems_per_user;
-extern unsigned long ipclab_max_sems_total;
-extern unsigned int ipclab_mbox_max_msgs;		/* mbox.c */
-extern unsigned int ipclab_mbox_max_msgsz;
-extern unsigned long ipclab_mbox_max_bytes;
-extern unsigned int ipclab_max_msgs_per_user;
-extern unsigned long ipclab_max_msg_bytes_per_user;
-extern unsigned long ipclab_shbuf_max_size;		/* shbuf.c */
-extern unsigned long ipclab_max_shbuf_pages;
-extern unsigned long ipclab_max_shbuf_pages_per_user;
 
 struct ipclab_obj;
 struct ipclab_proc;
@@ -139,7 +142,10 @@ struct files_struct;
 struct ipclab_dl;
 struct ipclab_dl_snap;
 
-/* user.c: what each user keeps */
+/*
+ * user.c: what each user keeps.  A primitive that keeps memory of its own
+ * for a user (records, messages, pages) has a counter here to charge.
+ */
 enum {
 	IPCLAB_RES_OBJECTS,		/* + IPCLAB_TYPE_*: objects of a type */
 	IPCLAB_RES_PROCS = IPCLAB_NTYPES,
@@ -189,62 +195,105 @@ struct ipclab_snap {
 	u64 now_ns;
 };
 
-struct ipclab_type_ops {
-	/*
-	 * Under obj->lock, after obj->removed was set: fail every waiter with
-	 * -EIDRM (queue them on @wq) and detach per-process records.
-	 */
+/**
+ * struct ipclab_ioctl - one command of a primitive
+ * @cmd: IPCLAB_IOC_*
+ * @fn:  its handler, given the ioctl's argument
+ */
+struct ipclab_ioctl {
+	unsigned int cmd;
+	long (*fn)(void __user *argp);
+};
+
+/**
+ * struct ipclab_type - a primitive: what the generic code asks of it
+ * @name:         its name in debugfs, the trace events and messages
+ * @nr:           its IPCLAB_TYPE_*
+ * @create_flags: the flags of IPCLAB_IOC_GET it accepts with IPCLAB_CREAT
+ *                beyond CREAT and EXCL (IPCLAB_REFUSE_DEADLOCK only where
+ *                it has @holders)
+ * @get_size:     bytes of its member of struct ipclab_get's union: every
+ *                byte after them must be zero (the core checks)
+ * @ioctls:       its commands, ended by an entry with @cmd 0
+ * @create:       build a new object for @get, charged to @user, with no
+ *                lock held; ERR_PTR(-EINVAL) for arguments out of range
+ * @check_open:   optional: may an existing object be opened with @get?
+ *                0, or an error such as -EINVAL
+ * @proc_exit:    optional: a process ended; undo and drop what it kept
+ *                (process context, no ipclab lock held)
+ * @limits:       optional: fill its limits in IPCLAB_IOC_INFO's answer
+ * @usage:        optional: fill its part of a struct ipclab_usage from
+ *                the counters @used (a user's, or the whole machine's)
+ * @remove:       under obj->lock, after obj->removed was set: fail every
+ *                waiter with -EIDRM (collect them in @wq) and detach
+ *                per-process records
+ * @removed:      optional, after remove() with no lock held: free what the
+ *                removed object no longer needs (messages, records);
+ *                nothing else touches that state once obj->removed is set
+ * @linger:       optional, under obj->lock, at removal: true if the object
+ *                stays in the id table, marked removed, until its last
+ *                user calls ipclab_obj_unlink() (a mapped shared buffer)
+ * @stat:         under obj->lock: fill the type's part of @st and @snap
+ * @mmap:         optional: mmap() of an object fd
+ * @poll:         optional: poll() of an object fd, without obj->lock held
+ * @snapshot:     optional; a type that has it is a resource of the
+ *                deadlock world.  With the world stopped (the object's lock
+ *                not held: nothing changes), preemption off and no
+ *                sleeping: add the object's resources and its hold and wait
+ *                edges to @s, and stop when ipclab_dl_full() says so
+ * @holders:      with @snapshot: with the world stopped and preemption off,
+ *                report each process holding what waiter @w waits for with
+ *                ipclab_dl_holder(), taking an ipclab_dl_step() per look
+ * @show:         under obj->lock: the type's lines of the debugfs
+ *                "objects" file
+ * @free:         last reference gone: give back what the type charged,
+ *                free what it allocated, and the object itself after an
+ *                RCU grace period
+ *
+ * The types are listed in types.c, the registry; nothing else names them.
+ */
+struct ipclab_type {
+	const char *name;
+	u32 nr;
+	u32 create_flags;
+	size_t get_size;
+	const struct ipclab_ioctl *ioctls;
+	struct ipclab_obj *(*create)(const struct ipclab_get *get,
+				     struct ipclab_user *user);
+	int (*check_open)(struct ipclab_obj *obj, const struct ipclab_get *get);
+	void (*proc_exit)(struct ipclab_proc *proc);
+	void (*limits)(struct ipclab_limits *l);
+	void (*usage)(struct ipclab_usage *u, const atomic_long_t *used);
 	void (*remove)(struct ipclab_obj *obj, struct ipclab_wake *wq);
-	/*
-	 * Optional, after remove() with no lock held: free what the removed
-	 * object no longer needs (messages, records).  Nothing else touches
-	 * that state once obj->removed is set.
-	 */
 	void (*removed)(struct ipclab_obj *obj);
-	/* Under obj->lock: fill the type's part of @st and @snap. */
+	bool (*linger)(struct ipclab_obj *obj);
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
-	/*
-	 * Optional, under obj->lock, at IPCLAB_IOC_RMID: true if the object
-	 * stays in the id table, marked removed, until its last user calls
-	 * ipclab_obj_unlink() (shared buffers that are still mapped).
-	 */
-	bool (*linger)(struct ipclab_obj *obj);
-	/* Object fds (optional): mmap() of the object. */
 	int (*mmap)(struct ipclab_obj *obj, struct file *file,
 		    struct vm_area_struct *vma);
-	/* Object fds (optional): poll() without obj->lock held. */
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
 			 struct poll_table_struct *pt);
-	/*
-	 * Semaphore sets and mutexes, with the world stopped (the object's
-	 * lock not held: nothing changes), preemption off and no sleeping:
-	 * add the object's resources and its hold and wait edges to @s, and
-	 * stop when ipclab_dl_full() says so.
-	 */
 	void (*snapshot)(struct ipclab_obj *obj, struct ipclab_dl_snap *s);
-	/*
-	 * Semaphore sets and mutexes, with the world stopped and preemption
-	 * off: report each process holding what waiter @w waits for with
-	 * ipclab_dl_holder(), taking an ipclab_dl_step() per look.
-	 */
 	void (*holders)(struct ipclab_obj *obj,
 			const struct ipclab_waiter_base *w, struct ipclab_dl *dl);
-	/* Under obj->lock: the type's lines of the debugfs "objects" file. */
 	void (*show)(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns);
-	/*
-	 * Last reference gone: give back what the type charged, free what it
-	 * allocated, and the object itself after an RCU grace period.
-	 */
 	void (*free)(struct ipclab_obj *obj);
 };
+
+/* types.c: the registry */
+extern const struct ipclab_type *const ipclab_types[IPCLAB_NTYPES];
+
+const struct ipclab_type *ipclab_type_get(u32 type);
+long ipclab_type_ioctl(unsigned int cmd, void __user *argp);
+void ipclab_types_proc_exit(struct ipclab_proc *proc);
+void ipclab_types_limits(struct ipclab_limits *l);
+void ipclab_types_usage(struct ipclab_usage *u, const atomic_long_t *used);
 
 struct ipclab_obj {
 	struct kref ref;
 	struct rcu_head rcu;
-	const struct ipclab_type_ops *ops;
+	const struct ipclab_type *type;
 	struct ipclab_user *user;	/* the creator's, charged for it */
-	u32 type;
 	u32 id;
 	s32 key;
 	spinlock_t lock;	/* the object's state and waiting rooms */
@@ -254,21 +303,36 @@ struct ipclab_obj {
 	 * READ_ONCE(), for permission checks (as ipcperms() does).
 	 */
 	bool removed;
-	u32 flags;		/* IPCLAB_REFUSE_DEADLOCK, _SEM_NOFIFO: at creation */
+	u32 flags;		/* its create_flags given at creation */
 	umode_t mode;
 	kuid_t uid, cuid;
 	kgid_t gid, cgid;
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
-	u32 nwaiters;		/* ipclab_waiter_enter()/_leave() */
+	u32 nwaiters;		/* in all its rooms (wait.c) */
 	u32 nreaders;		/* ... of them, waiters that only look */
+};
+
+/*
+ * Is @obj a resource of the deadlock world?  Then its state changes only
+ * inside the world (ipclab_obj_lock()), and the world's stop reads it.
+ */
+static inline bool ipclab_obj_in_world(const struct ipclab_obj *obj)
+{
+	return obj->type->snapshot;
+}
+
+/* A waiting room: its waiters in arrival order (wait.c). */
+struct ipclab_room {
+	struct list_head waiters;	/* struct ipclab_waiter_base.node */
 };
 
 /* What every waiter has, embedded in the type's waiter. */
 struct ipclab_waiter_base {
-	struct list_head node;
-	struct list_head proc_node;	/* semaphores, mutexes: proc->waits */
+	struct list_head node;		/* in room->waiters */
+	struct list_head proc_node;	/* world resources: in proc->waits */
+	struct ipclab_room *room;	/* while in one */
 	struct task_struct *task;
 	struct ipclab_proc *proc;
 	struct ipclab_obj *obj;
@@ -306,27 +370,45 @@ struct ipclab_obj *ipclab_obj_next(unsigned long *slot);
 struct ipclab_obj *ipclab_obj_next_rcu(unsigned long *slot);
 void ipclab_obj_put(struct ipclab_obj *obj);
 void ipclab_obj_unlink(struct ipclab_obj *obj);
-void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
-		     u32 type, umode_t mode);
+void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type *type,
+		     umode_t mode);
 int ipclab_perm(struct ipclab_obj *obj, int access);
 int ipclab_perm_atomic(struct ipclab_obj *obj, int access, bool owner_cap);
 bool ipclab_owner_cap(void);
 void ipclab_obj_touch(struct ipclab_obj *obj);
+struct ipclab_obj *ipclab_obj_get(u32 id, u32 type, int access, int *err);
 long ipclab_ioc_get(void __user *argp);
 long ipclab_ioc_rmid(void __user *argp);
 long ipclab_ioc_set(void __user *argp);
 long ipclab_ioc_stat(void __user *argp);
 long ipclab_ioc_list(void __user *argp);
 void ipclab_table_exit(void);
+void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
+			u32 num, s32 held, s32 undo);
+
+/* debugfs.c */
 void ipclab_debugfs_init(void);
 void ipclab_debugfs_exit(void);
 void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
 			u64 now_ns);
-void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
-			u32 num, s32 held, s32 undo);
 
 /* proc.c: what a process is */
 #define IPCLAB_PROC_HASH_BITS	4
+
+/*
+ * What a type keeps for one process and one object starts with one of
+ * these, in proc->records; an object a process owns, with the other, in
+ * proc->owned.  Each names its object, so a type finds its own entries.
+ */
+struct ipclab_record {
+	struct hlist_node node;		/* in proc->records, keyed by obj */
+	struct ipclab_obj *obj;
+};
+
+struct ipclab_owned {
+	struct list_head node;		/* in proc->owned */
+	struct ipclab_obj *obj;
+};
 
 struct ipclab_proc {
 	struct kref ref;
@@ -337,10 +419,13 @@ struct ipclab_proc {
 	char comm[TASK_COMM_LEN];
 	spinlock_t lock;	/* the lists below */
 
-	/* Protected by lock (read under RCU for lookups). */
-	DECLARE_HASHTABLE(semprocs, IPCLAB_PROC_HASH_BITS); /* by set */
-	struct list_head mutexes;	/* struct ipclab_mutex.owner_node */
-	struct list_head waits;		/* its waiters on sems and mutexes */
+	/*
+	 * Protected by lock (records also read under RCU for lookups): what
+	 * the types keep for the process, each in its own entries.
+	 */
+	DECLARE_HASHTABLE(records, IPCLAB_PROC_HASH_BITS); /* ipclab_record */
+	struct list_head owned;		/* struct ipclab_owned */
+	struct list_head waits;		/* its waiters on world resources */
 
 	/* The end of the process: ipclab_procs_lock, and the exit hook. */
 	bool hashed;
@@ -372,27 +457,10 @@ void ipclab_procs_exit(void);
 /* core.c */
 bool ipclab_session_left(struct files_struct *files);
 
-/* wait.c: sleeping and waking, shared by every primitive */
-int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
-void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
-			struct ipclab_obj *obj);
-int ipclab_waiter_room(const struct ipclab_waiter_base *w);
-int ipclab_waiter_enter(struct ipclab_waiter_base *w);
-void ipclab_waiter_leave(struct ipclab_waiter_base *w);
-void ipclab_waiter_link(struct ipclab_waiter_base *w);
-void ipclab_waiter_gave_up(const struct ipclab_waiter_base *w, int reason);
-void ipclab_waiter_unlink(struct ipclab_waiter_base *w);
-int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t);
-void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
-			struct ipclab_wake *wq);
-void ipclab_wake_up(struct ipclab_wake *wq);
-void ipclab_fill_waiter(struct ipclab_waiter *out,
-			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
-
 /* deadlock.c: the stopped world, snapshots, refusing deadlocks */
 extern struct percpu_rw_semaphore ipclab_world;
 
-/* Changing semaphore or mutex state: inside the world (or it is stopped). */
+/* Changing world resources' state: inside the world (or it is stopped). */
 #define ipclab_world_assert_held()	lockdep_assert_held(&ipclab_world)
 /* Reading other objects without their locks: the world is stopped. */
 #define ipclab_world_assert_stopped()	lockdep_assert_held_write(&ipclab_world)
@@ -401,22 +469,11 @@ int ipclab_deadlock_init(void);
 void ipclab_deadlock_exit(void);
 void ipclab_world_enter_slow(void);
 
-/**
- * ipclab_world_enter() - about to change semaphore or mutex state
- *
- * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
- * section runs with preemption off, and the read side is taken only by a
- * running task (a trylock, and else a wait outside it for the stop to
- * end): a stopper waiting for the sections in flight to drain waits for
- * bounded work, never for a reader that the scheduler put aside (a
- * SCHED_IDLE task among busy ones, say, or one granted the read side as
- * it was woken) while every other reader waits.  On PREEMPT_RT, whose
- * spinlocks sleep, the read side is taken as it is.
- *
- * Context: process context; no spinlock held (it may wait for a snapshot).
+/*
+ * The read side of the world, without sparse's context: ipclab_obj_lock()
+ * takes it only for resources, and sparse follows the object's lock there.
  */
-static inline void ipclab_world_enter(void)
-	__acquires(ipclab_world)
+static inline void __ipclab_world_enter(void)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		percpu_down_read(&ipclab_world);
@@ -428,19 +485,75 @@ static inline void ipclab_world_enter(void)
 		if (unlikely(!percpu_down_read_trylock(&ipclab_world)))
 			ipclab_world_enter_slow();
 	}
+}
+
+static inline void __ipclab_world_leave(void)
+{
+	percpu_up_read(&ipclab_world);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+}
+
+/**
+ * ipclab_world_enter() - about to change the state of world resources
+ *
+ * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
+ * section runs with preemption off, and the read side is taken only by a
+ * running task (a trylock, and else a wait outside it for the stop to
+ * end): a stopper waiting for the sections in flight to drain waits for
+ * bounded work, never for a reader that the scheduler put aside (a
+ * SCHED_IDLE task among busy ones, say, or one granted the read side as
+ * it was woken) while every other reader waits.  On PREEMPT_RT, whose
+ * spinlocks sleep, the read side is taken as it is.  The primitives
+ * enter through ipclab_obj_lock().
+ *
+ * Context: process context; no spinlock held (it may wait for a snapshot).
+ */
+static inline void ipclab_world_enter(void)
+	__acquires(ipclab_world)
+{
+	__ipclab_world_enter();
 	__acquire(ipclab_world);
 }
 
 /**
- * ipclab_world_leave() - done changing semaphore or mutex state
+ * ipclab_world_leave() - done changing the state of world resources
  */
 static inline void ipclab_world_leave(void)
 	__releases(ipclab_world)
 {
 	__release(ipclab_world);
-	percpu_up_read(&ipclab_world);
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-		preempt_enable();
+	__ipclab_world_leave();
+}
+
+/**
+ * ipclab_obj_lock() - lock an object, to look at or change its state
+ * @obj: the object, referenced
+ *
+ * A resource of the deadlock world is changed only inside the world:
+ * this enters it first (ipclab_world_enter()).  Every primitive takes
+ * its object's lock through here and drops it with ipclab_obj_unlock().
+ *
+ * Context: process context, no spinlock held.
+ */
+static inline void ipclab_obj_lock(struct ipclab_obj *obj)
+	__acquires(&obj->lock)
+{
+	if (ipclab_obj_in_world(obj))
+		__ipclab_world_enter();
+	spin_lock(&obj->lock);
+}
+
+/**
+ * ipclab_obj_unlock() - unlock an object locked with ipclab_obj_lock()
+ * @obj: the object
+ */
+static inline void ipclab_obj_unlock(struct ipclab_obj *obj)
+	__releases(&obj->lock)
+{
+	spin_unlock(&obj->lock);
+	if (ipclab_obj_in_world(obj))
+		__ipclab_world_leave();
 }
 
 /* A stop of the world (deadlock.c): whose, since when, at what priority. */
@@ -470,19 +583,6 @@ struct ipclab_dl {
 	bool too_big;
 };
 
-/*
- * Positive returns of the locked part of a P or lock on an object that
- * refuses deadlocks: "stop the world and call again", and, with the world
- * stopped, "check before queuing" (the waiter is ready, not queued).
- */
-#define IPCLAB_STOP_WORLD	1
-#define IPCLAB_CHECK		2
-
-int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
-		      const struct ipclab_timeout *t);
-void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
-			  int ret);
-int ipclab_deadlock_check(struct ipclab_dl *dl, struct ipclab_waiter_base *w);
 bool ipclab_dl_step(struct ipclab_dl *dl);
 void ipclab_dl_holder(struct ipclab_dl *dl, struct ipclab_proc *holder, u32 num);
 bool ipclab_dl_full(const struct ipclab_dl_snap *s);
@@ -494,38 +594,100 @@ long ipclab_ioc_snapshot(void __user *argp);
 long ipclab_ioc_cycle(void __user *argp);
 void ipclab_proc_free_cycle(struct ipclab_proc *proc);
 
-/* sem.c */
-extern const struct ipclab_type_ops ipclab_sem_ops;
-struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
-				     struct ipclab_user *user);
-int ipclab_sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
-long ipclab_sem_op(void __user *argp);
-long ipclab_sem_ctl(void __user *argp);
-void ipclab_sem_proc_exit(struct ipclab_proc *proc);
+struct ipclab_call;
 
-/* mbox.c */
-extern const struct ipclab_type_ops ipclab_mbox_ops;
-struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get,
-				      struct ipclab_user *user);
-long ipclab_mbox_send(void __user *argp);
-long ipclab_mbox_recv(void __user *argp);
+/**
+ * struct ipclab_call_ops - how a primitive does one blocking command
+ * @try:     under ipclab_obj_lock() (or with the world stopped and the
+ *           object's lock held): do the command if it can be done now
+ *           and return 0 or its error; or, if it must wait, get the
+ *           waiter c->w ready (ipclab_waiter_init(), its room checked
+ *           with ipclab_room_space()) without queuing it, set c->wait and
+ *           return 0; or, if it needs memory first, set c->again and
+ *           return 0 (prepare() is called, then try() again).  It handles
+ *           IPCLAB_WAIT_NOWAIT itself (its own errno).
+ * @prepare: optional, no lock held: allocate what try() asked for
+ * @enqueue: under the lock: queue the ready waiter c->w in its room;
+ *           0, or -ENOSPC (nothing queued)
+ * @cancel:  optional, under the lock: c->w gave up (signal, timeout)
+ *           undecided and is still queued: take it out, and let go whom
+ *           its place held back.  Without it: ipclab_room_del().
+ */
+struct ipclab_call_ops {
+	int (*try)(struct ipclab_call *c);
+	int (*prepare)(struct ipclab_call *c);
+	int (*enqueue)(struct ipclab_call *c);
+	void (*cancel)(struct ipclab_call *c);
+};
 
-/* shbuf.c */
-extern const struct ipclab_type_ops ipclab_shbuf_ops;
-struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
-				       struct ipclab_user *user);
-int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get);
+/**
+ * struct ipclab_call - one blocking command in flight
+ * @ops:   the primitive's callbacks
+ * @obj:   the object, referenced by the caller
+ * @proc:  the calling process, referenced by the caller
+ * @t:     the wait request (IPCLAB_WAIT_*)
+ * @w:     the caller's waiter, embedded in the primitive's own
+ * @wq:    tasks to wake, woken after every unlock
+ * @wait:  set by try(): it must wait
+ * @again: set by try(): prepare(), then try again
+ */
+struct ipclab_call {
+	const struct ipclab_call_ops *ops;
+	struct ipclab_obj *obj;
+	struct ipclab_proc *proc;
+	struct ipclab_timeout t;
+	struct ipclab_waiter_base *w;
+	struct ipclab_wake wq;
+	bool wait;
+	bool again;
+};
+
+int ipclab_call_run(struct ipclab_call *c);
+
+/* wait.c: waiting rooms, sleeping and waking, shared by every primitive */
+int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
+void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
+			struct ipclab_obj *obj);
+void ipclab_room_init(struct ipclab_room *room);
+int ipclab_room_space(const struct ipclab_waiter_base *w);
+int ipclab_room_add(struct ipclab_room *room, struct ipclab_waiter_base *w);
+void ipclab_room_del(struct ipclab_waiter_base *w);
+void ipclab_room_fail_all(struct ipclab_room *room, int status,
+			  struct ipclab_wake *wq);
+int ipclab_call_sleep(struct ipclab_call *c);
+void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
+			struct ipclab_wake *wq);
+void ipclab_wake_up(struct ipclab_wake *wq);
+void ipclab_fill_waiter(struct ipclab_waiter *out,
+			const struct ipclab_waiter_base *w, u32 kind, u64 now_ns);
+
+/* Is the room empty? */
+static inline bool ipclab_room_empty(const struct ipclab_room *room)
+{
+	return list_empty(&room->waiters);
+}
+
+/*
+ * The waiters of a room as the type's waiters: @member is the path to the
+ * list node of the embedded struct ipclab_waiter_base (base.node, or node
+ * for a plain one).
+ */
+#define ipclab_room_first(room, type, member)				\
+	list_first_entry_or_null(&(room)->waiters, type, member)
+
+#define ipclab_room_for_each(pos, room, member)				\
+	list_for_each_entry(pos, &(room)->waiters, member)
+
+/* The same, for a walk that takes waiters out of the room as it goes. */
+#define ipclab_room_for_each_safe(pos, tmp, room, member)		\
+	list_for_each_entry_safe(pos, tmp, &(room)->waiters, member)
 
 /* objfd.c */
 long ipclab_ioc_open(void __user *argp);
 
-/* mutex.c */
-extern const struct ipclab_type_ops ipclab_mutex_ops;
-struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get,
-				       struct ipclab_user *user);
-long ipclab_mutex_lock(void __user *argp);
-long ipclab_mutex_unlock(void __user *argp);
-long ipclab_mutex_consistent(void __user *argp);
-void ipclab_mutex_proc_exit(struct ipclab_proc *proc);
+/* Each primitive's struct ipclab_type, for the registry (types.h). */
+#define IPCLAB_PRIMITIVE(type_nr, type) extern const struct ipclab_type type;
+#include "types.h"
+#undef IPCLAB_PRIMITIVE
 
 #endif /* _IPCLAB_H */

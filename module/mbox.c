@@ -34,35 +34,35 @@
 #include "ipclab.h"
 #include "trace.h"
 
-unsigned int ipclab_mbox_max_msgs = 1024;
+static unsigned int ipclab_mbox_max_msgs = 1024;
 static struct ipclab_uint_param ipclab_mbox_max_msgs_param = {
 	.var = &ipclab_mbox_max_msgs, .lo = 1, .hi = 1U << 20,
 };
 module_param_cb(mbox_max_msgs, &ipclab_uint_param_ops, &ipclab_mbox_max_msgs_param, 0644);
 MODULE_PARM_DESC(mbox_max_msgs, "Most messages a mailbox may hold (EINVAL)");
 
-unsigned int ipclab_mbox_max_msgsz = 8192;
+static unsigned int ipclab_mbox_max_msgsz = 8192;
 static struct ipclab_uint_param ipclab_mbox_max_msgsz_param = {
 	.var = &ipclab_mbox_max_msgsz, .lo = 1, .hi = 16U << 20,
 };
 module_param_cb(mbox_max_msgsz, &ipclab_uint_param_ops, &ipclab_mbox_max_msgsz_param, 0644);
 MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX, at most 16 MiB (EINVAL)");
 
-unsigned long ipclab_mbox_max_bytes = 16384;
+static unsigned long ipclab_mbox_max_bytes = 16384;
 static struct ipclab_ulong_param ipclab_mbox_max_bytes_param = {
 	.var = &ipclab_mbox_max_bytes, .lo = 1, .hi = 64UL << 20,
 };
 module_param_cb(mbox_max_bytes, &ipclab_ulong_param_ops, &ipclab_mbox_max_bytes_param, 0644);
 MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB, at most 64 MiB (EINVAL)");
 
-unsigned int ipclab_max_msgs_per_user = 16384;
+static unsigned int ipclab_max_msgs_per_user = 16384;
 static struct ipclab_uint_param ipclab_max_msgs_per_user_param = {
 	.var = &ipclab_max_msgs_per_user, .lo = 0, .hi = 1U << 24,
 };
 module_param_cb(max_msgs_per_user, &ipclab_uint_param_ops, &ipclab_max_msgs_per_user_param, 0644);
 MODULE_PARM_DESC(max_msgs_per_user, "Messages one uid's sends may keep in the kernel (ENOSPC)");
 
-unsigned long ipclab_max_msg_bytes_per_user = 32UL << 20;
+static unsigned long ipclab_max_msg_bytes_per_user = 32UL << 20;
 static struct ipclab_ulong_param ipclab_max_msg_bytes_per_user_param = {
 	.var = &ipclab_max_msg_bytes_per_user, .lo = 0, .hi = 1UL << 40,
 };
@@ -89,8 +89,8 @@ struct ipclab_mbox {
 	struct list_head msgs;		/* struct ipclab_msg, oldest first */
 	u32 nmsgs;
 	u64 nbytes;
-	struct list_head senders;	/* struct ipclab_mbox_waiter, FIFO */
-	struct list_head receivers;	/* struct ipclab_mbox_waiter, FIFO */
+	struct ipclab_room senders;	/* struct ipclab_mbox_waiter, FIFO */
+	struct ipclab_room receivers;	/* struct ipclab_mbox_waiter, FIFO */
 	struct pid *lspid, *lrpid;
 	time64_t stime, rtime;
 	u64 sent, received;
@@ -98,11 +98,12 @@ struct ipclab_mbox {
 
 struct ipclab_mbox_waiter {
 	struct ipclab_waiter_base base;
-	u32 kind;		/* IPCLAB_WAIT_SEND or IPCLAB_WAIT_RECV */
+	u32 kind;		/* IPCLAB_WAITER_SEND or IPCLAB_WAITER_RECV */
 	u32 flags;		/* receivers: IPCLAB_MSG_* */
 	s64 type;		/* receivers: the selector */
 	size_t size;		/* receivers: the buffer's size */
-	struct ipclab_msg *msg;	/* senders: theirs; receivers: what they got */
+	/* senders: theirs, until queued or handed over; receivers: theirs */
+	struct ipclab_msg *msg;
 };
 
 static inline struct ipclab_mbox *to_mbox(struct ipclab_obj *obj)
@@ -196,7 +197,7 @@ static struct ipclab_msg *mbox_find(struct ipclab_mbox *mb, s64 want, u32 flags)
 static bool mbox_room(struct ipclab_mbox *mb, size_t size)
 {
 	lockdep_assert_held(&mb->obj.lock);
-	return list_empty(&mb->senders) && mb->nmsgs < mb->max_msgs &&
+	return ipclab_room_empty(&mb->senders) && mb->nmsgs < mb->max_msgs &&
 	       mb->nbytes + size <= mb->max_bytes;
 }
 
@@ -236,11 +237,10 @@ static bool mbox_deliver(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 	struct ipclab_mbox_waiter *r, *tmp;
 
 	lockdep_assert_held(&mb->obj.lock);
-	list_for_each_entry_safe(r, tmp, &mb->receivers, base.node) {
+	ipclab_room_for_each_safe(r, tmp, &mb->receivers, base.node) {
 		if (!mbox_match(msg->type, r->type, r->flags))
 			continue;
-		list_del_init(&r->base.node);
-		ipclab_waiter_leave(&r->base);
+		ipclab_room_del(&r->base);
 		if (msg->size > r->size && !(r->flags & IPCLAB_MSG_NOERROR)) {
 			ipclab_waiter_done(&r->base, -E2BIG, wq);
 			continue;
@@ -270,14 +270,12 @@ static void mbox_admit_senders(struct ipclab_mbox *mb, struct ipclab_wake *wq)
 	struct ipclab_mbox_waiter *s;
 
 	lockdep_assert_held(&mb->obj.lock);
-	while ((s = list_first_entry_or_null(&mb->senders,
-					     struct ipclab_mbox_waiter,
-					     base.node))) {
+	while ((s = ipclab_room_first(&mb->senders, struct ipclab_mbox_waiter,
+				      base.node))) {
 		if (mb->nmsgs >= mb->max_msgs ||
 		    mb->nbytes + s->msg->size > mb->max_bytes)
 			break;
-		list_del_init(&s->base.node);
-		ipclab_waiter_leave(&s->base);
+		ipclab_room_del(&s->base);
 		mbox_sent(mb, task_tgid(s->base.task));
 		if (!mbox_deliver(mb, s->msg, task_tgid(s->base.task), wq)) {
 			trace_ipclab_send(mb->obj.id, s->msg->type, s->msg->size,
@@ -295,34 +293,41 @@ static void mbox_wake_pollers(struct ipclab_mbox *mb)
 				   EPOLLRDNORM | EPOLLWRNORM);
 }
 
-static struct ipclab_mbox *mbox_get(u32 id, int access, int *err)
+static inline struct ipclab_mbox_waiter *to_mbox_waiter(struct ipclab_waiter_base *w)
 {
-	struct ipclab_obj *obj = ipclab_obj_lookup(id, IPCLAB_TYPE_MBOX);
-
-	if (!obj) {
-		*err = -EINVAL;
-		return NULL;
-	}
-	*err = ipclab_perm(obj, access);
-	if (*err) {
-		ipclab_obj_put(obj);
-		return NULL;
-	}
-	return to_mbox(obj);
+	return container_of(w, struct ipclab_mbox_waiter, base);
 }
 
-/* The locked part of a send.  -EINPROGRESS: @w was queued, go to sleep. */
-static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
-			    const struct ipclab_timeout *t,
-			    struct ipclab_mbox_waiter *w, struct ipclab_proc *proc,
-			    struct ipclab_wake *wq)
+/* Get c->w ready to wait in one of the rooms (struct ipclab_call_ops). */
+static int mbox_must_wait(struct ipclab_call *c, u32 kind)
 {
+	int ret;
+
+	if (c->t.nowait)
+		return -EAGAIN;
+	ipclab_waiter_init(c->w, c->proc, c->obj);
+	ret = ipclab_room_space(c->w);
+	if (ret)
+		return ret;
+	to_mbox_waiter(c->w)->kind = kind;
+	c->wait = true;
+	return 0;
+}
+
+/* The locked part of a send: hand the message over, queue it, or wait. */
+static int mbox_send_try(struct ipclab_call *c)
+{
+	struct ipclab_mbox *mb = to_mbox(c->obj);
+	struct ipclab_mbox_waiter *w = to_mbox_waiter(c->w);
+	struct ipclab_msg *msg = w->msg;
+
 	lockdep_assert_held(&mb->obj.lock);
 	if (mb->obj.removed)
 		return -EIDRM;
 	/* A handoff takes no room, so it need not wait behind senders. */
-	if (mbox_deliver(mb, msg, task_tgid(current), wq)) {
+	if (mbox_deliver(mb, msg, task_tgid(current), &c->wq)) {
 		mbox_sent(mb, task_tgid(current));
+		w->msg = NULL;		/* the receiver's now */
 		return 0;
 	}
 	if (mbox_room(mb, msg->size)) {
@@ -330,144 +335,125 @@ static int mbox_send_locked(struct ipclab_mbox *mb, struct ipclab_msg *msg,
 				  task_tgid_nr(current));
 		mbox_sent(mb, task_tgid(current));
 		mbox_enqueue(mb, msg);
+		w->msg = NULL;		/* the mailbox's now */
 		return 0;
 	}
-	if (t->nowait)
-		return -EAGAIN;
-	ipclab_waiter_init(&w->base, proc, &mb->obj);
-	if (ipclab_waiter_enter(&w->base))
-		return -ENOSPC;
-	w->kind = IPCLAB_WAIT_SEND;
-	w->msg = msg;
-	list_add_tail(&w->base.node, &mb->senders);
-	trace_ipclab_block(&w->base);
-	return -EINPROGRESS;
+	return mbox_must_wait(c, IPCLAB_WAITER_SEND);
 }
 
-long ipclab_mbox_send(void __user *argp)
+static int mbox_send_enqueue(struct ipclab_call *c)
+{
+	return ipclab_room_add(&to_mbox(c->obj)->senders, c->w);
+}
+
+/* A sender gave up: it keeps its message, and the next may fit now. */
+static void mbox_send_cancel(struct ipclab_call *c)
+{
+	ipclab_room_del(c->w);
+	mbox_admit_senders(to_mbox(c->obj), &c->wq);
+}
+
+static const struct ipclab_call_ops mbox_send_ops = {
+	.try		= mbox_send_try,
+	.enqueue	= mbox_send_enqueue,
+	.cancel		= mbox_send_cancel,
+};
+
+static long ipclab_mbox_send(void __user *argp)
 {
 	struct ipclab_mbox_waiter w = {};
-	struct ipclab_msg *msg = NULL;
-	struct ipclab_proc *proc;
+	struct ipclab_call c = { .ops = &mbox_send_ops, .w = &w.base };
 	struct ipclab_msgsnd arg;
-	struct ipclab_timeout t;
 	struct ipclab_mbox *mb;
-	IPCLAB_DEFINE_WAKE(wq);
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if (arg.type <= 0)
 		return -EINVAL;
-	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
+	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
-	mb = mbox_get(arg.id, IPCLAB_WRITE, &ret);
-	if (!mb)
+	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MBOX, IPCLAB_WRITE, &ret);
+	if (!c.obj)
 		return ret;
+	mb = to_mbox(c.obj);
 	ret = -EINVAL;
 	if (arg.size > mb->max_msgsz)
 		goto out_put;
-	proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(proc);
+	c.proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(c.proc);
 	if (ret)
 		goto out_put;
 
 	/* The message is made, and charged, before any lock is taken. */
-	msg = mbox_msg_alloc(proc->user, arg.size);
-	if (IS_ERR(msg)) {
-		ret = PTR_ERR(msg);
-		msg = NULL;
+	w.msg = mbox_msg_alloc(c.proc->user, arg.size);
+	if (IS_ERR(w.msg)) {
+		ret = PTR_ERR(w.msg);
+		w.msg = NULL;
 		goto out_put_proc;
 	}
-	msg->type = arg.type;
+	w.msg->type = arg.type;
 	ret = -EFAULT;
-	if (copy_from_user(msg->text, u64_to_user_ptr(arg.text), arg.size))
+	if (copy_from_user(w.msg->text, u64_to_user_ptr(arg.text), arg.size))
 		goto out_put_proc;
 
-	spin_lock(&mb->obj.lock);
-	ret = mbox_send_locked(mb, msg, &t, &w, proc, &wq);
-	spin_unlock(&mb->obj.lock);
-	if (!ret)
-		msg = NULL;		/* the mailbox's now */
-
-	if (ret == -EINPROGRESS) {
-		msg = NULL;		/* in w.msg until decided */
-		ret = ipclab_sleep(&w.base, &t);
-		spin_lock(&mb->obj.lock);
-		if (w.base.status == -EINPROGRESS) {
-			/* Signal or timeout: leave the room, take the message back. */
-			ipclab_waiter_gave_up(&w.base, ret);
-			list_del_init(&w.base.node);
-			ipclab_waiter_leave(&w.base);
-			mbox_admit_senders(mb, &wq);
-		} else {
-			ret = w.base.status;
-		}
-		msg = w.msg;	/* NULL once delivered; ours to free otherwise */
-		spin_unlock(&mb->obj.lock);
-	}
-	ipclab_wake_up(&wq);
+	ret = ipclab_call_run(&c);
 	mbox_wake_pollers(mb);
 out_put_proc:
-	mbox_msg_free(msg);
-	ipclab_proc_put(proc);
+	/* NULL once queued or delivered; still ours otherwise. */
+	mbox_msg_free(w.msg);
+	ipclab_proc_put(c.proc);
 out_put:
-	ipclab_obj_put(&mb->obj);
+	ipclab_obj_put(c.obj);
 	return ret;
 }
 
-/* The locked part of a receive.  -EINPROGRESS: @w was queued, sleep. */
-static int mbox_recv_locked(struct ipclab_mbox *mb, struct ipclab_msgrcv *arg,
-			    const struct ipclab_timeout *t,
-			    struct ipclab_mbox_waiter *w, struct ipclab_proc *proc,
-			    struct ipclab_wake *wq)
+/* The locked part of a receive: take a matching message, or wait. */
+static int mbox_recv_try(struct ipclab_call *c)
 {
+	struct ipclab_mbox *mb = to_mbox(c->obj);
+	struct ipclab_mbox_waiter *w = to_mbox_waiter(c->w);
 	struct ipclab_msg *msg;
 
 	lockdep_assert_held(&mb->obj.lock);
 	if (mb->obj.removed)
 		return -EIDRM;
-	msg = mbox_find(mb, arg->type, arg->flags);
-	if (msg) {
-		if (msg->size > arg->size && !(arg->flags & IPCLAB_MSG_NOERROR))
-			return -E2BIG;
-		list_del(&msg->node);
-		mb->nmsgs--;
-		mb->nbytes -= msg->size;
-		trace_ipclab_receive(mb->obj.id, msg->type, msg->size,
-				     task_tgid_nr(current));
-		mbox_received(mb, task_tgid(current));
-		mbox_admit_senders(mb, wq);
-		w->msg = msg;
-		return 0;
-	}
-	if (t->nowait)
-		return -EAGAIN;
-	ipclab_waiter_init(&w->base, proc, &mb->obj);
-	if (ipclab_waiter_enter(&w->base))
-		return -ENOSPC;
-	w->kind = IPCLAB_WAIT_RECV;
-	w->type = arg->type;
-	w->flags = arg->flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
-	w->size = arg->size;
-	list_add_tail(&w->base.node, &mb->receivers);
-	trace_ipclab_block(&w->base);
-	return -EINPROGRESS;
+	msg = mbox_find(mb, w->type, w->flags);
+	if (!msg)
+		return mbox_must_wait(c, IPCLAB_WAITER_RECV);
+	if (msg->size > w->size && !(w->flags & IPCLAB_MSG_NOERROR))
+		return -E2BIG;
+	list_del(&msg->node);
+	mb->nmsgs--;
+	mb->nbytes -= msg->size;
+	trace_ipclab_receive(mb->obj.id, msg->type, msg->size,
+			     task_tgid_nr(current));
+	mbox_received(mb, task_tgid(current));
+	mbox_admit_senders(mb, &c->wq);
+	w->msg = msg;
+	return 0;
 }
 
-long ipclab_mbox_recv(void __user *argp)
+static int mbox_recv_enqueue(struct ipclab_call *c)
+{
+	return ipclab_room_add(&to_mbox(c->obj)->receivers, c->w);
+}
+
+static const struct ipclab_call_ops mbox_recv_ops = {
+	.try		= mbox_recv_try,
+	.enqueue	= mbox_recv_enqueue,
+};
+
+static long ipclab_mbox_recv(void __user *argp)
 {
 	const u32 known = IPCLAB_WAIT_NOWAIT | IPCLAB_WAIT_TIMEOUT |
 			  IPCLAB_WAIT_ABSTIME | IPCLAB_MSG_NOERROR |
 			  IPCLAB_MSG_EXCEPT;
 	struct ipclab_mbox_waiter w = {};
-	struct ipclab_proc *proc;
+	struct ipclab_call c = { .ops = &mbox_recv_ops, .w = &w.base };
 	struct ipclab_msgrcv arg;
-	struct ipclab_timeout t;
-	struct ipclab_mbox *mb;
 	struct ipclab_msg *msg;
-	IPCLAB_DEFINE_WAKE(wq);
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -475,39 +461,26 @@ long ipclab_mbox_recv(void __user *argp)
 	if ((arg.flags & ~known) ||
 	    ((arg.flags & IPCLAB_MSG_EXCEPT) && arg.type <= 0))
 		return -EINVAL;
-	ret = ipclab_timeout_init(&t, arg.flags & ~(IPCLAB_MSG_NOERROR |
-						    IPCLAB_MSG_EXCEPT),
+	ret = ipclab_timeout_init(&c.t, arg.flags & ~(IPCLAB_MSG_NOERROR |
+						      IPCLAB_MSG_EXCEPT),
 				  arg.timeout);
 	if (ret)
 		return ret;
 	if (arg.type == S64_MIN)	/* -type must exist */
 		arg.type = -S64_MAX;
-	mb = mbox_get(arg.id, IPCLAB_READ, &ret);
-	if (!mb)
+	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ, &ret);
+	if (!c.obj)
 		return ret;
-	proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(proc);
+	c.proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(c.proc);
 	if (ret)
 		goto out_put;
 
-	spin_lock(&mb->obj.lock);
-	ret = mbox_recv_locked(mb, &arg, &t, &w, proc, &wq);
-	spin_unlock(&mb->obj.lock);
-
-	if (ret == -EINPROGRESS) {
-		ret = ipclab_sleep(&w.base, &t);
-		spin_lock(&mb->obj.lock);
-		if (w.base.status == -EINPROGRESS) {
-			ipclab_waiter_gave_up(&w.base, ret);
-			list_del_init(&w.base.node);
-			ipclab_waiter_leave(&w.base);
-		} else {
-			ret = w.base.status;
-		}
-		spin_unlock(&mb->obj.lock);
-	}
-	ipclab_wake_up(&wq);
-	mbox_wake_pollers(mb);
+	w.type = arg.type;
+	w.flags = arg.flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
+	w.size = arg.size;
+	ret = ipclab_call_run(&c);
+	mbox_wake_pollers(to_mbox(c.obj));
 
 	msg = w.msg;
 	if (!ret && msg) {
@@ -520,9 +493,9 @@ long ipclab_mbox_recv(void __user *argp)
 			ret = -EFAULT;
 	}
 	mbox_msg_free(msg);
-	ipclab_proc_put(proc);
+	ipclab_proc_put(c.proc);
 out_put:
-	ipclab_obj_put(&mb->obj);
+	ipclab_obj_put(c.obj);
 	return ret;
 }
 
@@ -533,7 +506,7 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 	__poll_t mask = 0;
 
 	poll_wait(file, &mb->poll_wait, pt);
-	spin_lock(&obj->lock);
+	ipclab_obj_lock(obj);
 	if (obj->removed) {
 		mask = EPOLLERR | EPOLLHUP;
 	} else {
@@ -543,19 +516,8 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 		if (mbox_room(mb, 1))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
-	spin_unlock(&obj->lock);
+	ipclab_obj_unlock(obj);
 	return mask;
-}
-
-static void mbox_fail_all(struct list_head *room, struct ipclab_wake *wq)
-{
-	struct ipclab_mbox_waiter *w, *tmp;
-
-	list_for_each_entry_safe(w, tmp, room, base.node) {
-		list_del_init(&w->base.node);
-		ipclab_waiter_leave(&w->base);
-		ipclab_waiter_done(&w->base, -EIDRM, wq);
-	}
 }
 
 static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
@@ -564,8 +526,8 @@ static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 
 	lockdep_assert_held(&obj->lock);
 	/* A waiting sender keeps its message and frees it on waking. */
-	mbox_fail_all(&mb->senders, wq);
-	mbox_fail_all(&mb->receivers, wq);
+	ipclab_room_fail_all(&mb->senders, -EIDRM, wq);
+	ipclab_room_fail_all(&mb->receivers, -EIDRM, wq);
 	/* The messages themselves go in mbox_removed(). */
 	mb->nmsgs = 0;
 	mb->nbytes = 0;
@@ -590,7 +552,7 @@ static void mbox_fill_waiter(struct ipclab_waiter *out,
 			     const struct ipclab_mbox_waiter *w, u64 now_ns)
 {
 	ipclab_fill_waiter(out, &w->base, w->kind, now_ns);
-	if (w->kind == IPCLAB_WAIT_SEND) {
+	if (w->kind == IPCLAB_WAITER_SEND) {
 		out->msgtype = w->msg->type;
 		out->msgsize = w->msg->size;
 	} else {
@@ -605,7 +567,7 @@ static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 {
 	struct ipclab_mbox *mb = to_mbox(obj);
 	struct ipclab_mbox_waiter *w;
-	struct list_head *rooms[] = { &mb->senders, &mb->receivers };
+	struct ipclab_room *rooms[] = { &mb->senders, &mb->receivers };
 	u32 n = 0;
 	int i;
 
@@ -624,7 +586,7 @@ static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 
 	/* The senders' room in order, then the receivers'. */
 	for (i = 0; i < ARRAY_SIZE(rooms); i++) {
-		list_for_each_entry(w, rooms[i], base.node) {
+		ipclab_room_for_each(w, rooms[i], base.node) {
 			if (n < snap->waiters_cap)
 				mbox_fill_waiter(&snap->waiters[n], w, snap->now_ns);
 			n++;
@@ -641,12 +603,12 @@ static void mbox_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 	seq_printf(m, "  msgs=%u/%u bytes=%llu/%llu max_msgsz=%u sent=%llu received=%llu\n",
 		   mb->nmsgs, mb->max_msgs, mb->nbytes, mb->max_bytes,
 		   mb->max_msgsz, mb->sent, mb->received);
-	list_for_each_entry(w, &mb->senders, base.node) {
+	ipclab_room_for_each(w, &mb->senders, base.node) {
 		ipclab_show_waiter(m, &w->base, now_ns);
 		seq_printf(m, " send type=%lld size=%zu\n", w->msg->type,
 			   w->msg->size);
 	}
-	list_for_each_entry(w, &mb->receivers, base.node) {
+	ipclab_room_for_each(w, &mb->receivers, base.node) {
 		ipclab_show_waiter(m, &w->base, now_ns);
 		seq_printf(m, " recv type=%lld%s size=%zu\n", w->type,
 			   w->flags & IPCLAB_MSG_EXCEPT ? " except" : "", w->size);
@@ -662,24 +624,15 @@ static void mbox_free(struct ipclab_obj *obj)
 	kfree_rcu(mb, obj.rcu);
 }
 
-const struct ipclab_type_ops ipclab_mbox_ops = {
-	.remove	= mbox_remove,
-	.removed = mbox_removed,
-	.stat	= mbox_stat,
-	.show	= mbox_show,
-	.poll	= mbox_poll,
-	.free	= mbox_free,
-};
-
-struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get,
+static struct ipclab_obj *mbox_create(const struct ipclab_get *get,
 				      struct ipclab_user *user)
 {
 	u32 lim_msgs = READ_ONCE(ipclab_mbox_max_msgs);
 	u32 lim_msgsz = READ_ONCE(ipclab_mbox_max_msgsz);
 	u64 lim_bytes = READ_ONCE(ipclab_mbox_max_bytes);
-	u32 max_msgs = get->max_msgs ?: lim_msgs;
-	u32 max_msgsz = get->max_msgsz ?: lim_msgsz;
-	u64 max_bytes = get->max_bytes ?: max_t(u64, lim_bytes, max_msgsz);
+	u32 max_msgs = get->mbox.max_msgs ?: lim_msgs;
+	u32 max_msgsz = get->mbox.max_msgsz ?: lim_msgsz;
+	u64 max_bytes = get->mbox.max_bytes ?: max_t(u64, lim_bytes, max_msgsz);
 	struct ipclab_mbox *mb;
 
 	if (!max_msgs || max_msgs > lim_msgs || !max_msgsz ||
@@ -695,8 +648,46 @@ struct ipclab_obj *ipclab_mbox_create(const struct ipclab_get *get,
 	mb->max_bytes = max_bytes;
 	init_waitqueue_head(&mb->poll_wait);
 	INIT_LIST_HEAD(&mb->msgs);
-	INIT_LIST_HEAD(&mb->senders);
-	INIT_LIST_HEAD(&mb->receivers);
-	ipclab_obj_init(&mb->obj, &ipclab_mbox_ops, IPCLAB_TYPE_MBOX, get->mode);
+	ipclab_room_init(&mb->senders);
+	ipclab_room_init(&mb->receivers);
+	ipclab_obj_init(&mb->obj, &ipclab_mbox_type, get->mode);
 	return &mb->obj;
 }
+
+static void mbox_limits(struct ipclab_limits *l)
+{
+	l->mbox_max_msgs = READ_ONCE(ipclab_mbox_max_msgs);
+	l->mbox_max_msgsz = READ_ONCE(ipclab_mbox_max_msgsz);
+	l->mbox_max_bytes = READ_ONCE(ipclab_mbox_max_bytes);
+	l->max_msgs_per_user = READ_ONCE(ipclab_max_msgs_per_user);
+	l->max_msg_bytes_per_user = READ_ONCE(ipclab_max_msg_bytes_per_user);
+}
+
+static void mbox_usage(struct ipclab_usage *u, const atomic_long_t *used)
+{
+	u->mboxes = atomic_long_read(&used[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_MBOX]);
+	u->msgs = atomic_long_read(&used[IPCLAB_RES_MSGS]);
+	u->msg_bytes = atomic_long_read(&used[IPCLAB_RES_MSG_BYTES]);
+}
+
+static const struct ipclab_ioctl mbox_ioctls[] = {
+	{ IPCLAB_IOC_MBOX_SEND, ipclab_mbox_send },
+	{ IPCLAB_IOC_MBOX_RECV, ipclab_mbox_recv },
+	{ }
+};
+
+const struct ipclab_type ipclab_mbox_type = {
+	.name		= "mbox",
+	.nr		= IPCLAB_TYPE_MBOX,
+	.get_size	= sizeof_field(struct ipclab_get, mbox),
+	.ioctls		= mbox_ioctls,
+	.create		= mbox_create,
+	.limits		= mbox_limits,
+	.usage		= mbox_usage,
+	.remove		= mbox_remove,
+	.removed	= mbox_removed,
+	.stat		= mbox_stat,
+	.show		= mbox_show,
+	.poll		= mbox_poll,
+	.free		= mbox_free,
+};

@@ -3,8 +3,8 @@
  * ipclab mutexes: a lock with an owner, FIFO handoff, and robustness.
  *
  * The owner is a process (struct ipclab_proc); the mutex is on the
- * owner's list of mutexes (proc lock) so that the owner's end can find
- * it.  Unlock hands the mutex straight to the first waiter, which returns
+ * owner's list of owned objects (proc lock) so that the owner's end can
+ * find it.  Unlock hands the mutex straight to the first waiter, which returns
  * from its lock ioctl as the new owner: nobody can barge in between.
  *
  * Robust states, as POSIX robust mutexes:
@@ -18,6 +18,7 @@
 
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "ipclab.h"
@@ -29,10 +30,10 @@ struct ipclab_mutex {
 	/* Protected by obj.lock. */
 	u32 state;			/* IPCLAB_MUTEX_* */
 	struct ipclab_proc *owner;	/* NULL when no process owns it */
-	struct list_head owner_node;	/* in owner->mutexes (also proc lock) */
+	struct ipclab_owned owned;	/* in owner->owned (also proc lock) */
 	struct pid *owner_tid;		/* the thread that locked it */
 	u64 locks;			/* times it was acquired */
-	struct list_head waiters;	/* struct ipclab_waiter_base, FIFO */
+	struct ipclab_room room;	/* struct ipclab_waiter_base, FIFO */
 };
 
 static inline struct ipclab_mutex *to_mutex(struct ipclab_obj *obj)
@@ -51,7 +52,7 @@ static void mutex_set_owner(struct ipclab_mutex *m, struct ipclab_proc *proc,
 	m->owner_tid = get_pid(tid);
 	m->locks++;
 	spin_lock(&proc->lock);
-	list_add_tail(&m->owner_node, &proc->mutexes);
+	list_add_tail(&m->owned.node, &proc->owned);
 	spin_unlock(&proc->lock);
 }
 
@@ -60,7 +61,7 @@ static void mutex_clear_owner(struct ipclab_mutex *m)
 	lockdep_assert_held(&m->obj.lock);
 	ipclab_world_assert_held();
 	spin_lock(&m->owner->lock);
-	list_del_init(&m->owner_node);
+	list_del_init(&m->owned.node);
 	spin_unlock(&m->owner->lock);
 	m->owner = NULL;
 	put_pid(m->owner_tid);
@@ -78,14 +79,12 @@ static void mutex_handoff(struct ipclab_mutex *m, int status, u32 idle_state,
 
 	lockdep_assert_held(&m->obj.lock);
 	mutex_clear_owner(m);
-	w = list_first_entry_or_null(&m->waiters, struct ipclab_waiter_base, node);
+	w = ipclab_room_first(&m->room, struct ipclab_waiter_base, node);
 	if (!w) {
 		m->state = idle_state;
 		return;
 	}
-	list_del_init(&w->node);
-	ipclab_waiter_unlink(w);
-	ipclab_waiter_leave(w);
+	ipclab_room_del(w);
 	mutex_set_owner(m, w->proc, task_pid(w->task));
 	trace_ipclab_lock(m->obj.id, task_tgid_nr(w->task), status);
 	m->state = status == -EOWNERDEAD ? IPCLAB_MUTEX_INCONSISTENT :
@@ -94,21 +93,6 @@ static void mutex_handoff(struct ipclab_mutex *m, int status, u32 idle_state,
 	put_pid(m->obj.lpid);
 	m->obj.lpid = get_pid(task_tgid(w->task));
 	ipclab_waiter_done(w, status, wq);
-}
-
-/* Fail every waiter with @status. */
-static void mutex_fail_all(struct ipclab_mutex *m, int status,
-			   struct ipclab_wake *wq)
-{
-	struct ipclab_waiter_base *w, *tmp;
-
-	lockdep_assert_held(&m->obj.lock);
-	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
-		list_del_init(&w->node);
-		ipclab_waiter_unlink(w);
-		ipclab_waiter_leave(w);
-		ipclab_waiter_done(w, status, wq);
-	}
 }
 
 /* Take a mutex nobody owns.  Return: 0, or -EOWNERDEAD (it is ours). */
@@ -125,138 +109,67 @@ static int mutex_take(struct ipclab_mutex *m, struct ipclab_proc *proc)
 	return dead ? -EOWNERDEAD : 0;
 }
 
-static int mutex_cancel(struct ipclab_mutex *m, struct ipclab_waiter_base *w,
-			int reason)
+/* The locked part of IPCLAB_IOC_MUTEX_LOCK (struct ipclab_call_ops). */
+static int mutex_lock_try(struct ipclab_call *c)
 {
-	int ret = reason;
-
-	ipclab_world_enter();
-	spin_lock(&m->obj.lock);
-	if (w->status == -EINPROGRESS) {
-		ipclab_waiter_gave_up(w, reason);
-		list_del_init(&w->node);
-		ipclab_waiter_unlink(w);
-		ipclab_waiter_leave(w);
-	} else {
-		ret = w->status;
-	}
-	spin_unlock(&m->obj.lock);
-	ipclab_world_leave();
-	return ret;
-}
-
-/* Queue @w: -EINPROGRESS, or -ENOSPC when the room or its user is full. */
-static int mutex_enqueue(struct ipclab_mutex *m, struct ipclab_waiter_base *w)
-{
+	struct ipclab_mutex *m = to_mutex(c->obj);
 	int ret;
 
-	lockdep_assert_held(&m->obj.lock);
-	ret = ipclab_waiter_enter(w);
-	if (ret)
-		return ret;
-	list_add_tail(&w->node, &m->waiters);
-	ipclab_waiter_link(w);
-	return -EINPROGRESS;
-}
-
-/*
- * The locked part of IPCLAB_IOC_MUTEX_LOCK.  Return: 0 or an error if
- * the call is over; -EINPROGRESS if @w was queued; IPCLAB_STOP_WORLD or
- * IPCLAB_CHECK as sem_op_locked().
- */
-static int mutex_lock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
-			     const struct ipclab_timeout *t,
-			     struct ipclab_waiter_base *w, bool stopped)
-{
-	struct ipclab_obj *obj = &m->obj;
-
-	lockdep_assert_held(&obj->lock);
-	if (obj->removed)
+	lockdep_assert_held(&c->obj->lock);
+	if (c->obj->removed)
 		return -EIDRM;
 	if (m->state == IPCLAB_MUTEX_NOTRECOVERABLE)
 		return -ENOTRECOVERABLE;
-	if (m->owner == proc)
+	if (m->owner == c->proc)
 		return -EDEADLK;
 	if (!m->owner)
-		return mutex_take(m, proc);
-	if (t->nowait)
+		return mutex_take(m, c->proc);
+	if (c->t.nowait)
 		return -EBUSY;
-	if (obj->nwaiters >= READ_ONCE(ipclab_max_waiters))
-		return -ENOSPC;
 
-	ipclab_waiter_init(w, proc, obj);
-	if (obj->flags & IPCLAB_REFUSE_DEADLOCK)
-		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
-	return mutex_enqueue(m, w);
+	ipclab_waiter_init(c->w, c->proc, c->obj);
+	ret = ipclab_room_space(c->w);
+	if (ret)
+		return ret;
+	c->wait = true;
+	return 0;
 }
 
-long ipclab_mutex_lock(void __user *argp)
+static int mutex_lock_enqueue(struct ipclab_call *c)
+{
+	return ipclab_room_add(&to_mutex(c->obj)->room, c->w);
+}
+
+static const struct ipclab_call_ops mutex_lock_ops = {
+	.try		= mutex_lock_try,
+	.enqueue	= mutex_lock_enqueue,
+};
+
+static long ipclab_mutex_lock(void __user *argp)
 {
 	struct ipclab_waiter_base w;
-	struct ipclab_dl dl = {};
-	struct ipclab_proc *proc;
+	struct ipclab_call c = { .ops = &mutex_lock_ops, .w = &w };
 	struct ipclab_lock arg;
-	struct ipclab_timeout t;
-	struct ipclab_mutex *m;
-	struct ipclab_obj *obj;
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	ret = ipclab_timeout_init(&t, arg.flags, arg.timeout);
+	if (memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+		return -EINVAL;
+	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
 
-	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
-	if (!obj)
-		return -EINVAL;
-	m = to_mutex(obj);
-	ret = ipclab_perm(obj, IPCLAB_WRITE);
-	if (ret)
-		goto out_put;
-	proc = ipclab_proc_current();
-	if (IS_ERR(proc)) {
-		ret = PTR_ERR(proc);
-		goto out_put;
+	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MUTEX, IPCLAB_WRITE, &ret);
+	if (!c.obj)
+		return ret;
+	c.proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(c.proc);
+	if (!ret) {
+		ret = ipclab_call_run(&c);
+		ipclab_proc_put(c.proc);
 	}
-
-	ipclab_world_enter();
-	spin_lock(&obj->lock);
-	ret = mutex_lock_locked(m, proc, &t, &w, false);
-	spin_unlock(&obj->lock);
-	ipclab_world_leave();
-	if (ret == IPCLAB_STOP_WORLD) {
-		/* It must wait, and the mutex refuses deadlocks: look first. */
-		ret = ipclab_world_stop(&dl, proc->user, &t);
-		if (ret)
-			goto out_put_proc;
-		spin_lock(&obj->lock);
-		ret = mutex_lock_locked(m, proc, &t, &w, true);
-		spin_unlock(&obj->lock);
-		if (ret == IPCLAB_CHECK) {
-			/* Nothing changes while the world stands still. */
-			ret = ipclab_deadlock_check(&dl, &w);
-			if (!ret) {
-				spin_lock(&obj->lock);
-				ret = mutex_enqueue(m, &w);
-				spin_unlock(&obj->lock);
-			}
-		}
-		ipclab_world_restart(&dl, proc, ret);
-	}
-	if (ret != -EINPROGRESS)
-		goto out_put_proc;
-
-	ret = ipclab_sleep(&w, &t);
-	if (ret)
-		ret = mutex_cancel(m, &w, ret);
-	else
-		ret = w.status;
-
-out_put_proc:
-	ipclab_proc_put(proc);
-out_put:
-	ipclab_obj_put(obj);
+	ipclab_obj_put(c.obj);
 	return ret;
 }
 
@@ -272,7 +185,7 @@ static int mutex_unlock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 		/* Nobody repaired what the dead owner left: give up on it. */
 		mutex_clear_owner(m);
 		m->state = IPCLAB_MUTEX_NOTRECOVERABLE;
-		mutex_fail_all(m, -ENOTRECOVERABLE, wq);
+		ipclab_room_fail_all(&m->room, -ENOTRECOVERABLE, wq);
 	} else {
 		mutex_handoff(m, 0, IPCLAB_MUTEX_UNLOCKED, wq);
 	}
@@ -308,7 +221,7 @@ static long mutex_owner_op(void __user *argp,
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.pad)
+	if (arg.flags)
 		return -EINVAL;
 	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
 	if (!obj)
@@ -318,11 +231,9 @@ static long mutex_owner_op(void __user *argp,
 	if (ret)
 		goto out_put;
 
-	ipclab_world_enter();
-	spin_lock(&obj->lock);
+	ipclab_obj_lock(obj);
 	ret = obj->removed ? -EIDRM : op(to_mutex(obj), proc, &wq);
-	spin_unlock(&obj->lock);
-	ipclab_world_leave();
+	ipclab_obj_unlock(obj);
 	ipclab_wake_up(&wq);
 
 	ipclab_proc_put(proc);
@@ -331,32 +242,33 @@ out_put:
 	return ret;
 }
 
-long ipclab_mutex_unlock(void __user *argp)
+static long ipclab_mutex_unlock(void __user *argp)
 {
 	return mutex_owner_op(argp, mutex_unlock_locked);
 }
 
-long ipclab_mutex_consistent(void __user *argp)
+static long ipclab_mutex_consistent(void __user *argp)
 {
 	return mutex_owner_op(argp, mutex_consistent_locked);
 }
 
-/**
- * ipclab_mutex_proc_exit() - a process ended: its mutexes become owner-dead
- * @proc: the process
- *
- * Context: process context, no ipclab lock held.
- */
-void ipclab_mutex_proc_exit(struct ipclab_proc *proc)
+/* A process ended: the mutexes it owns become owner-dead. */
+static void mutex_proc_exit(struct ipclab_proc *proc)
 {
+	struct ipclab_owned *o;
 	struct ipclab_mutex *m;
 
 	for (;;) {
 		IPCLAB_DEFINE_WAKE(wq);
 
+		m = NULL;
 		spin_lock(&proc->lock);
-		m = list_first_entry_or_null(&proc->mutexes, struct ipclab_mutex,
-					     owner_node);
+		list_for_each_entry(o, &proc->owned, node) {
+			if (o->obj->type == &ipclab_mutex_type) {
+				m = to_mutex(o->obj);
+				break;
+			}
+		}
 		if (!m) {
 			spin_unlock(&proc->lock);
 			return;
@@ -365,15 +277,13 @@ void ipclab_mutex_proc_exit(struct ipclab_proc *proc)
 		kref_get(&m->obj.ref);
 		spin_unlock(&proc->lock);
 
-		ipclab_world_enter();
-		spin_lock(&m->obj.lock);
+		ipclab_obj_lock(&m->obj);
 		if (m->owner == proc) {
 			trace_ipclab_unlock(m->obj.id, pid_nr(proc->tgid),
 					    -EOWNERDEAD);
 			mutex_handoff(m, -EOWNERDEAD, IPCLAB_MUTEX_OWNERDEAD, &wq);
 		}
-		spin_unlock(&m->obj.lock);
-		ipclab_world_leave();
+		ipclab_obj_unlock(&m->obj);
 		ipclab_wake_up(&wq);
 		ipclab_obj_put(&m->obj);
 	}
@@ -386,7 +296,7 @@ static void mutex_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	lockdep_assert_held(&obj->lock);
 	if (m->owner)
 		mutex_clear_owner(m);
-	mutex_fail_all(m, -EIDRM, wq);
+	ipclab_room_fail_all(&m->room, -EIDRM, wq);
 }
 
 static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
@@ -407,9 +317,9 @@ static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 			ipclab_fill_holder(&snap->holders[0], m->owner, 0, 1, 0);
 		snap->nholders = 1;
 	}
-	list_for_each_entry(w, &m->waiters, node) {
+	ipclab_room_for_each(w, &m->room, node) {
 		if (n < snap->waiters_cap)
-			ipclab_fill_waiter(&snap->waiters[n], w, IPCLAB_WAIT_LOCK,
+			ipclab_fill_waiter(&snap->waiters[n], w, IPCLAB_WAITER_LOCK,
 					   snap->now_ns);
 		n++;
 	}
@@ -431,7 +341,7 @@ static void mutex_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 	res = ipclab_dl_res(s, obj, 0, !m->owner && !dead, !dead);
 	if (m->owner)
 		ipclab_dl_edge(s, IPCLAB_EDGE_HOLD, m->owner, res, 1, NULL);
-	list_for_each_entry(w, &m->waiters, node)
+	ipclab_room_for_each(w, &m->room, node)
 		ipclab_dl_edge(s, IPCLAB_EDGE_WAIT, w->proc, res, 1, w);
 }
 
@@ -464,7 +374,7 @@ static void mutex_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 			   pid_vnr(mx->owner->tgid), pid_vnr(mx->owner_tid),
 			   mx->owner->comm);
 	seq_putc(m, '\n');
-	list_for_each_entry(w, &mx->waiters, node) {
+	ipclab_room_for_each(w, &mx->room, node) {
 		ipclab_show_waiter(m, w, now_ns);
 		seq_puts(m, " lock\n");
 	}
@@ -475,16 +385,7 @@ static void mutex_free(struct ipclab_obj *obj)
 	kfree_rcu(to_mutex(obj), obj.rcu);
 }
 
-const struct ipclab_type_ops ipclab_mutex_ops = {
-	.remove	= mutex_remove,
-	.stat	= mutex_stat,
-	.snapshot = mutex_snapshot,
-	.holders = mutex_holders,
-	.show	= mutex_show,
-	.free	= mutex_free,
-};
-
-struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get,
+static struct ipclab_obj *mutex_create(const struct ipclab_get *get,
 				       struct ipclab_user *user)
 {
 	struct ipclab_mutex *m;
@@ -492,9 +393,39 @@ struct ipclab_obj *ipclab_mutex_create(const struct ipclab_get *get,
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&m->waiters);
-	INIT_LIST_HEAD(&m->owner_node);
+	ipclab_room_init(&m->room);
+	INIT_LIST_HEAD(&m->owned.node);
+	m->owned.obj = &m->obj;
 	m->state = IPCLAB_MUTEX_UNLOCKED;
-	ipclab_obj_init(&m->obj, &ipclab_mutex_ops, IPCLAB_TYPE_MUTEX, get->mode);
+	ipclab_obj_init(&m->obj, &ipclab_mutex_type, get->mode);
 	return &m->obj;
 }
+
+static void mutex_usage(struct ipclab_usage *u, const atomic_long_t *used)
+{
+	u->mutexes = atomic_long_read(&used[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_MUTEX]);
+}
+
+static const struct ipclab_ioctl mutex_ioctls[] = {
+	{ IPCLAB_IOC_MUTEX_LOCK, ipclab_mutex_lock },
+	{ IPCLAB_IOC_MUTEX_UNLOCK, ipclab_mutex_unlock },
+	{ IPCLAB_IOC_MUTEX_CONSISTENT, ipclab_mutex_consistent },
+	{ }
+};
+
+const struct ipclab_type ipclab_mutex_type = {
+	.name		= "mutex",
+	.nr		= IPCLAB_TYPE_MUTEX,
+	.create_flags	= IPCLAB_REFUSE_DEADLOCK,
+	.get_size	= 0,
+	.ioctls		= mutex_ioctls,
+	.create		= mutex_create,
+	.proc_exit	= mutex_proc_exit,
+	.usage		= mutex_usage,
+	.remove		= mutex_remove,
+	.stat		= mutex_stat,
+	.snapshot	= mutex_snapshot,
+	.holders	= mutex_holders,
+	.show		= mutex_show,
+	.free		= mutex_free,
+};

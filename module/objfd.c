@@ -2,8 +2,8 @@
 /*
  * ipclab object fds: a file for one object, for what needs a file.
  *
- * Commands address objects by id on the session fd.  poll() on a mailbox
- * and mmap() of a shared buffer need a file of their own, which
+ * Commands address objects by id on the session fd.  poll() and mmap()
+ * need a file of their own, for the types that offer them, which
  * IPCLAB_IOC_OPEN makes: an anonymous-inode file that holds a reference
  * to the object and the access that was checked when it was opened.
  */
@@ -27,14 +27,14 @@ static __poll_t ipclab_objfd_poll(struct file *file, struct poll_table_struct *p
 {
 	struct ipclab_obj *obj = file->private_data;
 
-	return obj->ops->poll(obj, file, pt);
+	return obj->type->poll(obj, file, pt);
 }
 
 static int ipclab_objfd_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipclab_obj *obj = file->private_data;
 
-	return obj->ops->mmap(obj, file, vma);
+	return obj->type->mmap(obj, file, vma);
 }
 
 /* One file_operations per capability, so that the VFS answers the rest. */
@@ -50,6 +50,13 @@ static const struct file_operations ipclab_objfd_mmap_fops = {
 	.mmap		= ipclab_objfd_mmap,
 };
 
+/**
+ * ipclab_ioc_open() - IPCLAB_IOC_OPEN: a new fd for one object
+ * @argp: struct ipclab_open from userspace
+ *
+ * Return: 0 with the fd written back, -EINVAL, -EACCES, -ENOTTY (the type
+ * has nothing to offer on a file), -EMFILE, -ENFILE or -EFAULT.
+ */
 long ipclab_ioc_open(void __user *argp)
 {
 	const u32 known = IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE |
@@ -69,9 +76,9 @@ long ipclab_ioc_open(void __user *argp)
 	if (!obj)
 		return -EINVAL;
 	ret = -ENOTTY;
-	if (obj->ops->poll)
+	if (obj->type->poll)
 		fops = &ipclab_objfd_poll_fops;
-	else if (obj->ops->mmap)
+	else if (obj->type->mmap)
 		fops = &ipclab_objfd_mmap_fops;
 	else
 		goto out_put;

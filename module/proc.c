@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipclab processes: who holds what, whose undo is whose, who owns a mutex.
+ * ipclab processes: what the primitives keep for each process that uses
+ * them -- what it holds, what it owes, what it owns, where it waits.
  *
  * "A process" is a thread group.  struct ipclab_proc is created the first
  * time a process needs one and lives in a hash keyed by its struct pid
@@ -20,8 +21,9 @@
  *    whether one is left; where it cannot tell cheaply, the exit decides).
  *
  * Ending unhashes the record (under ipclab_procs_lock: that is what makes
- * it exactly once), unhooks the wait entry, applies undo values, drops
- * holdings and makes owned mutexes owner-dead.  The structure is freed
+ * it exactly once), unhooks the wait entry, and lets every primitive end
+ * what it kept for the process (its type's proc_exit(): undo values
+ * applied, holdings dropped, owned objects given up).  The structure is freed
  * when its last reference goes; ioctls still running for the process (a
  * sibling thread blocked while another closed the last fd) hold one, and
  * whatever they add after the end is cleaned up at release.  A thread
@@ -58,8 +60,7 @@ static DECLARE_WORK(ipclab_exit_work, ipclab_exits_work);
 
 static void ipclab_proc_cleanup(struct ipclab_proc *proc)
 {
-	ipclab_sem_proc_exit(proc);
-	ipclab_mutex_proc_exit(proc);
+	ipclab_types_proc_exit(proc);
 }
 
 static void ipclab_proc_release(struct kref *ref)
@@ -212,8 +213,8 @@ static struct ipclab_proc *ipclab_proc_alloc(struct pid *tgid)
 	}
 	kref_init(&proc->ref);		/* the caller's reference */
 	spin_lock_init(&proc->lock);
-	hash_init(proc->semprocs);
-	INIT_LIST_HEAD(&proc->mutexes);
+	hash_init(proc->records);
+	INIT_LIST_HEAD(&proc->owned);
 	INIT_LIST_HEAD(&proc->waits);
 	INIT_HLIST_NODE(&proc->node);
 	init_waitqueue_func_entry(&proc->exit_wait, ipclab_proc_woken);

@@ -19,7 +19,7 @@
  * dec list of every semaphore it decrements, so no later caller takes
  * units of k while an earlier one waits for them; and a newcomer that
  * decrements k waits if anybody waits to decrement k.  Waits for zero take
- * nothing and block nobody.  A set created with IPCLAB_SEM_NOFIFO drops
+ * nothing and block nobody.  A set created with IPCLAB_NOFIFO drops
  * the rule: whatever fits goes.
  *
  * Waking is driven by what changed, never by a rescan of the room: every
@@ -60,28 +60,31 @@
 #include "ipclab.h"
 #include "trace.h"
 
-unsigned int ipclab_max_sems = 32000;
+#define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
+#define IPCLAB_SEMS_CEIL	32000	/* semaphores per set, as SEMMSL's limit */
+
+static unsigned int ipclab_max_sems = 32000;
 static struct ipclab_uint_param ipclab_max_sems_param = {
 	.var = &ipclab_max_sems, .lo = 1, .hi = IPCLAB_SEMS_CEIL,
 };
 module_param_cb(max_sems, &ipclab_uint_param_ops, &ipclab_max_sems_param, 0644);
 MODULE_PARM_DESC(max_sems, "Semaphores in one set, like SEMMSL, at most 32000 (EINVAL)");
 
-unsigned int ipclab_max_ops = 500;
+static unsigned int ipclab_max_ops = 500;
 static struct ipclab_uint_param ipclab_max_ops_param = {
 	.var = &ipclab_max_ops, .lo = 1, .hi = 4096,
 };
 module_param_cb(max_ops, &ipclab_uint_param_ops, &ipclab_max_ops_param, 0644);
 MODULE_PARM_DESC(max_ops, "Operations in one IPCLAB_IOC_SEM_OP, like SEMOPM (E2BIG)");
 
-unsigned int ipclab_sem_max = 32767;
+static unsigned int ipclab_sem_max = 32767;
 static struct ipclab_uint_param ipclab_sem_max_param = {
 	.var = &ipclab_sem_max, .lo = 1, .hi = IPCLAB_SEM_MAX_CEIL,
 };
 module_param_cb(sem_max, &ipclab_uint_param_ops, &ipclab_sem_max_param, 0644);
 MODULE_PARM_DESC(sem_max, "Largest semaphore value, like SEMVMX, at most 2^24 (ERANGE)");
 
-unsigned long ipclab_max_sem_records_per_user = 1UL << 20;
+static unsigned long ipclab_max_sem_records_per_user = 1UL << 20;
 static struct ipclab_ulong_param ipclab_max_sem_records_per_user_param = {
 	.var = &ipclab_max_sem_records_per_user, .lo = 0, .hi = 1UL << 32,
 };
@@ -89,7 +92,7 @@ module_param_cb(max_sem_records_per_user, &ipclab_ulong_param_ops,
 		&ipclab_max_sem_records_per_user_param, 0644);
 MODULE_PARM_DESC(max_sem_records_per_user, "Semaphores' worth of per-process records one uid's processes may keep, 16 bytes each (ENOSPC)");
 
-unsigned int ipclab_max_queued_ops = 16384;
+static unsigned int ipclab_max_queued_ops = 16384;
 static struct ipclab_uint_param ipclab_max_queued_ops_param = {
 	.var = &ipclab_max_queued_ops, .lo = 1, .hi = 1U << 20,
 };
@@ -97,7 +100,7 @@ module_param_cb(max_queued_ops, &ipclab_uint_param_ops,
 		&ipclab_max_queued_ops_param, 0644);
 MODULE_PARM_DESC(max_queued_ops, "Operations of all the waiters of one set (ENOSPC)");
 
-unsigned long ipclab_max_sems_per_user = 262144;
+static unsigned long ipclab_max_sems_per_user = 262144;
 static struct ipclab_ulong_param ipclab_max_sems_per_user_param = {
 	.var = &ipclab_max_sems_per_user, .lo = 0, .hi = 1UL << 32,
 };
@@ -105,7 +108,7 @@ module_param_cb(max_sems_per_user, &ipclab_ulong_param_ops,
 		&ipclab_max_sems_per_user_param, 0644);
 MODULE_PARM_DESC(max_sems_per_user, "Semaphores in all the sets one uid created, about 60 bytes each (ENOSPC)");
 
-unsigned long ipclab_max_sems_total = 4194304;
+static unsigned long ipclab_max_sems_total = 4194304;
 static struct ipclab_ulong_param ipclab_max_sems_total_param = {
 	.var = &ipclab_max_sems_total, .lo = 0, .hi = 1UL << 32,
 };
@@ -126,9 +129,9 @@ struct ipclab_sem {
 };
 
 struct ipclab_semproc {
+	struct ipclab_record rec;	/* in proc->records, proc lock */
 	struct list_head set_node;	/* in set->semprocs, set lock */
 	struct list_head active_node;	/* in set->active while nnz, set lock */
-	struct hlist_node proc_node;	/* in proc->semprocs, proc lock */
 	struct rcu_head rcu;
 	struct ipclab_proc *proc;
 	struct ipclab_sem_set *set;
@@ -144,7 +147,7 @@ struct ipclab_sem_set {
 	u32 nsems;
 
 	/* Protected by obj.lock. */
-	struct list_head waiters;	/* struct ipclab_sem_waiter, arrival order */
+	struct ipclab_room room;	/* struct ipclab_sem_waiter, arrival order */
 	struct list_head semprocs;	/* struct ipclab_semproc.set_node */
 	struct list_head active;	/* .active_node: records holding or owing */
 	struct list_head dead;		/* records of a removed set, to free */
@@ -171,7 +174,7 @@ struct sem_link {
 };
 
 struct ipclab_sem_waiter {
-	struct ipclab_waiter_base base;	/* base.node: in set->waiters */
+	struct ipclab_waiter_base base;	/* in set->room */
 	struct ipclab_semproc *sp;	/* the process's record */
 	const struct ipclab_sembuf *ops;
 	struct sem_link *links;		/* room for nops */
@@ -261,7 +264,7 @@ static void sp_clear(struct ipclab_semproc *sp, u32 num)
 /* Is the set's waiting room FIFO (the default)? */
 static bool sem_fifo(const struct ipclab_sem_set *set)
 {
-	return !(set->obj.flags & IPCLAB_SEM_NOFIFO);
+	return !(set->obj.flags & IPCLAB_NOFIFO);
 }
 
 static int sem_max(void)
@@ -341,7 +344,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 			ret = -ERANGE;
 			goto undo;
 		}
-		if (ops[i].flags & IPCLAB_SEM_UNDO) {
+		if (ops[i].flags & IPCLAB_SEMBUF_UNDO) {
 			int adj = sp_undo(sp)[ops[i].num] - op;
 
 			/* SysV's range: -(SEMVMX + 1)..SEMVMX. */
@@ -370,7 +373,7 @@ static int sem_apply(struct ipclab_sem_set *set, const struct ipclab_sembuf *ops
 undo:
 	while (i--) {
 		set->sems[ops[i].num].val -= ops[i].op;
-		if (ops[i].flags & IPCLAB_SEM_UNDO)
+		if (ops[i].flags & IPCLAB_SEMBUF_UNDO)
 			sp_undo(sp)[ops[i].num] += ops[i].op;
 	}
 	return ret;
@@ -489,14 +492,14 @@ static int sem_room(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 		return -ENOSPC;
 	if (w->base.reader && set->nreader_ops + w->nops > max / 2)
 		return -ENOSPC;
-	return ipclab_waiter_room(&w->base);
+	return ipclab_room_space(&w->base);
 }
 
 /*
  * Put @w, its links built, in the room: on the set's list and on the list
- * of each semaphore it decrements or waits on.  Return: -EINPROGRESS, or
- * -ENOSPC when the room, the set's queued operations or the user's
- * waiters are at their limit (nothing queued).
+ * of each semaphore it decrements or waits on.  Return: 0, or -ENOSPC
+ * when the room, the set's queued operations or the user's waiters are at
+ * their limit (nothing queued).
  */
 static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 {
@@ -505,7 +508,7 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 
 	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
-	ret = sem_room(set, w) ?: ipclab_waiter_enter(&w->base);
+	ret = sem_room(set, w) ?: ipclab_room_add(&set->room, &w->base);
 	if (ret)
 		return ret;
 	for (i = 0; i < w->nlinks; i++) {
@@ -514,12 +517,10 @@ static int sem_queue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 		list_add_tail(&l->node, l->zero ? &set->sems[l->num].zero :
 						  &set->sems[l->num].dec);
 	}
-	list_add_tail(&w->base.node, &set->waiters);
-	ipclab_waiter_link(&w->base);
 	set->nops += w->nops;
 	if (w->base.reader)
 		set->nreader_ops += w->nops;
-	return -EINPROGRESS;
+	return 0;
 }
 
 /* Take @w out of the room; a new first decrementer is looked at. */
@@ -537,9 +538,7 @@ static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 		if (first && sem_fifo(set))
 			sem_changed(set, l->num);
 	}
-	list_del_init(&w->base.node);
-	ipclab_waiter_unlink(&w->base);
-	ipclab_waiter_leave(&w->base);
+	ipclab_room_del(&w->base);
 	set->nops -= w->nops;
 	if (w->base.reader)
 		set->nreader_ops -= w->nops;
@@ -653,10 +652,10 @@ static struct ipclab_semproc *semproc_find(struct ipclab_sem_set *set,
 
 	lockdep_assert_held(&set->obj.lock);
 	rcu_read_lock();
-	hash_for_each_possible_rcu(proc->semprocs, sp, proc_node,
-				   (unsigned long)set) {
+	hash_for_each_possible_rcu(proc->records, sp, rec.node,
+				   (unsigned long)&set->obj) {
 		/* Linked records change only under the set's lock. */
-		if (sp->set == set && READ_ONCE(sp->linked)) {
+		if (sp->rec.obj == &set->obj && READ_ONCE(sp->linked)) {
 			found = sp;
 			break;
 		}
@@ -685,6 +684,7 @@ static struct ipclab_semproc *semproc_alloc(struct ipclab_sem_set *set,
 	refcount_inc(&proc->user->ref);
 	sp->user = proc->user;
 	sp->set = set;
+	sp->rec.obj = &set->obj;
 	INIT_LIST_HEAD(&sp->set_node);
 	INIT_LIST_HEAD(&sp->active_node);
 	return sp;
@@ -708,7 +708,7 @@ static void semproc_link(struct ipclab_sem_set *set, struct ipclab_semproc *sp,
 	sp->proc = proc;
 	list_add_tail(&sp->set_node, &set->semprocs);
 	spin_lock(&proc->lock);
-	hash_add_rcu(proc->semprocs, &sp->proc_node, (unsigned long)set);
+	hash_add_rcu(proc->records, &sp->rec.node, (unsigned long)&set->obj);
 	WRITE_ONCE(sp->linked, true);
 	spin_unlock(&proc->lock);
 }
@@ -723,7 +723,7 @@ static void semproc_unlink(struct ipclab_semproc *sp)
 	while (sp->nnz)
 		sp_clear(sp, sp_nz(sp)[0]);
 	spin_lock(&sp->proc->lock);
-	hash_del_rcu(&sp->proc_node);
+	hash_del_rcu(&sp->rec.node);
 	WRITE_ONCE(sp->linked, false);
 	spin_unlock(&sp->proc->lock);
 	list_del_init(&sp->set_node);
@@ -731,7 +731,7 @@ static void semproc_unlink(struct ipclab_semproc *sp)
 
 static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 {
-	const u32 known = IPCLAB_SEM_UNDO | IPCLAB_SEM_NOWAIT;
+	const u32 known = IPCLAB_SEMBUF_UNDO | IPCLAB_SEMBUF_NOWAIT;
 	int max = sem_max();
 	u32 i;
 
@@ -750,53 +750,33 @@ static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 	return 0;
 }
 
-/* A waiter gave up (signal, timeout): leave, or take the result it got. */
-static int sem_cancel(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w,
-		      int reason, struct ipclab_wake *wq)
-{
-	int ret = reason;
+/* What one IPCLAB_IOC_SEM_OP works with. */
+struct sem_call {
+	struct ipclab_call c;
+	struct ipclab_semproc *fresh;	/* a record, if it needed one */
+	const struct ipclab_sembuf *ops;
+	u32 nops;
+	struct ipclab_sem_waiter w;
+};
 
-	ipclab_world_enter();
-	spin_lock(&set->obj.lock);
-	if (w->base.status == -EINPROGRESS) {
-		ipclab_waiter_gave_up(&w->base, reason);
-		/* Its place in line blocked others; they may go now. */
-		sem_dequeue(set, w);
-		sem_wake(set, wq);
-	} else {
-		ret = w->base.status;
-	}
-	spin_unlock(&set->obj.lock);
-	ipclab_world_leave();
-	return ret;
+static inline struct sem_call *to_sem_call(struct ipclab_call *c)
+{
+	return container_of(c, struct sem_call, c);
 }
 
-/**
- * sem_op_locked() - the locked part of IPCLAB_IOC_SEM_OP
- * @set:   the set, locked
- * @proc:  the calling process
- * @fresh: a new record for @proc, used (and cleared) if it has none
- * @ops:   the operations, validated
- * @nops:  how many
- * @t:     the wait request
- * @w:     the caller's waiter, queued if it must wait
- * @wq:    collects the tasks to wake
- * @stopped: the world is stopped (ipclab_world_stop())
- *
- * Return: 0 or an error if the call is over; -EINPROGRESS if @w was
- * queued and the caller must sleep; -ENOLINK if @proc has no record for
- * this set and @fresh is NULL (allocate one and call again);
- * IPCLAB_STOP_WORLD if it must wait on a set that refuses deadlocks (stop
- * the world and call again); IPCLAB_CHECK if, with the world stopped, it
- * must wait on such a set: @w is ready but not queued.
+/*
+ * The locked part of IPCLAB_IOC_SEM_OP (struct ipclab_call_ops): perform
+ * the operations if they can go now; else get the waiter ready.  The
+ * process's first use of the set needs a record, allocated by
+ * sem_op_prepare() with no lock held.
  */
-static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
-			 struct ipclab_semproc **fresh,
-			 const struct ipclab_sembuf *ops, u32 nops,
-			 const struct ipclab_timeout *t,
-			 struct ipclab_sem_waiter *w, struct ipclab_wake *wq,
-			 bool stopped)
+static int sem_op_try(struct ipclab_call *c)
 {
+	struct ipclab_sem_set *set = to_set(c->obj);
+	struct sem_call *sc = to_sem_call(c);
+	const struct ipclab_sembuf *ops = sc->ops;
+	struct ipclab_sem_waiter *w = &sc->w;
+	u32 nops = sc->nops;
 	struct ipclab_semproc *sp;
 	int blocking;
 	int ret;
@@ -804,13 +784,15 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	lockdep_assert_held(&set->obj.lock);
 	if (set->obj.removed)
 		return -EIDRM;
-	sp = semproc_find(set, proc);
-	if (!sp && !*fresh)
-		return -ENOLINK;
+	sp = semproc_find(set, c->proc);
+	if (!sp && !sc->fresh) {
+		c->again = true;
+		return 0;
+	}
 	if (!sp) {
-		sp = *fresh;
-		*fresh = NULL;
-		semproc_link(set, sp, proc);
+		sp = sc->fresh;
+		sc->fresh = NULL;
+		semproc_link(set, sp, c->proc);
 	}
 
 	/* FIFO: a decrement waits behind any waiting decrement of the same. */
@@ -827,15 +809,15 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 
 	if (!ret) {
 		ipclab_obj_touch(&set->obj);
-		sem_wake(set, wq);
+		sem_wake(set, &c->wq);
 		return 0;
 	}
 	if (ret != -EAGAIN)
 		return ret;
-	if (t->nowait || (ops[blocking].flags & IPCLAB_SEM_NOWAIT))
+	if (c->t.nowait || (ops[blocking].flags & IPCLAB_SEMBUF_NOWAIT))
 		return -EAGAIN;
 
-	ipclab_waiter_init(&w->base, proc, &set->obj);
+	ipclab_waiter_init(&w->base, c->proc, &set->obj);
 	w->base.reader = !sem_changes(ops, nops);
 	w->sp = sp;
 	w->ops = ops;
@@ -846,96 +828,53 @@ static int sem_op_locked(struct ipclab_sem_set *set, struct ipclab_proc *proc,
 	if (ret)
 		return ret;
 	sem_links_build(set, w);
-	if (set->obj.flags & IPCLAB_REFUSE_DEADLOCK)
-		return stopped ? IPCLAB_CHECK : IPCLAB_STOP_WORLD;
-	return sem_queue(set, w);
+	c->wait = true;
+	return 0;
 }
 
-/* What one IPCLAB_IOC_SEM_OP works with. */
-struct sem_call {
-	struct ipclab_sem_set *set;
-	struct ipclab_proc *proc;
-	struct ipclab_semproc *fresh;
-	const struct ipclab_sembuf *ops;
-	u32 nops;
-	struct ipclab_timeout t;
-	struct ipclab_sem_waiter w;
-	struct ipclab_wake wq;
+/* First use of this set by this process: a record, charged, no lock held. */
+static int sem_op_prepare(struct ipclab_call *c)
+{
+	struct sem_call *sc = to_sem_call(c);
+	struct ipclab_semproc *sp = semproc_alloc(to_set(c->obj), c->proc);
+
+	if (IS_ERR(sp))
+		return PTR_ERR(sp);
+	sc->fresh = sp;
+	return 0;
+}
+
+static int sem_op_enqueue(struct ipclab_call *c)
+{
+	return sem_queue(to_set(c->obj), &to_sem_call(c)->w);
+}
+
+/* A waiter gave up: its place in line blocked others; they may go now. */
+static void sem_op_cancel(struct ipclab_call *c)
+{
+	struct ipclab_sem_set *set = to_set(c->obj);
+
+	sem_dequeue(set, &to_sem_call(c)->w);
+	sem_wake(set, &c->wq);
+}
+
+static const struct ipclab_call_ops sem_op_ops = {
+	.try		= sem_op_try,
+	.prepare	= sem_op_prepare,
+	.enqueue	= sem_op_enqueue,
+	.cancel		= sem_op_cancel,
 };
 
-/* One try inside the world: the common case. */
-static int sem_op_try(struct sem_call *c)
-{
-	int ret;
-
-	ipclab_world_enter();
-	spin_lock(&c->set->obj.lock);
-	ret = sem_op_locked(c->set, c->proc, &c->fresh, c->ops, c->nops, &c->t,
-			    &c->w, &c->wq, false);
-	spin_unlock(&c->set->obj.lock);
-	ipclab_world_leave();
-	return ret;
-}
-
-/*
- * The set refuses deadlocks and the call must wait: stop the world, try
- * again (it may go now), and check the wait before queuing it.
- */
-static int sem_op_checked(struct sem_call *c)
-{
-	struct ipclab_dl dl = {};
-	int ret;
-
-	ret = ipclab_world_stop(&dl, c->proc->user, &c->t);
-	if (ret)
-		return ret;
-	spin_lock(&c->set->obj.lock);
-	ret = sem_op_locked(c->set, c->proc, &c->fresh, c->ops, c->nops, &c->t,
-			    &c->w, &c->wq, true);
-	spin_unlock(&c->set->obj.lock);
-	if (ret == IPCLAB_CHECK) {
-		/* Nothing changes while the world stands still. */
-		ret = ipclab_deadlock_check(&dl, &c->w.base);
-		if (!ret) {
-			spin_lock(&c->set->obj.lock);
-			ret = sem_queue(c->set, &c->w);
-			spin_unlock(&c->set->obj.lock);
-		}
-	}
-	ipclab_world_restart(&dl, c->proc, ret);
-	return ret;
-}
-
-/* Until it is over or queued: a record on first use, a check if asked. */
-static int sem_op_run(struct sem_call *c)
-{
-	bool checked = false;
-	int ret;
-
-	for (;;) {
-		ret = checked ? sem_op_checked(c) : sem_op_try(c);
-		if (ret == IPCLAB_STOP_WORLD) {
-			checked = true;
-		} else if (ret == -ENOLINK) {
-			/* First use of this set by this process: a record. */
-			c->fresh = semproc_alloc(c->set, c->proc);
-			if (IS_ERR(c->fresh)) {
-				ret = PTR_ERR(c->fresh);
-				c->fresh = NULL;
-				return ret;
-			}
-		} else {
-			return ret;
-		}
-	}
-}
-
-long ipclab_sem_op(void __user *argp)
+static long ipclab_sem_op(void __user *argp)
 {
 	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST], *ops = fast;
 	struct sem_link fast_links[IPCLAB_SEMOPS_FAST];
-	struct sem_call c = { .w.links = fast_links };
-	struct ipclab_obj *obj;
+	struct sem_call sc = {
+		.c.ops = &sem_op_ops,
+		.c.w = &sc.w.base,
+		.w.links = fast_links,
+	};
+	struct ipclab_sem_set *set;
 	struct ipclab_semop arg;
 	int ret;
 
@@ -945,17 +884,17 @@ long ipclab_sem_op(void __user *argp)
 		return -EINVAL;
 	if (arg.nops > READ_ONCE(ipclab_max_ops))
 		return -E2BIG;
-	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
+	ret = ipclab_timeout_init(&sc.c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
 
 	if (arg.nops > IPCLAB_SEMOPS_FAST) {
 		/* The operations, then room for a link per operation. */
-		ops = kvmalloc(array_size(arg.nops, sizeof(*ops) + sizeof(*c.w.links)),
+		ops = kvmalloc(array_size(arg.nops, sizeof(*ops) + sizeof(*sc.w.links)),
 			       GFP_KERNEL_ACCOUNT);
 		if (!ops)
 			return -ENOMEM;
-		c.w.links = (struct sem_link *)(ops + arg.nops);
+		sc.w.links = (struct sem_link *)(ops + arg.nops);
 	}
 	if (copy_from_user(ops, u64_to_user_ptr(arg.ops),
 			   array_size(arg.nops, sizeof(*ops)))) {
@@ -963,39 +902,30 @@ long ipclab_sem_op(void __user *argp)
 		goto out_free;
 	}
 
-	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_SEM);
-	if (!obj) {
+	sc.c.obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_SEM);
+	if (!sc.c.obj) {
 		ret = -EINVAL;
 		goto out_free;
 	}
-	c.set = to_set(obj);
+	set = to_set(sc.c.obj);
 	/* As semop(2): waiting for zero only needs to read. */
-	ret = sem_ops_valid(ops, arg.nops, c.set->nsems) ?:
-	      ipclab_perm(obj, sem_changes(ops, arg.nops) ? IPCLAB_WRITE :
-							     IPCLAB_READ);
+	ret = sem_ops_valid(ops, arg.nops, set->nsems) ?:
+	      ipclab_perm(sc.c.obj, sem_changes(ops, arg.nops) ? IPCLAB_WRITE :
+								 IPCLAB_READ);
 	if (ret)
 		goto out_put;
-	c.ops = ops;
-	c.nops = arg.nops;
+	sc.ops = ops;
+	sc.nops = arg.nops;
 
-	c.proc = ipclab_proc_current();
-	if (IS_ERR(c.proc)) {
-		ret = PTR_ERR(c.proc);
+	sc.c.proc = ipclab_proc_current();
+	ret = PTR_ERR_OR_ZERO(sc.c.proc);
+	if (ret)
 		goto out_put;
-	}
-	ret = sem_op_run(&c);
-	if (ret == -EINPROGRESS) {
-		ret = ipclab_sleep(&c.w.base, &c.t);
-		if (ret)
-			ret = sem_cancel(c.set, &c.w, ret, &c.wq);
-		else
-			ret = c.w.base.status;
-	}
-	ipclab_wake_up(&c.wq);
-	semproc_free(c.fresh, c.set->nsems);
-	ipclab_proc_put(c.proc);
+	ret = ipclab_call_run(&sc.c);
+	semproc_free(sc.fresh, set->nsems);
+	ipclab_proc_put(sc.c.proc);
 out_put:
-	ipclab_obj_put(obj);
+	ipclab_obj_put(sc.c.obj);
 out_free:
 	if (ops != fast)
 		kvfree(ops);
@@ -1022,7 +952,7 @@ static int sem_count_waiting(struct ipclab_sem_set *set, u32 num, bool zero)
 	struct ipclab_sem_waiter *w;
 	int n = 0;
 
-	list_for_each_entry(w, &set->waiters, base.node) {
+	ipclab_room_for_each(w, &set->room, base.node) {
 		const struct ipclab_sembuf *op = &w->ops[w->blocking];
 
 		if (op->num == num && (zero ? op->op == 0 : op->op < 0))
@@ -1053,26 +983,26 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
 	switch (arg->cmd) {
-	case IPCLAB_SEM_GETVAL:
+	case IPCLAB_SEMCTL_GETVAL:
 		arg->val = sem->val;
 		return 0;
-	case IPCLAB_SEM_GETNCNT:
-	case IPCLAB_SEM_GETZCNT:
+	case IPCLAB_SEMCTL_GETNCNT:
+	case IPCLAB_SEMCTL_GETZCNT:
 		arg->val = sem_count_waiting(set, arg->num,
-					     arg->cmd == IPCLAB_SEM_GETZCNT);
+					     arg->cmd == IPCLAB_SEMCTL_GETZCNT);
 		return 0;
-	case IPCLAB_SEM_GETPID:
+	case IPCLAB_SEMCTL_GETPID:
 		arg->val = sem->lpid ? pid_vnr(sem->lpid) : 0;
 		return 0;
-	case IPCLAB_SEM_GETALL:
+	case IPCLAB_SEMCTL_GETALL:
 		for (i = 0; i < set->nsems; i++)
 			values[i] = set->sems[i].val;
 		return 0;
-	case IPCLAB_SEM_SETVAL:
+	case IPCLAB_SEMCTL_SETVAL:
 		sem_setval(set, arg->num, arg->val, me);
 		sem_reset_records(set, arg->num);
 		break;
-	case IPCLAB_SEM_SETALL:
+	case IPCLAB_SEMCTL_SETALL:
 		for (i = 0; i < set->nsems; i++)
 			sem_setval(set, i, values[i], me);
 		/* Every record starts afresh: what is in the index goes. */
@@ -1086,7 +1016,7 @@ static int sem_ctl_locked(struct ipclab_sem_set *set, struct ipclab_semctl *arg,
 	return 0;
 }
 
-long ipclab_sem_ctl(void __user *argp)
+static long ipclab_sem_ctl(void __user *argp)
 {
 	struct ipclab_sem_set *set;
 	struct ipclab_semctl arg;
@@ -1099,11 +1029,11 @@ long ipclab_sem_ctl(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.pad || arg.cmd < IPCLAB_SEM_GETVAL || arg.cmd > IPCLAB_SEM_GETPID)
+	if (arg.flags || arg.cmd < IPCLAB_SEMCTL_GETVAL || arg.cmd > IPCLAB_SEMCTL_GETPID)
 		return -EINVAL;
-	all = arg.cmd == IPCLAB_SEM_GETALL || arg.cmd == IPCLAB_SEM_SETALL;
-	set_cmd = arg.cmd == IPCLAB_SEM_SETVAL || arg.cmd == IPCLAB_SEM_SETALL;
-	if (arg.cmd == IPCLAB_SEM_SETVAL && (arg.val < 0 || arg.val > sem_max()))
+	all = arg.cmd == IPCLAB_SEMCTL_GETALL || arg.cmd == IPCLAB_SEMCTL_SETALL;
+	set_cmd = arg.cmd == IPCLAB_SEMCTL_SETVAL || arg.cmd == IPCLAB_SEMCTL_SETALL;
+	if (arg.cmd == IPCLAB_SEMCTL_SETVAL && (arg.val < 0 || arg.val > sem_max()))
 		return -ERANGE;
 
 	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_SEM);
@@ -1128,7 +1058,7 @@ long ipclab_sem_ctl(void __user *argp)
 		goto out_put;
 	}
 	arg.num = array_index_nospec(arg.num, set->nsems);
-	if (arg.cmd == IPCLAB_SEM_SETALL) {
+	if (arg.cmd == IPCLAB_SEMCTL_SETALL) {
 		ret = -EFAULT;
 		if (copy_from_user(values, u64_to_user_ptr(arg.values),
 				   array_size(set->nsems, sizeof(*values))))
@@ -1139,16 +1069,14 @@ long ipclab_sem_ctl(void __user *argp)
 				goto out_free;
 	}
 
-	ipclab_world_enter();
-	spin_lock(&obj->lock);
+	ipclab_obj_lock(obj);
 	ret = obj->removed ? -EIDRM : sem_ctl_locked(set, &arg, values, &wq);
-	spin_unlock(&obj->lock);
-	ipclab_world_leave();
+	ipclab_obj_unlock(obj);
 	ipclab_wake_up(&wq);
 	if (ret)
 		goto out_free;
 
-	if (arg.cmd == IPCLAB_SEM_GETALL &&
+	if (arg.cmd == IPCLAB_SEMCTL_GETALL &&
 	    copy_to_user(u64_to_user_ptr(arg.values), values,
 			 array_size(set->nsems, sizeof(*values))))
 		ret = -EFAULT;
@@ -1161,9 +1089,9 @@ out_put:
 	return ret;
 }
 
-int ipclab_sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
+static int sem_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
 {
-	return get->nsems > to_set(obj)->nsems ? -EINVAL : 0;
+	return get->sem.nsems > to_set(obj)->nsems ? -EINVAL : 0;
 }
 
 /* Apply a process's undo values, clamped to 0..sem_max as SysV clamps. */
@@ -1187,16 +1115,12 @@ static void sem_undo(struct ipclab_sem_set *set, struct ipclab_semproc *sp)
 	}
 }
 
-/**
- * ipclab_sem_proc_exit() - a process ended: undo, drop its records
- * @proc: the process
- *
- * Context: process context, no ipclab lock held.
- */
-void ipclab_sem_proc_exit(struct ipclab_proc *proc)
+/* A process ended: undo, drop its records (no ipclab lock held). */
+static void sem_proc_exit(struct ipclab_proc *proc)
 {
 	struct ipclab_sem_waiter *w, *tw;
 	struct ipclab_semproc *sp;
+	struct ipclab_record *rec;
 	struct ipclab_sem_set *set;
 	int bkt;
 
@@ -1205,8 +1129,12 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 
 		sp = NULL;
 		spin_lock(&proc->lock);
-		hash_for_each(proc->semprocs, bkt, sp, proc_node)
-			break;
+		hash_for_each(proc->records, bkt, rec, node) {
+			if (rec->obj->type == &ipclab_sem_type) {
+				sp = container_of(rec, struct ipclab_semproc, rec);
+				break;
+			}
+		}
 		if (!sp) {
 			spin_unlock(&proc->lock);
 			return;
@@ -1216,8 +1144,7 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 		kref_get(&set->obj.ref);
 		spin_unlock(&proc->lock);
 
-		ipclab_world_enter();
-		spin_lock(&set->obj.lock);
+		ipclab_obj_lock(&set->obj);
 		if (set->obj.removed) {
 			/* Removal unlinked the record and frees it: hands off. */
 			sp = NULL;
@@ -1228,7 +1155,7 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 			 * process's last session: its session is gone, so is
 			 * its wait (what it would take could never be undone).
 			 */
-			list_for_each_entry_safe(w, tw, &set->waiters, base.node) {
+			ipclab_room_for_each_safe(w, tw, &set->room, base.node) {
 				if (w->sp != sp)
 					continue;
 				sem_dequeue(set, w);
@@ -1237,8 +1164,7 @@ void ipclab_sem_proc_exit(struct ipclab_proc *proc)
 			semproc_unlink(sp);
 			sem_wake(set, &wq);
 		}
-		spin_unlock(&set->obj.lock);
-		ipclab_world_leave();
+		ipclab_obj_unlock(&set->obj);
 		ipclab_wake_up(&wq);
 		semproc_free(sp, set->nsems);
 		ipclab_obj_put(&set->obj);
@@ -1253,7 +1179,7 @@ static void sem_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	struct ipclab_semproc *sp, *tsp;
 
 	lockdep_assert_held(&obj->lock);
-	list_for_each_entry_safe(w, tw, &set->waiters, base.node) {
+	ipclab_room_for_each_safe(w, tw, &set->room, base.node) {
 		sem_dequeue(set, w);
 		ipclab_waiter_done(&w->base, -EIDRM, wq);
 	}
@@ -1293,10 +1219,10 @@ static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	for (i = 0; i < min(snap->values_cap, set->nsems); i++)
 		snap->values[i] = set->sems[i].val;
 
-	list_for_each_entry(w, &set->waiters, base.node) {
+	ipclab_room_for_each(w, &set->room, base.node) {
 		if (n < snap->waiters_cap) {
 			ipclab_fill_waiter(&snap->waiters[n], &w->base,
-					   IPCLAB_WAIT_SEMOP, snap->now_ns);
+					   IPCLAB_WAITER_SEMOP, snap->now_ns);
 			snap->waiters[n].first_op = nops;
 			snap->waiters[n].nops = w->nops;
 		}
@@ -1366,7 +1292,7 @@ static void sem_snapshot(struct ipclab_obj *obj, struct ipclab_dl_snap *s)
 	 * A waiter's requests: what it takes of each semaphore it decrements,
 	 * and 0 for each it only waits to be zero.
 	 */
-	list_for_each_entry(w, &set->waiters, base.node) {
+	ipclab_room_for_each(w, &set->room, base.node) {
 		unsigned long *dec = set->marks;
 
 		if (ipclab_dl_full(s))
@@ -1448,12 +1374,12 @@ static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 	for (i = 0; i < set->nsems; i++)
 		seq_printf(m, " %d", set->sems[i].val);
 	seq_putc(m, '\n');
-	list_for_each_entry(w, &set->waiters, base.node) {
+	ipclab_room_for_each(w, &set->room, base.node) {
 		ipclab_show_waiter(m, &w->base, now_ns);
 		seq_puts(m, " ops");
 		for (i = 0; i < w->nops; i++)
 			seq_printf(m, " %u:%+d%s", w->ops[i].num, w->ops[i].op,
-				   w->ops[i].flags & IPCLAB_SEM_UNDO ? "u" : "");
+				   w->ops[i].flags & IPCLAB_SEMBUF_UNDO ? "u" : "");
 		seq_putc(m, '\n');
 	}
 	list_for_each_entry(sp, &set->active, active_node) {
@@ -1480,21 +1406,11 @@ static void sem_free(struct ipclab_obj *obj)
 	kvfree_rcu(set, obj.rcu);
 }
 
-const struct ipclab_type_ops ipclab_sem_ops = {
-	.remove	= sem_remove,
-	.removed = sem_removed,
-	.stat	= sem_stat,
-	.snapshot = sem_snapshot,
-	.holders = sem_holders,
-	.show	= sem_show,
-	.free	= sem_free,
-};
-
-struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
+static struct ipclab_obj *sem_create(const struct ipclab_get *get,
 				     struct ipclab_user *user)
 {
 	struct ipclab_sem_set *set;
-	u32 n = get->nsems, i;
+	u32 n = get->sem.nsems, i;
 	size_t words;
 
 	if (!n || n > min(READ_ONCE(ipclab_max_sems), IPCLAB_SEMS_CEIL))
@@ -1524,14 +1440,59 @@ struct ipclab_obj *ipclab_sem_create(const struct ipclab_get *get,
 		INIT_LIST_HEAD(&set->sems[i].dec);
 		INIT_LIST_HEAD(&set->sems[i].zero);
 	}
-	INIT_LIST_HEAD(&set->waiters);
+	ipclab_room_init(&set->room);
 	INIT_LIST_HEAD(&set->semprocs);
 	INIT_LIST_HEAD(&set->active);
 	INIT_LIST_HEAD(&set->dead);
-	ipclab_obj_init(&set->obj, &ipclab_sem_ops, IPCLAB_TYPE_SEM, get->mode);
+	ipclab_obj_init(&set->obj, &ipclab_sem_type, get->mode);
 	return &set->obj;
 
 err_uncharge:
 	ipclab_uncharge(user, IPCLAB_RES_SEMS, n);
 	return ERR_PTR(-ENOMEM);
 }
+
+static void sem_limits(struct ipclab_limits *l)
+{
+	l->max_sems = READ_ONCE(ipclab_max_sems);
+	l->max_ops = READ_ONCE(ipclab_max_ops);
+	l->sem_max = READ_ONCE(ipclab_sem_max);
+	l->max_sem_records_per_user = READ_ONCE(ipclab_max_sem_records_per_user);
+	l->max_sems_per_user = READ_ONCE(ipclab_max_sems_per_user);
+	l->max_sems_total = READ_ONCE(ipclab_max_sems_total);
+	l->max_queued_ops = READ_ONCE(ipclab_max_queued_ops);
+}
+
+static void sem_usage(struct ipclab_usage *u, const atomic_long_t *used)
+{
+	u->sem_sets = atomic_long_read(&used[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_SEM]);
+	u->sems = atomic_long_read(&used[IPCLAB_RES_SEMS]);
+	u->sem_records = atomic_long_read(&used[IPCLAB_RES_SEM_RECORDS]);
+}
+
+static const struct ipclab_ioctl sem_ioctls[] = {
+	{ IPCLAB_IOC_SEM_OP, ipclab_sem_op },
+	{ IPCLAB_IOC_SEM_CTL, ipclab_sem_ctl },
+	{ }
+};
+
+const struct ipclab_type ipclab_sem_type = {
+	.name		= "sem",
+	.nr		= IPCLAB_TYPE_SEM,
+	.create_flags	= IPCLAB_REFUSE_DEADLOCK | IPCLAB_NOFIFO,
+	/* sem.pad is not the type's: the core checks it is zero */
+	.get_size	= sizeof_field(struct ipclab_get, sem.nsems),
+	.ioctls		= sem_ioctls,
+	.create		= sem_create,
+	.check_open	= sem_check_open,
+	.proc_exit	= sem_proc_exit,
+	.limits		= sem_limits,
+	.usage		= sem_usage,
+	.remove		= sem_remove,
+	.removed	= sem_removed,
+	.stat		= sem_stat,
+	.snapshot	= sem_snapshot,
+	.holders	= sem_holders,
+	.show		= sem_show,
+	.free		= sem_free,
+};

@@ -41,21 +41,21 @@
 #include "ipclab.h"
 #include "trace.h"
 
-unsigned long ipclab_shbuf_max_size = 128UL << 20;
+static unsigned long ipclab_shbuf_max_size = 128UL << 20;
 static struct ipclab_ulong_param ipclab_shbuf_max_size_param = {
 	.var = &ipclab_shbuf_max_size, .lo = PAGE_SIZE, .hi = 1UL << 40,
 };
 module_param_cb(shbuf_max_size, &ipclab_ulong_param_ops, &ipclab_shbuf_max_size_param, 0644);
 MODULE_PARM_DESC(shbuf_max_size, "Largest shared buffer in bytes, like SHMMAX (EINVAL)");
 
-unsigned long ipclab_max_shbuf_pages = 1UL << 22;
+static unsigned long ipclab_max_shbuf_pages = 1UL << 22;
 static struct ipclab_ulong_param ipclab_max_shbuf_pages_param = {
 	.var = &ipclab_max_shbuf_pages, .lo = 0, .hi = 1UL << 40,
 };
 module_param_cb(max_shbuf_pages, &ipclab_ulong_param_ops, &ipclab_max_shbuf_pages_param, 0644);
 MODULE_PARM_DESC(max_shbuf_pages, "Pages of all shared buffers, like SHMALL (ENOSPC)");
 
-unsigned long ipclab_max_shbuf_pages_per_user = 1UL << 18;
+static unsigned long ipclab_max_shbuf_pages_per_user = 1UL << 18;
 static struct ipclab_ulong_param ipclab_max_shbuf_pages_per_user_param = {
 	.var = &ipclab_max_shbuf_pages_per_user, .lo = 0, .hi = 1UL << 40,
 };
@@ -107,9 +107,9 @@ static void shbuf_attach_locked(struct ipclab_shbuf *sb)
 
 static void shbuf_attach(struct ipclab_shbuf *sb)
 {
-	spin_lock(&sb->obj.lock);
+	ipclab_obj_lock(&sb->obj);
 	shbuf_attach_locked(sb);
-	spin_unlock(&sb->obj.lock);
+	ipclab_obj_unlock(&sb->obj);
 }
 
 /* A mapping's private data is its buffer (its file holds a reference). */
@@ -128,14 +128,14 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 	struct ipclab_shbuf *sb = vma_shbuf(vma);
 	bool last;
 
-	spin_lock(&sb->obj.lock);
+	ipclab_obj_lock(&sb->obj);
 	sb->nattch--;
 	shbuf_record(sb, &sb->dtime);
 	trace_ipclab_detach(sb->obj.id, sb->nattch);
 	last = sb->dest && !sb->nattch && !sb->unlinked;
 	if (last)
 		sb->unlinked = true;
-	spin_unlock(&sb->obj.lock);
+	ipclab_obj_unlock(&sb->obj);
 
 	/* The last detach of a removed buffer takes it out of the table. */
 	if (last)
@@ -199,13 +199,13 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 	/* The check and the count at once: no last detach in between. */
-	spin_lock(&sb->obj.lock);
+	ipclab_obj_lock(&sb->obj);
 	if (sb->unlinked) {
-		spin_unlock(&sb->obj.lock);
+		ipclab_obj_unlock(&sb->obj);
 		return -EIDRM;
 	}
 	shbuf_attach_locked(sb);
-	spin_unlock(&sb->obj.lock);
+	ipclab_obj_unlock(&sb->obj);
 	WRITE_ONCE(sb->shmem_ops, vma->vm_ops);
 	vma->vm_ops = &shbuf_vm_ops;
 	vma->vm_private_data = sb;
@@ -334,21 +334,12 @@ static void shbuf_free(struct ipclab_obj *obj)
 }
 
 /* As shmget(): opening may not ask for more than the buffer has. */
-int ipclab_shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
+static int shbuf_check_open(struct ipclab_obj *obj, const struct ipclab_get *get)
 {
-	return get->size > to_shbuf(obj)->size ? -EINVAL : 0;
+	return get->shbuf.size > to_shbuf(obj)->size ? -EINVAL : 0;
 }
 
-const struct ipclab_type_ops ipclab_shbuf_ops = {
-	.remove	= shbuf_remove,
-	.linger	= shbuf_linger,
-	.stat	= shbuf_stat,
-	.show	= shbuf_show,
-	.mmap	= shbuf_mmap,
-	.free	= shbuf_free,
-};
-
-struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
+static struct ipclab_obj *shbuf_create(const struct ipclab_get *get,
 				       struct ipclab_user *user)
 {
 	u64 max = READ_ONCE(ipclab_shbuf_max_size);
@@ -357,9 +348,9 @@ struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
 	pgoff_t npages;
 	int ret;
 
-	if (!get->size || get->size > max)
+	if (!get->shbuf.size || get->shbuf.size > max)
 		return ERR_PTR(-EINVAL);
-	npages = PAGE_ALIGN(get->size) >> PAGE_SHIFT;
+	npages = PAGE_ALIGN(get->shbuf.size) >> PAGE_SHIFT;
 	ret = ipclab_charge(user, IPCLAB_RES_SHBUF_PAGES, npages,
 			    READ_ONCE(ipclab_max_shbuf_pages_per_user),
 			    READ_ONCE(ipclab_max_shbuf_pages));
@@ -371,7 +362,7 @@ struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
 	if (!sb)
 		goto err_uncharge;
 	/* As SysV shm: accounted as committed memory, pages made on demand. */
-	file = shmem_file_setup("ipclab", get->size, 0);
+	file = shmem_file_setup("ipclab", get->shbuf.size, 0);
 	if (IS_ERR(file)) {
 		/*
 		 * The internal mount has no size or inode limits: its ENOSPC
@@ -382,12 +373,41 @@ struct ipclab_obj *ipclab_shbuf_create(const struct ipclab_get *get,
 		goto err_uncharge;
 	}
 	sb->file = file;
-	sb->size = get->size;
+	sb->size = get->shbuf.size;
 	sb->npages = npages;
-	ipclab_obj_init(&sb->obj, &ipclab_shbuf_ops, IPCLAB_TYPE_SHBUF, get->mode);
+	ipclab_obj_init(&sb->obj, &ipclab_shbuf_type, get->mode);
 	return &sb->obj;
 
 err_uncharge:
 	ipclab_uncharge(user, IPCLAB_RES_SHBUF_PAGES, npages);
 	return ERR_PTR(ret);
 }
+
+static void shbuf_limits(struct ipclab_limits *l)
+{
+	l->shbuf_max_size = READ_ONCE(ipclab_shbuf_max_size);
+	l->max_shbuf_pages = READ_ONCE(ipclab_max_shbuf_pages);
+	l->max_shbuf_pages_per_user = READ_ONCE(ipclab_max_shbuf_pages_per_user);
+}
+
+static void shbuf_usage(struct ipclab_usage *u, const atomic_long_t *used)
+{
+	u->shbufs = atomic_long_read(&used[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_SHBUF]);
+	u->shbuf_pages = atomic_long_read(&used[IPCLAB_RES_SHBUF_PAGES]);
+}
+
+const struct ipclab_type ipclab_shbuf_type = {
+	.name		= "shbuf",
+	.nr		= IPCLAB_TYPE_SHBUF,
+	.get_size	= sizeof_field(struct ipclab_get, shbuf),
+	.create		= shbuf_create,
+	.check_open	= shbuf_check_open,
+	.limits		= shbuf_limits,
+	.usage		= shbuf_usage,
+	.remove		= shbuf_remove,
+	.linger		= shbuf_linger,
+	.stat		= shbuf_stat,
+	.show		= shbuf_show,
+	.mmap		= shbuf_mmap,
+	.free		= shbuf_free,
+};

@@ -26,10 +26,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/debugfs.h>
 #include <linux/mutex.h>
-#include <linux/nospec.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
@@ -63,14 +60,22 @@ MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
 /* Protected by ipclab_table_lock. */
 static u16 ipclab_seq;
 
-void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type_ops *ops,
-		     u32 type, umode_t mode)
+/**
+ * ipclab_obj_init() - fill the part of a new object that every type shares
+ * @obj:  the object, embedded in the type's, not yet in the table
+ * @type: its primitive
+ * @mode: its permission bits, from IPCLAB_IOC_GET
+ *
+ * Called by the type's create(); the creator (the current task) becomes
+ * owner and creator.
+ */
+void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type *type,
+		     umode_t mode)
 {
 	const struct cred *cred = current_cred();
 
 	kref_init(&obj->ref);
 	spin_lock_init(&obj->lock);
-	obj->ops = ops;
 	obj->type = type;
 	obj->mode = mode & IPCLAB_MODE_MASK;
 	obj->uid = cred->euid;
@@ -109,15 +114,24 @@ static void ipclab_obj_release(struct kref *ref)
 {
 	struct ipclab_obj *obj = container_of(ref, struct ipclab_obj, ref);
 	struct ipclab_user *user = obj->user;
-	u32 type = obj->type;
+	u32 type = obj->type->nr;
 
 	put_pid(obj->cpid);
 	put_pid(obj->lpid);
-	obj->ops->free(obj);
+	obj->type->free(obj);
 	ipclab_obj_uncharge(user, type);
 	ipclab_user_put(user);
 }
 
+/**
+ * ipclab_obj_put() - drop a reference to an object
+ * @obj: the object
+ *
+ * The last reference frees it (after an RCU grace period).
+ *
+ * Context: process context; no spinlock held (the type's free() may
+ * sleep).
+ */
 void ipclab_obj_put(struct ipclab_obj *obj)
 {
 	kref_put(&obj->ref, ipclab_obj_release);
@@ -126,7 +140,7 @@ void ipclab_obj_put(struct ipclab_obj *obj)
 /**
  * ipclab_obj_lookup() - find an object by id and take a reference
  * @id:   the id from userspace
- * @type: the type the caller needs, or 0 for any
+ * @type: the IPCLAB_TYPE_* the caller needs, or 0 for any
  *
  * Return: the object, or NULL if the id names no live object of that type
  * (the caller returns -EINVAL, as SysV does for stale ids).
@@ -137,7 +151,7 @@ struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type)
 
 	rcu_read_lock();
 	obj = xa_load(&ipclab_ids, id % IPCLAB_SLOTS);
-	if (obj && (obj->id != id || (type && obj->type != type) ||
+	if (obj && (obj->id != id || (type && obj->type->nr != type) ||
 		    !kref_get_unless_zero(&obj->ref)))
 		obj = NULL;
 	rcu_read_unlock();
@@ -263,6 +277,33 @@ static int ipclab_may_control(struct ipclab_obj *obj)
 }
 
 /**
+ * ipclab_obj_get() - look an object up by id and check the caller's access
+ * @id:     the id from userspace
+ * @type:   the IPCLAB_TYPE_* the command works on
+ * @access: IPCLAB_READ and/or IPCLAB_WRITE
+ * @err:    out: -EINVAL (no such object of that type) or -EACCES
+ *
+ * The first steps of most commands on one object, in one call.
+ *
+ * Return: the referenced object, or NULL with *@err set.
+ */
+struct ipclab_obj *ipclab_obj_get(u32 id, u32 type, int access, int *err)
+{
+	struct ipclab_obj *obj = ipclab_obj_lookup(id, type);
+
+	if (!obj) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = ipclab_perm(obj, access);
+	if (*err) {
+		ipclab_obj_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/**
  * ipclab_obj_touch() - record an operation by the current process
  * @obj: the object, locked
  */
@@ -304,7 +345,7 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	obj->key = key;
 
 	if (key != IPCLAB_KEY_PRIVATE) {
-		ret = xa_insert(&ipclab_keys[obj->type], (u32)key, obj,
+		ret = xa_insert(&ipclab_keys[obj->type->nr], (u32)key, obj,
 				GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			xa_erase(&ipclab_ids, slot);
@@ -314,23 +355,6 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	/* A reserved slot needs no allocation: this cannot fail. */
 	WARN_ON_ONCE(xa_is_err(xa_store(&ipclab_ids, slot, obj, GFP_KERNEL)));
 	return 0;
-}
-
-static struct ipclab_obj *ipclab_create(const struct ipclab_get *get,
-					struct ipclab_user *user)
-{
-	switch (get->type) {
-	case IPCLAB_TYPE_SEM:
-		return ipclab_sem_create(get, user);
-	case IPCLAB_TYPE_MUTEX:
-		return ipclab_mutex_create(get, user);
-	case IPCLAB_TYPE_MBOX:
-		return ipclab_mbox_create(get, user);
-	case IPCLAB_TYPE_SHBUF:
-		return ipclab_shbuf_create(get, user);
-	default:
-		return ERR_PTR(-EINVAL);
-	}
 }
 
 /* Checks when an existing object is opened by key. */
@@ -344,42 +368,33 @@ static int ipclab_check_open(struct ipclab_obj *obj, const struct ipclab_get *ge
 	ret = ipclab_perm(obj, (get->mode >> 6 | get->mode >> 3 | get->mode) & 7);
 	if (ret)
 		return ret;
-	if (obj->type == IPCLAB_TYPE_SEM)
-		return ipclab_sem_check_open(obj, get);
-	if (obj->type == IPCLAB_TYPE_SHBUF)
-		return ipclab_shbuf_check_open(obj, get);
-	return 0;
+	return obj->type->check_open ? obj->type->check_open(obj, get) : 0;
 }
 
-static int ipclab_get_valid(const struct ipclab_get *get)
+/*
+ * The arguments of IPCLAB_IOC_GET that every type shares; the type checks
+ * its member of the union when it creates or opens.  The flags beyond
+ * CREAT and EXCL are the type's own (its create_flags), and only for
+ * creating: they say how an object behaves, fixed at its birth.
+ */
+static int ipclab_get_valid(const struct ipclab_get *get,
+			    const struct ipclab_type *t)
 {
-	bool sem = get->type == IPCLAB_TYPE_SEM;
-	bool mbox = get->type == IPCLAB_TYPE_MBOX;
-	bool shbuf = get->type == IPCLAB_TYPE_SHBUF;
+	u32 own = get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL);
 
-	if (get->type < IPCLAB_TYPE_SEM || get->type > IPCLAB_TYPE_SHBUF)
+	if (!t)
 		return -EINVAL;
-	if (get->flags & ~(IPCLAB_CREAT | IPCLAB_EXCL | IPCLAB_REFUSE_DEADLOCK |
-			   IPCLAB_SEM_NOFIFO))
+	if (own & ~t->create_flags)
 		return -EINVAL;
-	if ((get->flags & IPCLAB_SEM_NOFIFO) &&
-	    (!sem || !(get->flags & IPCLAB_CREAT)))
-		return -EINVAL;
-	/* Only where there is something to deadlock on, and when creating. */
-	if ((get->flags & IPCLAB_REFUSE_DEADLOCK) &&
-	    ((get->type != IPCLAB_TYPE_SEM && get->type != IPCLAB_TYPE_MUTEX) ||
-	     !(get->flags & IPCLAB_CREAT)))
+	if (own && !(get->flags & IPCLAB_CREAT))
 		return -EINVAL;
 	if (get->mode & ~IPCLAB_MODE_MASK)
 		return -EINVAL;
-	if (get->pad || get->sem_flags || get->reserved[0] || get->reserved[1])
+	if (get->pad)
 		return -EINVAL;
-	/* What belongs to another type must be zero. */
-	if (!sem && get->nsems)
-		return -EINVAL;
-	if (!mbox && (get->max_msgs || get->max_msgsz || get->max_bytes))
-		return -EINVAL;
-	if (!shbuf && get->size)
+	/* What belongs to another type, or to none yet, must be zero. */
+	if (memchr_inv((const char *)get->reserved + t->get_size, 0,
+		       sizeof(get->reserved) - t->get_size))
 		return -EINVAL;
 	return 0;
 }
@@ -413,7 +428,8 @@ static int ipclab_open_existing(struct ipclab_obj *obj,
  * without any lock; the table lock only guards the key check and the
  * insertion.  Return: 0 with *id set, or an error.
  */
-static int ipclab_create_new(struct ipclab_get *get, u32 *id)
+static int ipclab_create_new(struct ipclab_get *get,
+			     const struct ipclab_type *t, u32 *id)
 {
 	struct ipclab_obj *obj, *other = NULL;
 	struct ipclab_user *user;
@@ -427,7 +443,7 @@ static int ipclab_create_new(struct ipclab_get *get, u32 *id)
 		ipclab_user_put(user);
 		return ret;
 	}
-	obj = ipclab_create(get, user);
+	obj = t->create(get, user);
 	if (IS_ERR(obj)) {
 		ipclab_obj_uncharge(user, get->type);
 		ipclab_user_put(user);
@@ -435,7 +451,7 @@ static int ipclab_create_new(struct ipclab_get *get, u32 *id)
 	}
 	/* From here on, the object's release gives the charge back. */
 	obj->user = user;
-	obj->flags = get->flags & (IPCLAB_REFUSE_DEADLOCK | IPCLAB_SEM_NOFIFO);
+	obj->flags = get->flags & t->create_flags;
 
 	mutex_lock(&ipclab_table_lock);
 	if (get->key != IPCLAB_KEY_PRIVATE) {
@@ -460,8 +476,15 @@ static int ipclab_create_new(struct ipclab_get *get, u32 *id)
 	return ret;
 }
 
+/**
+ * ipclab_ioc_get() - IPCLAB_IOC_GET: find an object by key, or create one
+ * @argp: struct ipclab_get from userspace
+ *
+ * Return: 0 with the id written back, or an error (see the uapi header).
+ */
 long ipclab_ioc_get(void __user *argp)
 {
+	const struct ipclab_type *t;
 	struct ipclab_obj *obj = NULL;
 	struct ipclab_get get;
 	u32 id = 0;
@@ -469,10 +492,11 @@ long ipclab_ioc_get(void __user *argp)
 
 	if (copy_from_user(&get, argp, sizeof(get)))
 		return -EFAULT;
-	ret = ipclab_get_valid(&get);
+	t = ipclab_type_get(get.type);
+	ret = ipclab_get_valid(&get, t);
 	if (ret)
 		return ret;
-	get.type = array_index_nospec(get.type, IPCLAB_NTYPES);
+	get.type = t->nr;
 	/* Fail on an unwritable argument before creating anything. */
 	if (put_user(0, &((struct ipclab_get __user *)argp)->id))
 		return -EFAULT;
@@ -485,7 +509,7 @@ long ipclab_ioc_get(void __user *argp)
 	} else if (!(get.flags & IPCLAB_CREAT) && get.key != IPCLAB_KEY_PRIVATE) {
 		ret = -ENOENT;
 	} else {
-		ret = ipclab_create_new(&get, &id);
+		ret = ipclab_create_new(&get, t, &id);
 	}
 	if (ret)
 		return ret;
@@ -516,25 +540,29 @@ static void ipclab_remove(struct ipclab_obj *obj)
 	lockdep_assert_held(&ipclab_table_lock);
 	trace_ipclab_remove(obj);
 	if (obj->key != IPCLAB_KEY_PRIVATE)
-		xa_erase(&ipclab_keys[obj->type], (u32)obj->key);
+		xa_erase(&ipclab_keys[obj->type->nr], (u32)obj->key);
 
-	ipclab_world_enter();
-	spin_lock(&obj->lock);
+	ipclab_obj_lock(obj);
 	obj->removed = true;
-	obj->ops->remove(obj, &wq);
-	linger = obj->ops->linger && obj->ops->linger(obj);
+	obj->type->remove(obj, &wq);
+	linger = obj->type->linger && obj->type->linger(obj);
 	/* The key may name another object now, as SysV shows IPC_PRIVATE. */
 	obj->key = IPCLAB_KEY_PRIVATE;
-	spin_unlock(&obj->lock);
-	ipclab_world_leave();
+	ipclab_obj_unlock(obj);
 	ipclab_wake_up(&wq);
-	if (obj->ops->removed)
-		obj->ops->removed(obj);
+	if (obj->type->removed)
+		obj->type->removed(obj);
 
 	if (!linger)
 		ipclab_obj_unlink(obj);
 }
 
+/**
+ * ipclab_ioc_rmid() - IPCLAB_IOC_RMID: remove an object
+ * @argp: struct ipclab_id from userspace
+ *
+ * Return: 0, -EINVAL (no such object, non-zero flags), -EPERM or -EFAULT.
+ */
 long ipclab_ioc_rmid(void __user *argp)
 {
 	struct ipclab_obj *obj;
@@ -543,7 +571,7 @@ long ipclab_ioc_rmid(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.pad)
+	if (arg.flags)
 		return -EINVAL;
 
 	mutex_lock(&ipclab_table_lock);
@@ -561,6 +589,12 @@ out_unlock:
 	return ret;
 }
 
+/**
+ * ipclab_ioc_set() - IPCLAB_IOC_SET: change an object's owner and mode
+ * @argp: struct ipclab_set from userspace
+ *
+ * Return: 0, -EINVAL, -EPERM or -EFAULT.
+ */
 long ipclab_ioc_set(void __user *argp)
 {
 	struct user_namespace *ns = current_user_ns();
@@ -572,7 +606,8 @@ long ipclab_ioc_set(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.mode & ~IPCLAB_MODE_MASK)
+	if ((arg.mode & ~IPCLAB_MODE_MASK) || arg.flags ||
+	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
 		return -EINVAL;
 	uid = make_kuid(ns, arg.uid);
 	gid = make_kgid(ns, arg.gid);
@@ -595,7 +630,14 @@ long ipclab_ioc_set(void __user *argp)
 	return ret;
 }
 
-/* Fill the part of a holder entry that names the process. */
+/**
+ * ipclab_fill_holder() - describe what a process holds, for IPCLAB_IOC_STAT
+ * @h:    the entry to fill
+ * @proc: the process
+ * @num:  which of the object's resources, or 0
+ * @held: units held
+ * @undo: its undo value
+ */
 void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
 			u32 num, s32 held, s32 undo)
 {
@@ -709,6 +751,13 @@ static int ipclab_copy_array(u64 uptr, const void *buf, u32 n, size_t size)
 	return 0;
 }
 
+/**
+ * ipclab_ioc_stat() - IPCLAB_IOC_STAT: one object's state, consistent
+ * @argp: struct ipclab_stat from userspace
+ *
+ * Return: 0, -EINVAL, -EACCES, -EAGAIN (the object kept growing), -ENOMEM
+ * or -EFAULT.
+ */
 long ipclab_ioc_stat(void __user *argp)
 {
 	struct ipclab_snap snap = {}, need = {};
@@ -741,9 +790,9 @@ long ipclab_ioc_stat(void __user *argp)
 		spin_lock(&obj->lock);
 		snap.now_ns = ktime_get_ns();
 		ipclab_stat_perm(obj, &out.perm);
-		out.type = obj->type;
+		out.type = obj->type->nr;
 		out.nwaiters = obj->nwaiters;
-		obj->ops->stat(obj, &out, &snap);
+		obj->type->stat(obj, &out, &snap);
 		spin_unlock(&obj->lock);
 
 		if (ipclab_snap_complete(&snap, &st))
@@ -759,7 +808,7 @@ long ipclab_ioc_stat(void __user *argp)
 		need.holders = NULL;
 	}
 
-	/* Holders by process, then semaphore: the same order every time. */
+	/* Holders by process, then resource: the same order every time. */
 	sort(snap.holders, min(snap.holders_cap, snap.nholders),
 	     sizeof(*snap.holders), ipclab_holder_cmp, NULL);
 
@@ -793,10 +842,15 @@ out_put:
 	return ret;
 }
 
-/*
- * IPCLAB_IOC_LIST: under RCU, without the table lock; only an object's
- * id and type are read, which never change, and its memory outlives the
- * walk (freed after a grace period).
+/**
+ * ipclab_ioc_list() - IPCLAB_IOC_LIST: the ids of all objects
+ * @argp: struct ipclab_list from userspace
+ *
+ * Under RCU, without the table lock; only an object's id and type are
+ * read, which never change, and its memory outlives the walk (freed
+ * after a grace period).
+ *
+ * Return: 0, -EINVAL, -ENOMEM or -EFAULT.
  */
 long ipclab_ioc_list(void __user *argp)
 {
@@ -808,9 +862,9 @@ long ipclab_ioc_list(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if (arg.type >= IPCLAB_NTYPES)
+	if ((arg.type && !ipclab_type_get(arg.type)) || arg.flags || arg.pad ||
+	    arg.reserved)
 		return -EINVAL;
-	arg.type = array_index_nospec(arg.type, IPCLAB_NTYPES);
 	/* Never more than there can be objects. */
 	cap = min_t(u32, arg.len, IPCLAB_SLOTS);
 	ids = kvcalloc(cap, sizeof(*ids), GFP_KERNEL_ACCOUNT);
@@ -819,7 +873,7 @@ long ipclab_ioc_list(void __user *argp)
 
 	rcu_read_lock();
 	xa_for_each(&ipclab_ids, slot, obj) {
-		if (arg.type && obj->type != arg.type)
+		if (arg.type && obj->type->nr != arg.type)
 			continue;
 		if (n < cap)
 			ids[n] = obj->id;
@@ -837,7 +891,11 @@ long ipclab_ioc_list(void __user *argp)
 	return ret;
 }
 
-/* Module unload: no session is open, so nothing can race with this. */
+/**
+ * ipclab_table_exit() - remove every object, at module unload
+ *
+ * No session is open, so nothing can race with this.
+ */
 void ipclab_table_exit(void)
 {
 	struct ipclab_obj *obj;
@@ -851,107 +909,4 @@ void ipclab_table_exit(void)
 	xa_destroy(&ipclab_ids);
 	for (t = 0; t < IPCLAB_NTYPES; t++)
 		xa_destroy(&ipclab_keys[t]);
-}
-
-/*
- * /sys/kernel/debug/ipclab/objects: every object and its waiting room as
- * text, like /proc/sysvipc/sem, for people and for scripts that cannot
- * use ioctl.  Each object is printed under its lock, so each one is a
- * consistent snapshot (the list as a whole is not).
- */
-static const char *const ipclab_type_names[IPCLAB_NTYPES] = {
-	[IPCLAB_TYPE_SEM] = "sem",
-	[IPCLAB_TYPE_MUTEX] = "mutex",
-	[IPCLAB_TYPE_MBOX] = "mbox",
-	[IPCLAB_TYPE_SHBUF] = "shbuf",
-};
-
-void ipclab_show_waiter(struct seq_file *m, const struct ipclab_waiter_base *w,
-			u64 now_ns)
-{
-	u64 waited_us = div_u64(now_ns - w->start_ns, NSEC_PER_USEC);
-
-	seq_printf(m, "  waiter ticket=%llu pid=%d tid=%d comm=%s waited_us=%llu",
-		   w->ticket, task_tgid_vnr(w->task), task_pid_vnr(w->task),
-		   w->comm, waited_us);
-}
-
-/*
- * One object per step of the seq_file, each printed under its lock with a
- * reference held between the steps: a big table costs many small reads,
- * never one huge buffer.  *pos is 0 for the header line, then the slot
- * of the object shown, plus one: seq_file starts again from *pos after
- * each read() and whenever an object did not fit its buffer, and must
- * find that same object.  Past the end, IPCLAB_SLOTS + 1.
- */
-static void *ipclab_objects_from(loff_t *pos)
-{
-	unsigned long slot = *pos - 1;
-	struct ipclab_obj *obj = NULL;
-
-	if (slot < IPCLAB_SLOTS)
-		obj = ipclab_obj_next(&slot);	/* slot: the one after obj's */
-	*pos = obj ? slot : IPCLAB_SLOTS + 1;
-	return obj;
-}
-
-static void *ipclab_objects_start(struct seq_file *m, loff_t *pos)
-{
-	return *pos ? ipclab_objects_from(pos) : SEQ_START_TOKEN;
-}
-
-static void *ipclab_objects_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	if (v != SEQ_START_TOKEN)
-		ipclab_obj_put(v);
-	++*pos;
-	return ipclab_objects_from(pos);
-}
-
-static void ipclab_objects_stop(struct seq_file *m, void *v)
-{
-	if (v && v != SEQ_START_TOKEN)
-		ipclab_obj_put(v);
-}
-
-static int ipclab_objects_show(struct seq_file *m, void *v)
-{
-	struct user_namespace *ns = seq_user_ns(m);
-	struct ipclab_obj *obj = v;
-
-	if (v == SEQ_START_TOKEN) {
-		seq_puts(m, "# type key id mode uid gid cpid lpid waiters\n");
-		return 0;
-	}
-	spin_lock(&obj->lock);
-	seq_printf(m, "%s %d %u %03o %u %u %d %d %u\n",
-		   ipclab_type_names[obj->type], obj->key, obj->id,
-		   obj->mode, from_kuid_munged(ns, obj->uid),
-		   from_kgid_munged(ns, obj->gid), pid_vnr(obj->cpid),
-		   obj->lpid ? pid_vnr(obj->lpid) : 0, obj->nwaiters);
-	obj->ops->show(obj, m, ktime_get_ns());
-	spin_unlock(&obj->lock);
-	return 0;
-}
-
-static const struct seq_operations ipclab_objects_sops = {
-	.start	= ipclab_objects_start,
-	.next	= ipclab_objects_next,
-	.stop	= ipclab_objects_stop,
-	.show	= ipclab_objects_show,
-};
-DEFINE_SEQ_ATTRIBUTE(ipclab_objects);
-
-static struct dentry *ipclab_debugfs;
-
-void ipclab_debugfs_init(void)
-{
-	ipclab_debugfs = debugfs_create_dir(IPCLAB_NAME, NULL);
-	debugfs_create_file("objects", 0444, ipclab_debugfs, NULL,
-			    &ipclab_objects_fops);
-}
-
-void ipclab_debugfs_exit(void)
-{
-	debugfs_remove_recursive(ipclab_debugfs);
 }

@@ -18,28 +18,24 @@
 
 #include "ipclab.h"
 
+/* An object was created or removed; @type is its primitive's name. */
 DECLARE_EVENT_CLASS(ipclab_obj_class,
 	TP_PROTO(const struct ipclab_obj *obj),
 	TP_ARGS(obj),
 	TP_STRUCT__entry(
 		__field(u32, id)
-		__field(u32, type)
+		__string(type, obj->type->name)
 		__field(s32, key)
 		__field(pid_t, pid)
 	),
 	TP_fast_assign(
 		__entry->id = obj->id;
-		__entry->type = obj->type;
+		ipclab_assign_str(type, obj->type->name);
 		__entry->key = obj->key;
 		__entry->pid = task_tgid_nr(current);
 	),
 	TP_printk("id=%u type=%s key=%d pid=%d", __entry->id,
-		  __print_symbolic(__entry->type,
-				   { IPCLAB_TYPE_SEM, "sem" },
-				   { IPCLAB_TYPE_MUTEX, "mutex" },
-				   { IPCLAB_TYPE_MBOX, "mbox" },
-				   { IPCLAB_TYPE_SHBUF, "shbuf" }),
-		  __entry->key, __entry->pid)
+		  __get_str(type), __entry->key, __entry->pid)
 );
 
 DEFINE_EVENT(ipclab_obj_class, ipclab_create,

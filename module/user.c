@@ -3,9 +3,9 @@
  * ipclab users: what each user may make the kernel keep, and what it keeps.
  *
  * /dev/ipclab is shared by every user of the machine.  Everything a user
- * can make the module keep -- objects, process records, waiters,
- * messages and their bytes, per-process semaphore records, shared-buffer
- * pages -- is charged to that user (its effective uid) and to the whole
+ * can make the module keep -- objects, process records, waiters, and
+ * what each primitive keeps of its own (its IPCLAB_RES_* counters) --
+ * is charged to that user (its effective uid) and to the whole
  * machine, and a call that would pass a limit fails with -ENOSPC before
  * it does the work (ipclab_charge()).  The limits are module parameters,
  * each in the file of what it limits; IPCLAB_IOC_INFO reports them with
@@ -175,45 +175,25 @@ unsigned long ipclab_used(unsigned int res)
 	return atomic_long_read(&ipclab_total[res]);
 }
 
+/* What every object and process costs; the types add their own. */
 static void ipclab_fill_usage(struct ipclab_usage *out, const atomic_long_t *c)
 {
 	out->objects = atomic_long_read(&c[IPCLAB_RES_OBJECTS]);
-	out->sem_sets = atomic_long_read(&c[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_SEM]);
-	out->mutexes = atomic_long_read(&c[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_MUTEX]);
-	out->mboxes = atomic_long_read(&c[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_MBOX]);
-	out->shbufs = atomic_long_read(&c[IPCLAB_RES_OBJECTS + IPCLAB_TYPE_SHBUF]);
 	out->procs = atomic_long_read(&c[IPCLAB_RES_PROCS]);
 	out->waiters = atomic_long_read(&c[IPCLAB_RES_WAITERS]);
-	out->msgs = atomic_long_read(&c[IPCLAB_RES_MSGS]);
-	out->msg_bytes = atomic_long_read(&c[IPCLAB_RES_MSG_BYTES]);
-	out->sems = atomic_long_read(&c[IPCLAB_RES_SEMS]);
-	out->sem_records = atomic_long_read(&c[IPCLAB_RES_SEM_RECORDS]);
-	out->shbuf_pages = atomic_long_read(&c[IPCLAB_RES_SHBUF_PAGES]);
+	ipclab_types_usage(out, c);
 }
 
+/* The generic limits, each read from its file; the types add their own. */
 static void ipclab_fill_limits(struct ipclab_limits *l)
 {
 	l->max_objects = READ_ONCE(ipclab_max_objects);
 	l->max_objects_per_user = READ_ONCE(ipclab_max_objects_per_user);
-	l->max_sems = READ_ONCE(ipclab_max_sems);
-	l->max_ops = READ_ONCE(ipclab_max_ops);
 	l->max_waiters = READ_ONCE(ipclab_max_waiters);
-	l->sem_max = READ_ONCE(ipclab_sem_max);
-	l->mbox_max_msgs = READ_ONCE(ipclab_mbox_max_msgs);
-	l->mbox_max_msgsz = READ_ONCE(ipclab_mbox_max_msgsz);
-	l->mbox_max_bytes = READ_ONCE(ipclab_mbox_max_bytes);
-	l->shbuf_max_size = READ_ONCE(ipclab_shbuf_max_size);
 	l->max_procs_per_user = READ_ONCE(ipclab_max_procs_per_user);
 	l->max_waiters_per_user = READ_ONCE(ipclab_max_waiters_per_user);
-	l->max_msgs_per_user = READ_ONCE(ipclab_max_msgs_per_user);
 	l->stop_percent = READ_ONCE(ipclab_stop_percent);
-	l->max_msg_bytes_per_user = READ_ONCE(ipclab_max_msg_bytes_per_user);
-	l->max_sem_records_per_user = READ_ONCE(ipclab_max_sem_records_per_user);
-	l->max_shbuf_pages = READ_ONCE(ipclab_max_shbuf_pages);
-	l->max_shbuf_pages_per_user = READ_ONCE(ipclab_max_shbuf_pages_per_user);
-	l->max_sems_per_user = READ_ONCE(ipclab_max_sems_per_user);
-	l->max_sems_total = READ_ONCE(ipclab_max_sems_total);
-	l->max_queued_ops = READ_ONCE(ipclab_max_queued_ops);
+	ipclab_types_limits(l);
 }
 
 /**
@@ -252,7 +232,11 @@ long ipclab_ioc_info(void __user *argp)
 	return ret;
 }
 
-/* Module unload: everything was given back; a user left over is a bug. */
+/**
+ * ipclab_users_exit() - at module unload, check that every user is gone
+ *
+ * Everything was given back by then; a user left over is a bug.
+ */
 void ipclab_users_exit(void)
 {
 	struct ipclab_user *u;

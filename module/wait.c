@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipclab waiting: timeouts, sleeping, and handing a result to a waiter.
+ * ipclab waiting: waiting rooms, timeouts, sleeping, and handing a result
+ * to a waiter.
  *
- * Every primitive waits the same way.  The waiter queues itself under the
- * object's lock and sleeps in ipclab_sleep() until somebody decides its
- * fate with ipclab_waiter_done(), or until a signal or the timeout ends
- * the wait; in that case the waiter takes the object's lock again and
- * either leaves the queue or, if it was decided meanwhile, takes the
- * result it was given.
+ * Every primitive waits the same way.  A waiting room (struct
+ * ipclab_room) is a list of waiters in arrival order; an object has one
+ * or more, and the object counts every waiter in any of them (nwaiters,
+ * within max_waiters, and for its user within max_waiters_per_user): the
+ * room functions alone keep those counts.  The waiter, on its task's
+ * stack, enters a room under the object's lock (ipclab_room_add()) and
+ * sleeps in ipclab_call_sleep() until somebody decides its fate with
+ * ipclab_waiter_done(), having taken it out of the room, or until a
+ * signal or the timeout ends the wait; in that case the waiter takes the
+ * object's lock again and either leaves the room (its type's cancel())
+ * or, if it was decided meanwhile, takes the result it was given.
+ * Removal fails a room's waiters at once (ipclab_room_fail_all()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -86,6 +93,7 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 {
 	INIT_LIST_HEAD(&w->node);
 	INIT_LIST_HEAD(&w->proc_node);
+	w->room = NULL;
 	w->task = current;
 	w->proc = proc;
 	w->obj = obj;
@@ -97,15 +105,29 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 }
 
 /**
- * ipclab_waiter_room() - whether the waiting room has room for @w
+ * ipclab_room_init() - an empty waiting room
+ * @room: the room, in its object
+ */
+void ipclab_room_init(struct ipclab_room *room)
+{
+	INIT_LIST_HEAD(&room->waiters);
+}
+
+/**
+ * ipclab_room_space() - whether the object's rooms have space for @w
  * @w: the waiter, initialised; its object's lock is held
  *
- * ipclab_waiter_enter()'s check of the room, for a caller that must know
- * before it does work for the waiter (stopping the world, say).
+ * ipclab_room_add()'s check of the object's count, for a caller that
+ * must know before it does work for the waiter (stopping the world, say).
+ * A waiter that only looks, with read permission (w->reader: a command
+ * that changes nothing, such as a wait for zero), may take only half of
+ * the room, so that looking is never enough to shut the object's writers
+ * out.  (A command that consumes what it waits for counts as any
+ * waiter, whatever permission it needs.)
  *
  * Return: 0, or -ENOSPC.
  */
-int ipclab_waiter_room(const struct ipclab_waiter_base *w)
+int ipclab_room_space(const struct ipclab_waiter_base *w)
 {
 	u32 max = READ_ONCE(ipclab_max_waiters);
 
@@ -118,23 +140,22 @@ int ipclab_waiter_room(const struct ipclab_waiter_base *w)
 }
 
 /**
- * ipclab_waiter_enter() - count a waiter into its object's waiting room
- * @w: the waiter, initialised; its object's lock is held
+ * ipclab_room_add() - a waiter enters a waiting room, last
+ * @room: one of its object's rooms
+ * @w:    the waiter, initialised; its object's lock is held
  *
- * The room's list is the type's; this counts the waiter in the object's
- * nwaiters and for its user, within max_waiters and max_waiters_per_user.
- * A waiter that only looks, with read permission (w->reader: a semaphore
- * list that waits for zero and changes nothing), may take only half of
- * the room, so that looking is never enough to shut the object's writers
- * out.  (A receive takes a message: read permission on a mailbox is the
- * power to consume, so a receiver counts as any waiter.)  Every waiter counted in
- * leaves with ipclab_waiter_leave().
+ * Counts the waiter in its object's nwaiters and for its user, within
+ * max_waiters and max_waiters_per_user.  A waiter on a resource of the
+ * deadlock world also shows in its process's waits, which the deadlock
+ * check walks from a process to what its threads wait for.  The trace
+ * shows it blocked from here on.  Every waiter added leaves with
+ * ipclab_room_del().
  *
- * Return: 0, or -ENOSPC (nothing counted).
+ * Return: 0, or -ENOSPC (nothing done).
  */
-int ipclab_waiter_enter(struct ipclab_waiter_base *w)
+int ipclab_room_add(struct ipclab_room *room, struct ipclab_waiter_base *w)
 {
-	int ret = ipclab_waiter_room(w);
+	int ret = ipclab_room_space(w);
 
 	if (ret)
 		return ret;
@@ -143,59 +164,66 @@ int ipclab_waiter_enter(struct ipclab_waiter_base *w)
 		return -ENOSPC;
 	w->obj->nwaiters++;
 	w->obj->nreaders += w->reader;
+	w->room = room;
+	list_add_tail(&w->node, &room->waiters);
+	if (ipclab_obj_in_world(w->obj)) {
+		ipclab_world_assert_held();
+		spin_lock(&w->proc->lock);
+		list_add_tail(&w->proc_node, &w->proc->waits);
+		spin_unlock(&w->proc->lock);
+	}
+	trace_ipclab_block(w);
 	return 0;
 }
 
 /**
- * ipclab_waiter_leave() - count a waiter out of its room
- * @w: a waiter counted in by ipclab_waiter_enter(); its object's lock is held
+ * ipclab_room_del() - a waiter leaves its waiting room
+ * @w: a waiter added by ipclab_room_add(); its object's lock is held
+ *
+ * Whoever takes a waiter out decides its fate next (ipclab_waiter_done()),
+ * unless it is the waiter itself, giving up.
  */
-void ipclab_waiter_leave(struct ipclab_waiter_base *w)
+void ipclab_room_del(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
+	list_del_init(&w->node);
+	w->room = NULL;
+	if (ipclab_obj_in_world(w->obj)) {
+		ipclab_world_assert_held();
+		spin_lock(&w->proc->lock);
+		list_del_init(&w->proc_node);
+		spin_unlock(&w->proc->lock);
+	}
 	w->obj->nwaiters--;
 	w->obj->nreaders -= w->reader;
 	ipclab_uncharge(w->proc->user, IPCLAB_RES_WAITERS, 1);
 }
 
 /**
- * ipclab_waiter_link() - show a queued waiter in its process's waits
- * @w: a waiter on a semaphore set or mutex, queued under its object's lock
- *
- * The deadlock check walks from a process to what its threads wait for.
- * The trace shows the waiter blocked from here on.
+ * ipclab_room_fail_all() - every waiter of a room fails, in order
+ * @room:   the room; its object's lock is held
+ * @status: what their commands return (-EIDRM at removal)
+ * @wq:     collects the tasks to wake after the unlock
  */
-void ipclab_waiter_link(struct ipclab_waiter_base *w)
+void ipclab_room_fail_all(struct ipclab_room *room, int status,
+			  struct ipclab_wake *wq)
 {
-	lockdep_assert_held(&w->obj->lock);
-	ipclab_world_assert_held();
-	trace_ipclab_block(w);
-	spin_lock(&w->proc->lock);
-	list_add_tail(&w->proc_node, &w->proc->waits);
-	spin_unlock(&w->proc->lock);
+	struct ipclab_waiter_base *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &room->waiters, node) {
+		ipclab_room_del(w);
+		ipclab_waiter_done(w, status, wq);
+	}
 }
 
-/* The waiter leaves its object's waiting room: under the object's lock. */
-void ipclab_waiter_unlink(struct ipclab_waiter_base *w)
-{
-	lockdep_assert_held(&w->obj->lock);
-	ipclab_world_assert_held();
-	spin_lock(&w->proc->lock);
-	list_del_init(&w->proc_node);
-	spin_unlock(&w->proc->lock);
-}
-
-/**
- * ipclab_sleep() - wait until decided, interrupted, or out of time
- * @w: a queued waiter
- * @t: the timeout
- *
- * Return: 0 when somebody decided the waiter's fate (read w->status);
- * -EINTR or -ETIMEDOUT when the wait ended without a decision, in which
- * case the caller must take the object's lock and look again, because the
+/*
+ * Wait until decided, interrupted, or out of time.  Return: 0 when
+ * somebody decided the waiter's fate (read w->status); -EINTR or
+ * -ETIMEDOUT when the wait ended without a decision, in which case the
+ * caller must take the object's lock and look again, because the
  * decision may have been made just now.
  */
-int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
+static int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 {
 	ktime_t expires = t->expires;
 	int ret = 0;
@@ -223,19 +251,43 @@ int ipclab_sleep(struct ipclab_waiter_base *w, const struct ipclab_timeout *t)
 }
 
 /**
- * ipclab_waiter_gave_up() - a waiter leaves its room undecided
- * @w:      the waiter, still queued (its object's lock is held)
- * @reason: -EINTR or -ETIMEDOUT from ipclab_sleep()
+ * ipclab_call_sleep() - sleep in the room until decided, or give up
+ * @c: the call, its waiter queued by its type's enqueue()
  *
- * For the trace: a wait that was decided while it was ending is a wake,
- * not a timeout or a signal.
+ * A signal or the timeout ends the wait: then, under the object's lock,
+ * a waiter still undecided leaves the room (the type's cancel(), which
+ * lets go whom its place held back), and one decided meanwhile takes its
+ * result: a wait that was decided while it was ending is a wake, not a
+ * timeout or a signal, for the caller and for the trace.
+ *
+ * Context: process context, no lock held.
+ * Return: the waiter's result, or -EINTR or -ETIMEDOUT.
  */
-void ipclab_waiter_gave_up(const struct ipclab_waiter_base *w, int reason)
+int ipclab_call_sleep(struct ipclab_call *c)
 {
-	if (reason == -ETIMEDOUT)
-		trace_ipclab_timeout(w);
-	else
-		trace_ipclab_signal(w);
+	struct ipclab_waiter_base *w = c->w;
+	int ret;
+
+	ret = ipclab_sleep(w, &c->t);
+	if (!ret)
+		return w->status;
+
+	ipclab_obj_lock(c->obj);
+	if (w->status == -EINPROGRESS) {
+		if (ret == -ETIMEDOUT)
+			trace_ipclab_timeout(w);
+		else
+			trace_ipclab_signal(w);
+		if (c->ops->cancel)
+			c->ops->cancel(c);
+		else
+			ipclab_room_del(w);
+	} else {
+		ret = w->status;
+	}
+	ipclab_obj_unlock(c->obj);
+	ipclab_wake_up(&c->wq);
+	return ret;
 }
 
 /**
@@ -283,7 +335,7 @@ void ipclab_wake_up(struct ipclab_wake *wq)
  * ipclab_fill_waiter() - describe a waiter for IPCLAB_IOC_STAT
  * @out:    the entry to fill
  * @w:      the waiter (its object's lock is held)
- * @kind:   IPCLAB_WAIT_*
+ * @kind:   IPCLAB_WAITER_*
  * @now_ns: the snapshot's time
  */
 void ipclab_fill_waiter(struct ipclab_waiter *out,

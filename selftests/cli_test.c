@@ -274,8 +274,11 @@ static int get_obj(int fd, __u32 type, __s32 key, __u32 flags, __u32 nsems,
 	g.key = key;
 	g.flags = flags;
 	g.mode = 0600;
-	g.nsems = nsems;
-	g.size = size;
+	/* One member of the union: the size, if any, is a buffer's. */
+	if (size)
+		g.shbuf.size = size;
+	else
+		g.sem.nsems = nsems;
 	ret = ioctl(fd, IPCLAB_IOC_GET, &g);
 	*id = g.id;
 	return ret;
@@ -713,7 +716,7 @@ TEST_F(cli, limits)
 	struct ipclab_info info;
 	struct ipclab_get g = {
 		.type = IPCLAB_TYPE_SHBUF, .flags = IPCLAB_CREAT, .mode = 0600,
-		.size = 3 * 4096,
+		.shbuf.size = 3 * 4096,
 	};
 	char want[128];
 	const char *p;

@@ -1267,7 +1267,7 @@ static bool course_start(struct __test_metadata *_metadata, int fd,
  * class 2 and two of class 3.  P1 asks for (2 0 0 1) and blocks (class 4
  * is out), P2 for (1 0 1 0) and blocks (class 3 is out), P3 for
  * (2 1 0 0), which fits, and gets it at once: the set is created with
- * IPCLAB_SEM_NOFIFO, which grants whatever fits, as the course's model
+ * IPCLAB_NOFIFO, which grants whatever fits, as the course's model
  * assumes (with FIFO, P3 would queue behind P1 - see
  * course_example_in_issue_order).  ipclab deadlock reads E = (4 2 3 1),
  * A = (0 0 0 0), C and R, and finds that P3 is not blocked, then P2, then
@@ -1285,7 +1285,7 @@ TEST_F(dl, course_example_live)
 	int n;
 
 	if (!course_start(_metadata, self->fd, &self->cl, &id, a,
-			  IPCLAB_SEM_NOFIFO))
+			  IPCLAB_NOFIFO))
 		return;
 
 	ASSERT_TRUE(put_byte(a[0].rv.go[1], 'r') == 0);
@@ -1689,7 +1689,7 @@ TEST_F(dl, slow_is_not_deadlocked)
 
 static int get_cycle(int fd, struct ipclab_cycle_entry *e, __u32 room, __u32 *len)
 {
-	struct ipclab_cycle c = { .len = room, .pad = 0, .entries = ptr_u64(e) };
+	struct ipclab_cycle c = { .len = room, .flags = 0, .entries = ptr_u64(e) };
 	int ret;
 
 	if (e)
@@ -1760,9 +1760,9 @@ TEST_F(dl, refuse_mutex)
 	ASSERT_OK(get_cycle(self->fd, NULL, 0, &len));
 	EXPECT_EQ(2, len);
 	/* Errors. */
-	c = (struct ipclab_cycle){ .len = 4, .pad = 1, .entries = ptr_u64(e) };
+	c = (struct ipclab_cycle){ .len = 4, .flags = 1, .entries = ptr_u64(e) };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_CYCLE, &c));
-	c = (struct ipclab_cycle){ .len = 4, .pad = 0, .entries = 8 };
+	c = (struct ipclab_cycle){ .len = 4, .flags = 0, .entries = 8 };
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_CYCLE, &c));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_CYCLE, (void *)8));
 
@@ -1809,7 +1809,7 @@ TEST_F(dl, refuse_idle_readers_cost_nothing)
 
 			close(go[1]);
 			close(ready[0]);
-			CHILD_CHECK(sem_op1(self->fd, id, 0, 0, IPCLAB_SEM_NOWAIT), 0);
+			CHILD_CHECK(sem_op1(self->fd, id, 0, 0, IPCLAB_SEMBUF_NOWAIT), 0);
 			CHILD_CHECK(put_byte(ready[1], 'r'), 0);
 			CHILD_CHECK(read(go[0], &c, 1) < 0 ? -1 : 0, 0);
 			_exit(0);
@@ -2511,7 +2511,7 @@ TEST_F(dl, tracepoints)
 	undokid = kids_fork(&self->cl);
 	ASSERT_LE(0, undokid);
 	if (undokid == 0)
-		_exit(child_status(sem_op1(self->fd, sem, 1, 1, IPCLAB_SEM_UNDO)));
+		_exit(child_status(sem_op1(self->fd, sem, 1, 1, IPCLAB_SEMBUF_UNDO)));
 	EXPECT_KID(0, undokid, IPCLAB_SETTLE_MS);
 
 	/* a mailbox: send and receive */
@@ -2535,7 +2535,7 @@ TEST_F(dl, tracepoints)
 	g.type = IPCLAB_TYPE_SHBUF;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.size = 4096;
+	g.shbuf.size = 4096;
 	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_GET, &g));
 	shbuf = g.id;
 	cl_track(&self->cl, shbuf);

@@ -883,7 +883,7 @@ static int setup_busy_sem(struct fi_ctx *c)
 {
 	if (sem_create(c->fd, 3, &c->id[0]) ||
 	    sem_setval(c->fd, c->id[0], 0, 2) ||
-	    sem_op1(c->fd, c->id[0], 0, -1, IPCLAB_SEM_UNDO))
+	    sem_op1(c->fd, c->id[0], 0, -1, IPCLAB_SEMBUF_UNDO))
 		return -1;
 	return 0;
 }
@@ -967,7 +967,7 @@ static int setup_sem2(struct fi_ctx *c)
 /* A process's first P on a set: its state and its record are made. */
 static int call_semop_first(struct fi_ctx *c, struct fi_result *r)
 {
-	return sem_op1(c->cfd, c->id[0], 0, -1, IPCLAB_SEM_UNDO);
+	return sem_op1(c->cfd, c->id[0], 0, -1, IPCLAB_SEMBUF_UNDO);
 }
 
 static bool check_semop_first(struct fi_ctx *c, const struct fi_result *r,
@@ -1467,7 +1467,7 @@ static int setup_mbox_full(struct fi_ctx *c)
 	g.type = IPCLAB_TYPE_MBOX;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.max_msgs = 1;
+	g.mbox.max_msgs = 1;
 	if (ioctl(c->fd, IPCLAB_IOC_GET, &g))
 		return -1;
 	c->id[0] = g.id;
@@ -1632,7 +1632,7 @@ static int setup_sem_and_mutex(struct fi_ctx *c)
 
 static int prepare_hold(struct fi_ctx *c)
 {
-	if (sem_op1(c->cfd, c->id[0], 0, -1, IPCLAB_SEM_UNDO) ||
+	if (sem_op1(c->cfd, c->id[0], 0, -1, IPCLAB_SEMBUF_UNDO) ||
 	    mutex_lock(c->cfd, c->id[1]))
 		return errno;
 	return 0;

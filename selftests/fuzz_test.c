@@ -1064,57 +1064,57 @@ static void gen_get(struct fuzz_thread *t, struct call *c, void *arg)
 	if (chance(t, g->type == IPCLAB_TYPE_SEM || g->type == IPCLAB_TYPE_MUTEX ? 10 : 2))
 		g->flags |= IPCLAB_REFUSE_DEADLOCK;
 	if (chance(t, g->type == IPCLAB_TYPE_SEM ? 10 : 2))
-		g->flags |= IPCLAB_SEM_NOFIFO;
+		g->flags |= IPCLAB_NOFIFO;
 	if (chance(t, 2))
 		g->flags |= (uint32_t)rnd(t);
 	g->mode = gen_mode(t);
 
 	switch (g->type) {
 	case IPCLAB_TYPE_SEM:
-		g->nsems = chance(t, 96) ? between(t, 1, 8) :
+		g->sem.nsems = chance(t, 96) ? between(t, 1, 8) :
 			   (uint32_t)around(t, lim->max_sems, 64);
 		break;
 	case IPCLAB_TYPE_MBOX:
 		if (chance(t, 60))
 			break;	/* the defaults */
-		g->max_msgs = chance(t, 50) ? between(t, 1, 16) :
+		g->mbox.max_msgs = chance(t, 50) ? between(t, 1, 16) :
 			      (uint32_t)around(t, lim->mbox_max_msgs, 64);
-		g->max_msgsz = chance(t, 50) ? between(t, 1, 512) :
+		g->mbox.max_msgsz = chance(t, 50) ? between(t, 1, 512) :
 			       (uint32_t)around(t, lim->mbox_max_msgsz, 512);
 		switch (below(t, 4)) {
-		case 0:	g->max_bytes = 0; break;
-		case 1:	g->max_bytes = g->max_msgsz - below(t, 2); break;
-		default: g->max_bytes = around(t, lim->mbox_max_bytes, 4096); break;
+		case 0:	g->mbox.max_bytes = 0; break;
+		case 1:	g->mbox.max_bytes = g->mbox.max_msgsz - below(t, 2); break;
+		default: g->mbox.max_bytes = around(t, lim->mbox_max_bytes, 4096); break;
 		}
 		break;
 	case IPCLAB_TYPE_SHBUF:
-		g->size = gen_shbuf_size(t);
+		g->shbuf.size = gen_shbuf_size(t);
 		break;
 	}
 	/* Fields of another type, or padding, that must be zero. */
 	if (chance(t, 3)) {
 		switch (below(t, 7)) {
-		case 0:	g->nsems = 1 + below(t, 4); break;
-		case 1:	g->max_msgs = 1; break;
-		case 2:	g->max_bytes = 1 + below(t, 4096); break;
-		case 3:	g->size = 1 + below(t, PAGE); break;
+		case 0:	g->sem.nsems = 1 + below(t, 4); break;
+		case 1:	g->mbox.max_msgs = 1; break;
+		case 2:	g->mbox.max_bytes = 1 + below(t, 4096); break;
+		case 3:	g->shbuf.size = 1 + below(t, PAGE); break;
 		case 4:	g->pad = 1; break;
-		case 5:	g->sem_flags = 1 << below(t, 32); break;
+		case 5:	g->sem.pad = 1 << below(t, 32); break;
 		default: g->reserved[below(t, 2)] = rnd(t); break;
 		}
 	}
 
 	/* One big object at a time on the machine, and only for a moment. */
-	if ((g->type == IPCLAB_TYPE_SEM && g->nsems > BIG_SEMS &&
-	     g->nsems <= lim->max_sems) ||
-	    (g->type == IPCLAB_TYPE_SHBUF && g->size > BIG_SHBUF &&
-	     g->size <= lim->shbuf_max_size)) {
+	if ((g->type == IPCLAB_TYPE_SEM && g->sem.nsems > BIG_SEMS &&
+	     g->sem.nsems <= lim->max_sems) ||
+	    (g->type == IPCLAB_TYPE_SHBUF && g->shbuf.size > BIG_SHBUF &&
+	     g->shbuf.size <= lim->shbuf_max_size)) {
 		if (!t->child && big_take())
 			c->big = true;
 		else if (g->type == IPCLAB_TYPE_SEM)
-			g->nsems = between(t, 1, 8);
+			g->sem.nsems = between(t, 1, 8);
 		else
-			g->size = between(t, 1, 4 * PAGE);
+			g->shbuf.size = between(t, 1, 4 * PAGE);
 	}
 	c->obj.type = g->type;
 }
@@ -1124,8 +1124,8 @@ static void big_use(struct fuzz_thread *t, int fd, const struct ipclab_get *g)
 {
 	struct ipclab_open o = { .id = g->id, .flags = IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE };
 	struct ipclab_sembuf b[2] = {
-		{ .num = g->nsems - 1, .op = 1 },
-		{ .num = g->nsems, .op = 1 },
+		{ .num = g->sem.nsems - 1, .op = 1 },
+		{ .num = g->sem.nsems, .op = 1 },
 	};
 	volatile uint8_t *p;
 
@@ -1134,7 +1134,7 @@ static void big_use(struct fuzz_thread *t, int fd, const struct ipclab_get *g)
 		sem_ops(fd, g->id, &b[0], 1, IPCLAB_WAIT_NOWAIT, 0);
 		sem_ops(fd, g->id, &b[1], 1, IPCLAB_WAIT_NOWAIT, 0);	/* EFBIG */
 	} else if (!ioctl(fd, IPCLAB_IOC_OPEN, &o)) {
-		size_t len = (g->size + PAGE - 1) & ~(PAGE - 1);
+		size_t len = (g->shbuf.size + PAGE - 1) & ~(PAGE - 1);
 
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
 		if (p != MAP_FAILED) {
@@ -1156,8 +1156,8 @@ static void after_get(struct fuzz_thread *t, struct call *c, void *arg,
 	if (!ret && g && c->big)
 		big_use(t, session(t), g);
 	else if (!ret && g)
-		pool_add(t, g->id, g->type, g->nsems ?: 1,
-			 g->max_msgsz ?: sh->lim.mbox_max_msgsz, g->size);
+		pool_add(t, g->id, g->type, g->sem.nsems ?: 1,
+			 g->mbox.max_msgsz ?: sh->lim.mbox_max_msgsz, g->shbuf.size);
 	if (c->big)
 		big_release();
 }
@@ -1168,7 +1168,7 @@ static void gen_rmid(struct fuzz_thread *t, struct call *c, void *arg)
 
 	a->id = pick_id(t, 0, &c->obj);
 	if (chance(t, 2))
-		a->pad = (uint32_t)rnd(t);
+		a->flags = (uint32_t)rnd(t);
 }
 
 static void after_rmid(struct fuzz_thread *t, struct call *c, void *arg,
@@ -1230,7 +1230,7 @@ static int32_t gen_semval(struct fuzz_thread *t)
 
 static void gen_sem_op(struct fuzz_thread *t, struct call *c, void *arg)
 {
-	const uint32_t known = IPCLAB_SEM_UNDO | IPCLAB_SEM_NOWAIT;
+	const uint32_t known = IPCLAB_SEMBUF_UNDO | IPCLAB_SEMBUF_NOWAIT;
 	struct ipclab_semop *a = arg;
 	struct ipclab_sembuf *ops;
 	uint32_t nsems, i, n;
@@ -1254,8 +1254,8 @@ static void gen_sem_op(struct fuzz_thread *t, struct call *c, void *arg)
 	for (i = 0; ops && i < n; i++) {
 		ops[i].num = chance(t, 95) ? below(t, nsems) : (uint32_t)around(t, nsems, 8);
 		ops[i].op = gen_semval(t);
-		ops[i].flags = (chance(t, 30) ? IPCLAB_SEM_UNDO : 0) |
-			       (chance(t, 10) ? IPCLAB_SEM_NOWAIT : 0);
+		ops[i].flags = (chance(t, 30) ? IPCLAB_SEMBUF_UNDO : 0) |
+			       (chance(t, 10) ? IPCLAB_SEMBUF_NOWAIT : 0);
 		if (chance(t, 1))
 			ops[i].flags |= ~known & (uint32_t)rnd(t);
 		ops[i].pad = chance(t, 1) ? 1 : 0;
@@ -1273,11 +1273,11 @@ static void gen_sem_ctl(struct fuzz_thread *t, struct call *c, void *arg)
 
 	a->id = pick_id(t, IPCLAB_TYPE_SEM, &c->obj);
 	nsems = c->obj.nsems ?: 1;
-	a->cmd = chance(t, 96) ? between(t, IPCLAB_SEM_GETVAL, IPCLAB_SEM_GETPID) :
-		 (uint32_t)around(t, IPCLAB_SEM_GETPID + 1, 16);
+	a->cmd = chance(t, 96) ? between(t, IPCLAB_SEMCTL_GETVAL, IPCLAB_SEMCTL_GETPID) :
+		 (uint32_t)around(t, IPCLAB_SEMCTL_GETPID + 1, 16);
 	a->num = chance(t, 92) ? below(t, nsems) : (uint32_t)around(t, nsems, 8);
 	a->val = chance(t, 90) ? (int32_t)below(t, 4) : gen_semval(t);
-	if (a->cmd == IPCLAB_SEM_GETALL || a->cmd == IPCLAB_SEM_SETALL || chance(t, 5)) {
+	if (a->cmd == IPCLAB_SEMCTL_GETALL || a->cmd == IPCLAB_SEMCTL_SETALL || chance(t, 5)) {
 		a->nvalues = chance(t, 90) ? nsems : (uint32_t)around(t, nsems, 8);
 		n = nsems < ARENA / 8 ? nsems : ARENA / 8;
 		a->values = ubuf(t, n * sizeof(*values), (void **)&values);
@@ -1285,7 +1285,7 @@ static void gen_sem_ctl(struct fuzz_thread *t, struct call *c, void *arg)
 			values[i] = chance(t, 95) ? (int32_t)below(t, 3) : gen_semval(t);
 	}
 	if (chance(t, 1))
-		a->pad = 1;
+		a->flags = 1;
 }
 
 static void gen_lock(struct fuzz_thread *t, struct call *c, void *arg)
@@ -1318,7 +1318,7 @@ static void gen_held(struct fuzz_thread *t, struct call *c, void *arg)
 		a->id = pick_id(t, IPCLAB_TYPE_MUTEX, &c->obj);
 	}
 	if (chance(t, 2))
-		a->pad = 1;
+		a->flags = 1;
 }
 
 static void after_unlock(struct fuzz_thread *t, struct call *c, void *arg,
@@ -1473,7 +1473,7 @@ static void gen_cycle(struct fuzz_thread *t, struct call *c, void *arg)
 
 	gen_out_array(t, &a->entries, &a->len, 64, sizeof(struct ipclab_cycle_entry));
 	if (chance(t, 2))
-		a->pad = 1;
+		a->flags = 1;
 }
 
 static void gen_info(struct fuzz_thread *t, struct call *c, void *arg)

@@ -109,7 +109,7 @@ static int clone_child(void *p)
 {
 	struct clone_arg *a = p;
 
-	if (sem_op1(a->fd, a->sid, 0, -1, IPCLAB_SEM_UNDO))
+	if (sem_op1(a->fd, a->sid, 0, -1, IPCLAB_SEMBUF_UNDO))
 		_exit(child_status(-1));
 	if (a->mid && mutex_lock(a->fd, a->mid))
 		_exit(child_status(-1));
@@ -189,7 +189,7 @@ static void *unshare_thread(void *p)
 	struct unshare_arg *a = p;
 
 	a->ret = unshare(CLONE_FILES) ? errno :
-		 call_errno(sem_op1(a->fd, a->sid, 0, -1, IPCLAB_SEM_UNDO)) ?:
+		 call_errno(sem_op1(a->fd, a->sid, 0, -1, IPCLAB_SEMBUF_UNDO)) ?:
 		 call_errno(mutex_lock(a->fd, a->mid));
 	return NULL;
 }
@@ -286,7 +286,7 @@ TEST_F(hostile, passed_fd_process_ends_once)
 		fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			_exit(CHILD_BROKEN);
-		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEM_UNDO), 0);
+		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 		CHILD_CHECK(mutex_lock(fd, mid), 0);
 		CHILD_CHECK(send_fd(sv[1], fd), 0);
 		CHILD_CHECK(close(fd), 0);
@@ -344,7 +344,7 @@ TEST_F(hostile, dup2_and_close_range_end_once)
 		if (spare < 0 || first < 0 || fd != 100 || d1 != 101 || d2 != 102 ||
 		    close(first))
 			_exit(CHILD_BROKEN);
-		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEM_UNDO), 0);
+		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 		CHILD_CHECK(mutex_lock(fd, mid), 0);
 		if (put_byte(rv.ready[1], 'a'))
 			_exit(CHILD_BROKEN);
@@ -404,7 +404,7 @@ static void *mover_thread(void *p)
 
 TEST_F_TIMEOUT(hostile, close_while_a_thread_moves_the_session, 120)
 {
-	struct ipclab_sembuf v = sembuf(0, 1, IPCLAB_SEM_UNDO);
+	struct ipclab_sembuf v = sembuf(0, 1, IPCLAB_SEMBUF_UNDO);
 	int attempt, i, nul, bad = 0;
 	struct rlimit rl;
 	__u32 id;
@@ -649,7 +649,7 @@ TEST_F(hostile, big_message_freed_after_unlock)
 	struct ipclab_info before, after;
 	struct ipclab_get g = {
 		.type = IPCLAB_TYPE_MBOX, .flags = IPCLAB_CREAT, .mode = 0600,
-		.max_msgs = 4, .max_msgsz = size, .max_bytes = 2 * size,
+		.mbox.max_msgs = 4, .mbox.max_msgsz = size, .mbox.max_bytes = 2 * size,
 	};
 	char *text;
 

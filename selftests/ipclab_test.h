@@ -181,8 +181,11 @@ static inline int ipclab_get_size(int fd, __u32 type, __s32 key, __u32 flags,
 	g.key = key;
 	g.flags = flags;
 	g.mode = mode;
-	g.nsems = nsems;
-	g.size = size;
+	/* One member of the union: the size, if any, is a buffer's. */
+	if (size)
+		g.shbuf.size = size;
+	else
+		g.sem.nsems = nsems;
 	memset(&g.id, 0xcc, sizeof(g.id));	/* the output */
 	ret = ioctl(fd, IPCLAB_IOC_GET, &g);
 	if (id)
@@ -212,9 +215,35 @@ static inline int mutex_create(int fd, __u32 *id)
 
 static inline int ipclab_rmid(int fd, __u32 id)
 {
-	struct ipclab_id a = { .id = id, .pad = 0 };
+	struct ipclab_id a = { .id = id, .flags = 0 };
 
 	return ioctl(fd, IPCLAB_IOC_RMID, &a);
+}
+
+/*
+ * Every byte of struct ipclab_get's union after the first @used (the
+ * member of @base's type) must be zero: set each in turn to 1 and count
+ * the calls that did not fail with EINVAL (an object they made is
+ * removed again).  0 is the right answer.
+ */
+static inline int get_union_tail_accepted(int fd, const struct ipclab_get *base,
+					  size_t used)
+{
+	int accepted = 0;
+	size_t i;
+
+	for (i = used; i < sizeof(base->reserved); i++) {
+		struct ipclab_get g = *base;
+
+		((unsigned char *)g.reserved)[i] = 1;
+		if (ioctl(fd, IPCLAB_IOC_GET, &g) == 0) {
+			accepted++;
+			ipclab_rmid(fd, g.id);
+		} else if (errno != EINVAL) {
+			accepted++;
+		}
+	}
+	return accepted;
 }
 
 static inline int ipclab_set(int fd, __u32 id, __u32 uid, __u32 gid,
@@ -385,12 +414,12 @@ static inline int sem_ctl(int fd, __u32 id, __u32 cmd, __u32 num, __s32 *val)
 	c.id = id;
 	c.cmd = cmd;
 	c.num = num;
-	if (cmd == IPCLAB_SEM_SETVAL)
+	if (cmd == IPCLAB_SEMCTL_SETVAL)
 		c.val = *val;
 	else
 		memset(&c.val, 0xcc, sizeof(c.val));	/* the output */
 	ret = ioctl(fd, IPCLAB_IOC_SEM_CTL, &c);
-	if (!ret && val && cmd != IPCLAB_SEM_SETVAL)
+	if (!ret && val && cmd != IPCLAB_SEMCTL_SETVAL)
 		*val = c.val;
 	return ret;
 }
@@ -407,19 +436,19 @@ static inline int sem_get(int fd, __u32 id, __u32 cmd, __u32 num)
 
 static inline int sem_getval(int fd, __u32 id, __u32 num)
 {
-	return sem_get(fd, id, IPCLAB_SEM_GETVAL, num);
+	return sem_get(fd, id, IPCLAB_SEMCTL_GETVAL, num);
 }
 
 static inline int sem_setval(int fd, __u32 id, __u32 num, __s32 val)
 {
-	return sem_ctl(fd, id, IPCLAB_SEM_SETVAL, num, &val);
+	return sem_ctl(fd, id, IPCLAB_SEMCTL_SETVAL, num, &val);
 }
 
 static inline int sem_getall(int fd, __u32 id, __s32 *values, __u32 n)
 {
 	struct ipclab_semctl c = {
-		.id = id, .cmd = IPCLAB_SEM_GETALL, .num = 0, .val = 0,
-		.values = ptr_u64(values), .nvalues = n, .pad = 0,
+		.id = id, .cmd = IPCLAB_SEMCTL_GETALL, .num = 0, .val = 0,
+		.values = ptr_u64(values), .nvalues = n, .flags = 0,
 	};
 
 	memset(values, 0xcc, n * sizeof(*values));
@@ -429,8 +458,8 @@ static inline int sem_getall(int fd, __u32 id, __s32 *values, __u32 n)
 static inline int sem_setall(int fd, __u32 id, const __s32 *values, __u32 n)
 {
 	struct ipclab_semctl c = {
-		.id = id, .cmd = IPCLAB_SEM_SETALL, .num = 0, .val = 0,
-		.values = ptr_u64(values), .nvalues = n, .pad = 0,
+		.id = id, .cmd = IPCLAB_SEMCTL_SETALL, .num = 0, .val = 0,
+		.values = ptr_u64(values), .nvalues = n, .flags = 0,
 	};
 
 	return ioctl(fd, IPCLAB_IOC_SEM_CTL, &c);
@@ -460,14 +489,14 @@ static inline int mutex_trylock(int fd, __u32 id)
 
 static inline int mutex_unlock(int fd, __u32 id)
 {
-	struct ipclab_id a = { .id = id, .pad = 0 };
+	struct ipclab_id a = { .id = id, .flags = 0 };
 
 	return ioctl(fd, IPCLAB_IOC_MUTEX_UNLOCK, &a);
 }
 
 static inline int mutex_consistent(int fd, __u32 id)
 {
-	struct ipclab_id a = { .id = id, .pad = 0 };
+	struct ipclab_id a = { .id = id, .flags = 0 };
 
 	return ioctl(fd, IPCLAB_IOC_MUTEX_CONSISTENT, &a);
 }
@@ -972,8 +1001,8 @@ static inline int mbox_create(int fd, __u32 max_msgs, __u32 max_msgsz,
 {
 	struct ipclab_get g = {
 		.type = IPCLAB_TYPE_MBOX, .key = IPCLAB_KEY_PRIVATE,
-		.flags = IPCLAB_CREAT, .mode = 0600, .max_msgs = max_msgs,
-		.max_msgsz = max_msgsz, .max_bytes = max_bytes,
+		.flags = IPCLAB_CREAT, .mode = 0600, .mbox.max_msgs = max_msgs,
+		.mbox.max_msgsz = max_msgsz, .mbox.max_bytes = max_bytes,
 	};
 
 	return obj_get(fd, &g, id);
@@ -984,7 +1013,7 @@ static inline int shbuf_create(int fd, __u64 size, __u32 *id)
 {
 	struct ipclab_get g = {
 		.type = IPCLAB_TYPE_SHBUF, .key = IPCLAB_KEY_PRIVATE,
-		.flags = IPCLAB_CREAT, .mode = 0600, .size = size,
+		.flags = IPCLAB_CREAT, .mode = 0600, .shbuf.size = size,
 	};
 
 	return obj_get(fd, &g, id);

@@ -268,7 +268,7 @@ TEST_F(life, refused_while_blocked_in_p)
 	kid = kids_fork(&self->cl);
 	ASSERT_LE(0, kid);
 	if (kid == 0)
-		_exit(child_status(sem_op1(fd, id, 0, -1, IPCLAB_SEM_UNDO)));
+		_exit(child_status(sem_op1(fd, id, 0, -1, IPCLAB_SEMBUF_UNDO)));
 	ASSERT_TRUE(wait_for_waiters(fd, id, 1));
 	/* Only the waiter's copy of the session is left. */
 	close(fd);
@@ -314,7 +314,7 @@ static __s32 make_objects(struct __test_metadata *_metadata,
 	g.key = test_key(n);
 	g.flags = IPCLAB_CREAT | IPCLAB_EXCL;
 	g.mode = 0600;
-	g.nsems = 3;
+	g.sem.nsems = 3;
 	ASSERT_OK(obj_get(fd, &g, &sem));
 	ASSERT_OK(sem_setval(fd, sem, 1, 7));
 	ASSERT_OK(mutex_create(fd, &mtx));
@@ -393,12 +393,12 @@ static int lingerer_use_new_module(__u32 old_sem)
 	if (fd < 0)
 		return CHILD_BROKEN;
 	/* The old id means nothing now (or another object: not a set of ours). */
-	if (sem_op1_wait(fd, old_sem, 0, -1, IPCLAB_SEM_UNDO,
+	if (sem_op1_wait(fd, old_sem, 0, -1, IPCLAB_SEMBUF_UNDO,
 			 IPCLAB_WAIT_NOWAIT, 0) == 0)
 		return CHILD_CHECK_FAILED;
 	if (sem_create(fd, 1, &id) ||
-	    sem_op1(fd, id, 0, 1, IPCLAB_SEM_UNDO) ||
-	    sem_op1(fd, id, 0, -1, IPCLAB_SEM_UNDO) ||
+	    sem_op1(fd, id, 0, 1, IPCLAB_SEMBUF_UNDO) ||
+	    sem_op1(fd, id, 0, -1, IPCLAB_SEMBUF_UNDO) ||
 	    ipclab_rmid(fd, id))
 		return child_status(-1);
 	close(fd);
@@ -413,7 +413,7 @@ static pid_t spawn_closer(struct ipclab_cleanup *cl, struct lingerer *l, int fd,
 		return -1;
 	l->pid = kids_fork(cl);
 	if (l->pid == 0) {
-		if (sem_op1(fd, sem, 0, -1, IPCLAB_SEM_UNDO) ||
+		if (sem_op1(fd, sem, 0, -1, IPCLAB_SEMBUF_UNDO) ||
 		    mutex_lock(fd, mtx))
 			_exit(child_status(-1));
 		close(fd);
@@ -435,7 +435,7 @@ static pid_t spawn_sharer(struct ipclab_cleanup *cl, struct lingerer *l, int fd,
 	/* fork(), but with the fd table shared. */
 	l->pid = syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, 0);
 	if (l->pid == 0) {
-		if (sem_op1(fd, sem, 1, -2, IPCLAB_SEM_UNDO) ||
+		if (sem_op1(fd, sem, 1, -2, IPCLAB_SEMBUF_UNDO) ||
 		    mutex_lock(fd, mtx))
 			_exit(child_status(-1));
 		if (lingerer_step(l))
@@ -566,8 +566,8 @@ static void __attribute__((noreturn)) racer(struct race_counts *rc,
 			continue;
 		}
 		if (sem_create(fd, 1, &id) ||
-		    sem_op1(fd, id, 0, 1, IPCLAB_SEM_UNDO) ||
-		    sem_op1(fd, id, 0, -1, IPCLAB_SEM_UNDO) ||
+		    sem_op1(fd, id, 0, 1, IPCLAB_SEMBUF_UNDO) ||
+		    sem_op1(fd, id, 0, -1, IPCLAB_SEMBUF_UNDO) ||
 		    ipclab_rmid(fd, id)) {
 			rc->bad++;
 			rc->bad_errno = errno;

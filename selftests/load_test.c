@@ -10,7 +10,7 @@
  *  - a P/V pair on semaphore 0 (a binary semaphore) around a non-atomic
  *    increment of a counter in shared memory: no update may be lost;
  *  - a P/V pair on one of the pools 1..3, waiting as long as it takes or
- *    with a timeout, with or without IPCLAB_SEM_UNDO: each comes back to
+ *    with a timeout, with or without IPCLAB_SEMBUF_UNDO: each comes back to
  *    its initial value;
  *  - a transfer among semaphores 4..7 ({a: -1, b: +1} or {a: -1, b: -1,
  *    c: +2}, NOWAIT), each process counting what it moved: every value
@@ -144,7 +144,7 @@ static void load_pool(struct load *ld, struct load_tally *t, struct prng *r,
 		      int me)
 {
 	__u32 k = 1 + prng_below(r, LOAD_POOLS);
-	__u32 undo = me % 2 ? IPCLAB_SEM_UNDO : 0;
+	__u32 undo = me % 2 ? IPCLAB_SEMBUF_UNDO : 0;
 	bool timed = prng_below(r, 8) == 0;
 
 	if (sem_op1_wait(ld->fd, ld->sem, k, -1, undo,

@@ -61,9 +61,9 @@ static int mbox_get(int fd, __s32 key, __u32 flags, __u32 mode,
 	g.key = key;
 	g.flags = flags;
 	g.mode = mode;
-	g.max_msgs = max_msgs;
-	g.max_msgsz = max_msgsz;
-	g.max_bytes = max_bytes;
+	g.mbox.max_msgs = max_msgs;
+	g.mbox.max_msgsz = max_msgsz;
+	g.mbox.max_bytes = max_bytes;
 	memset(&g.id, 0xcc, sizeof(g.id));	/* the output */
 	ret = ioctl(fd, IPCLAB_IOC_GET, &g);
 	if (id)
@@ -507,36 +507,31 @@ TEST_F(mbox, create_errors)
 	EXPECT_ERRNO(EINVAL, mbox_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT,
 				      0600, 0, 0x80000000u, 0, &id));
 
-	/* Fields of other types must be zero. */
+	/* The union's bytes beyond the mailbox's member must be zero. */
 	memset(&g, 0, sizeof(g));
 	g.type = IPCLAB_TYPE_MBOX;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.nsems = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.nsems = 0;
-	g.size = 4096;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.size = 0;
-	g.sem_flags = 1;
+	EXPECT_EQ(0, get_union_tail_accepted(self->fd, &g, sizeof(g.mbox)));
+	g.reserved[2] = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
 
-	/* And mailbox fields on other types. */
+	/* And mailbox fields beyond another type's member. */
 	memset(&g, 0, sizeof(g));
 	g.type = IPCLAB_TYPE_SEM;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.nsems = 1;
-	g.max_msgs = 1;
+	g.sem.nsems = 1;
+	g.mbox.max_msgsz = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.max_msgs = 0;
-	g.max_bytes = 1;
+	g.mbox.max_msgsz = 0;
+	g.mbox.max_bytes = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
 	memset(&g, 0, sizeof(g));
 	g.type = IPCLAB_TYPE_MUTEX;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.max_msgsz = 1;
+	g.mbox.max_msgsz = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
 }
 
@@ -1046,7 +1041,7 @@ TEST_F(mbox, send_blocks_when_full)
 
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_EQ(1, s.st.waiters_len);
-	EXPECT_EQ(IPCLAB_WAIT_SEND, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_SEND, s.waiters[0].kind);
 	EXPECT_EQ(pid, s.waiters[0].pid);
 	EXPECT_EQ(pid, s.waiters[0].tid);
 	EXPECT_STREQ("mbs0", s.waiters[0].comm);
@@ -1107,7 +1102,7 @@ TEST_F(mbox, recv_blocks_when_empty)
 
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_EQ(1, s.st.waiters_len);
-	EXPECT_EQ(IPCLAB_WAIT_RECV, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_RECV, s.waiters[0].kind);
 	EXPECT_EQ(pid, s.waiters[0].pid);
 	EXPECT_EQ(pid, s.waiters[0].tid);
 	EXPECT_STREQ("mbr0", s.waiters[0].comm);
@@ -1164,9 +1159,9 @@ TEST_F(mbox, handoff_bypasses_full_mailbox)
 	/* Senders' room first, then receivers'. */
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_EQ(2, s.st.waiters_len);
-	EXPECT_EQ(IPCLAB_WAIT_SEND, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_SEND, s.waiters[0].kind);
 	EXPECT_EQ(snd, s.waiters[0].pid);
-	EXPECT_EQ(IPCLAB_WAIT_RECV, s.waiters[1].kind);
+	EXPECT_EQ(IPCLAB_WAITER_RECV, s.waiters[1].kind);
 	EXPECT_EQ(rcv, s.waiters[1].pid);
 
 	/* Even NOWAIT succeeds: nothing has to wait. */
@@ -1290,7 +1285,7 @@ TEST_F_TIMEOUT(mbox, fifo_senders, 120)
 		char comm[16];
 
 		snprintf(comm, sizeof(comm), "mbs%d", i);
-		EXPECT_EQ(IPCLAB_WAIT_SEND, s.waiters[i].kind) TH_LOG("waiter %d", i);
+		EXPECT_EQ(IPCLAB_WAITER_SEND, s.waiters[i].kind) TH_LOG("waiter %d", i);
 		EXPECT_EQ(pid[i], s.waiters[i].pid) TH_LOG("waiter %d", i);
 		EXPECT_STREQ(comm, s.waiters[i].comm);
 		EXPECT_EQ(10 + i, s.waiters[i].msgtype);
@@ -1379,7 +1374,7 @@ TEST_F_TIMEOUT(mbox, fifo_receivers, 120)
 		char comm[16];
 
 		snprintf(comm, sizeof(comm), "mbr%d", i);
-		EXPECT_EQ(IPCLAB_WAIT_RECV, s.waiters[i].kind) TH_LOG("waiter %d", i);
+		EXPECT_EQ(IPCLAB_WAITER_RECV, s.waiters[i].kind) TH_LOG("waiter %d", i);
 		EXPECT_EQ(pid[i], s.waiters[i].pid) TH_LOG("waiter %d", i);
 		EXPECT_STREQ(comm, s.waiters[i].comm);
 		EXPECT_EQ(0, s.waiters[i].msgtype);
@@ -1626,20 +1621,20 @@ TEST_F_TIMEOUT(mbox, rmid_wakes_both_rooms, 60)
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_EQ(4, s.st.waiters_len);
 	EXPECT_EQ(4, s.st.nwaiters);
-	EXPECT_EQ(IPCLAB_WAIT_SEND, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_SEND, s.waiters[0].kind);
 	EXPECT_EQ(s0, s.waiters[0].pid);
 	EXPECT_EQ(4, s.waiters[0].msgtype);
 	EXPECT_EQ(20, s.waiters[0].msgsize);
-	EXPECT_EQ(IPCLAB_WAIT_SEND, s.waiters[1].kind);
+	EXPECT_EQ(IPCLAB_WAITER_SEND, s.waiters[1].kind);
 	EXPECT_EQ(s1, s.waiters[1].pid);
 	EXPECT_EQ(5, s.waiters[1].msgtype);
 	EXPECT_EQ(30, s.waiters[1].msgsize);
-	EXPECT_EQ(IPCLAB_WAIT_RECV, s.waiters[2].kind);
+	EXPECT_EQ(IPCLAB_WAITER_RECV, s.waiters[2].kind);
 	EXPECT_EQ(r0, s.waiters[2].pid);
 	EXPECT_EQ(9, s.waiters[2].msgtype);
 	EXPECT_EQ(50, s.waiters[2].msgsize);
 	EXPECT_EQ(0, s.waiters[2].flags);
-	EXPECT_EQ(IPCLAB_WAIT_RECV, s.waiters[3].kind);
+	EXPECT_EQ(IPCLAB_WAITER_RECV, s.waiters[3].kind);
 	EXPECT_EQ(r1, s.waiters[3].pid);
 	EXPECT_EQ(1, s.waiters[3].msgtype);
 	EXPECT_EQ(70, s.waiters[3].msgsize);

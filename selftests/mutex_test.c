@@ -218,7 +218,7 @@ TEST_F(mutex, errors)
 
 	/* padding */
 	ASSERT_OK(mutex_lock(self->fd, id));
-	raw = (struct ipclab_id){ .id = id, .pad = 1 };
+	raw = (struct ipclab_id){ .id = id, .flags = 1 };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_MUTEX_UNLOCK, &raw));
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_MUTEX_CONSISTENT, &raw));
 	check_mutex_state(self->fd, id, IPCLAB_MUTEX_LOCKED, getpid(), 0);
@@ -311,7 +311,7 @@ TEST_F(mutex, lock_blocks_until_unlock)
 	ASSERT_EQ(1, s.st.waiters_len);
 	EXPECT_EQ(pid, s.waiters[0].pid);
 	EXPECT_EQ(pid, s.waiters[0].tid);
-	EXPECT_EQ(IPCLAB_WAIT_LOCK, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_LOCK, s.waiters[0].kind);
 	EXPECT_EQ(0, s.st.ops_len);
 	EXPECT_TRUE(still_blocked(pid, IPCLAB_BLOCKED_MS));
 	EXPECT_EQ(-1, get_byte(rv.ready[0], 0));
@@ -377,7 +377,7 @@ TEST_F_TIMEOUT(mutex, fifo_order, 120)
 		snprintf(comm, sizeof(comm), "ipclab-m%d", i);
 		EXPECT_EQ(pid[i], s.waiters[i].pid) TH_LOG("waiter %d", i);
 		EXPECT_STREQ(comm, s.waiters[i].comm);
-		EXPECT_EQ(IPCLAB_WAIT_LOCK, s.waiters[i].kind);
+		EXPECT_EQ(IPCLAB_WAITER_LOCK, s.waiters[i].kind);
 		if (i > 0) {
 			EXPECT_LT(s.waiters[i - 1].ticket, s.waiters[i].ticket);
 			EXPECT_GE(s.waiters[i - 1].waited_ns, s.waiters[i].waited_ns);

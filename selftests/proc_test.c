@@ -182,7 +182,7 @@ TEST_F(proc, thread_undo_belongs_to_process)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct thread_call c = { .fd = self->fd, .id = id, .num = 0,
-					 .op = -1, .flags = IPCLAB_SEM_UNDO,
+					 .op = -1, .flags = IPCLAB_SEMBUF_UNDO,
 					 .fn = do_semop };
 
 		rv_child(&rv);
@@ -252,7 +252,7 @@ TEST_F(proc, fork_child_has_no_undo)
 	pid_t pid;
 
 	ASSERT_OK(sem_setval(self->fd, id, 0, 2));
-	ASSERT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_UNDO));
+	ASSERT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEMBUF_UNDO));
 	pid = kids_fork(&self->cl);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -359,7 +359,7 @@ static pid_t session_end_child(struct ipclab_cleanup *cl, int inherited,
 	if (how != ONE_SESSION && fd2 < 0)
 		_exit(CHILD_BROKEN);
 
-	CHILD_CHECK(sem_op1(fd1, sid, 0, -1, IPCLAB_SEM_UNDO), 0);
+	CHILD_CHECK(sem_op1(fd1, sid, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 	CHILD_CHECK(mutex_lock(fd1, mid), 0);
 	if (put_byte(rv->ready[1], 'a'))
 		_exit(CHILD_BROKEN);
@@ -505,7 +505,7 @@ TEST_F(proc, exec_keeps_process_state)
 		fd = open(IPCLAB_DEVICE, O_RDWR);
 		if (fd < 0)
 			_exit(CHILD_BROKEN);
-		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEM_UNDO), 0);
+		CHILD_CHECK(sem_op1(fd, sid, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 		CHILD_CHECK(mutex_lock(fd, mid), 0);
 		snprintf(env, sizeof(env), EXEC_HELPER_ENV "=%d,%d", rv.ready[1], rv.go[0]);
 		execve("/proc/self/exe", argv, envp);

@@ -186,9 +186,9 @@ TEST_F(sem, create_state)
 
 	for (i = 0; i < 4; i++) {
 		EXPECT_EQ(0, sem_getval(self->fd, id, i));
-		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, i));
-		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, i));
-		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETPID, i));
+		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, i));
+		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, i));
+		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETPID, i));
 	}
 	check_sem_values(self->fd, id, 0, 0, 0, 0);
 }
@@ -317,16 +317,16 @@ TEST_F(sem, ctl_errors)
 	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, id, 0, 0, &v));
 	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, id, 8, 0, &v));
 	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, id, 0xffffffff, 0, &v));
-	c = (struct ipclab_semctl){ .id = id, .cmd = IPCLAB_SEM_GETVAL, .pad = 1 };
+	c = (struct ipclab_semctl){ .id = id, .cmd = IPCLAB_SEMCTL_GETVAL, .flags = 1 };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SEM_CTL, &c));
 
 	/* num out of range */
-	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEM_GETVAL, 2, &v));
+	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEMCTL_GETVAL, 2, &v));
 	v = 1;
-	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEM_SETVAL, 2, &v));
-	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEM_GETNCNT, 2, &v));
-	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEM_GETZCNT, 2, &v));
-	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEM_GETPID, 0xffffffff, &v));
+	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEMCTL_SETVAL, 2, &v));
+	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 2, &v));
+	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 2, &v));
+	EXPECT_ERRNO(EFBIG, sem_ctl(self->fd, id, IPCLAB_SEMCTL_GETPID, 0xffffffff, &v));
 
 	/* GETALL/SETALL need exactly nsems values */
 	EXPECT_ERRNO(EINVAL, sem_getall(self->fd, id, vals, 1));
@@ -349,7 +349,7 @@ TEST_F(sem, ctl_errors)
 	EXPECT_ERRNO(EFAULT, sem_setall(self->fd, id, (void *)1, 2));
 	EXPECT_ERRNO(EFAULT, sem_setall(self->fd, id, NULL, 2))
 		TH_LOG("NULL is a bad pointer (header: EFAULT)");
-	c = (struct ipclab_semctl){ .id = id, .cmd = IPCLAB_SEM_GETALL,
+	c = (struct ipclab_semctl){ .id = id, .cmd = IPCLAB_SEMCTL_GETALL,
 				    .values = 1, .nvalues = 2 };
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_SEM_CTL, &c));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_SEM_CTL, NULL));
@@ -357,10 +357,10 @@ TEST_F(sem, ctl_errors)
 	/* ids */
 	ASSERT_OK(sem_create(self->fd, 2, &stale));
 	ASSERT_OK(ipclab_rmid(self->fd, stale));
-	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, stale, IPCLAB_SEM_GETVAL, 0, &v));
+	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, stale, IPCLAB_SEMCTL_GETVAL, 0, &v));
 	EXPECT_ERRNO(EINVAL, sem_getall(self->fd, stale, vals, 2));
 	mid = NEW_MUTEX();
-	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, mid, IPCLAB_SEM_GETVAL, 0, &v));
+	EXPECT_ERRNO(EINVAL, sem_ctl(self->fd, mid, IPCLAB_SEMCTL_GETVAL, 0, &v));
 
 	check_sem_values(self->fd, id, 4, 5);
 }
@@ -377,11 +377,11 @@ TEST_F(sem, v_and_p_without_waiting)
 	check_sem_values(self->fd, id, 1);
 
 	/* Not enough: both kinds of "do not wait" say EAGAIN. */
-	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -2, IPCLAB_SEM_NOWAIT));
+	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -2, IPCLAB_SEMBUF_NOWAIT));
 	EXPECT_ERRNO(EAGAIN, sem_op1_wait(self->fd, id, 0, -2, 0,
 					  IPCLAB_WAIT_NOWAIT, 0));
 	/* Wait-for-zero on a non-zero value. */
-	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, 0, IPCLAB_SEM_NOWAIT));
+	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, 0, IPCLAB_SEMBUF_NOWAIT));
 	EXPECT_ERRNO(EAGAIN, sem_op1_wait(self->fd, id, 0, 0, 0,
 					  IPCLAB_WAIT_NOWAIT, 0));
 	check_sem_values(self->fd, id, 1);
@@ -392,7 +392,7 @@ TEST_F(sem, v_and_p_without_waiting)
 	EXPECT_OK(sem_op1(self->fd, id, 0, 0, 0));
 	check_sem_values(self->fd, id, 0);
 
-	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEM_GETPID, 0));
+	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEMCTL_GETPID, 0));
 	ASSERT_OK(ipclab_stat(self->fd, id, &st));
 	EXPECT_EQ(getpid(), st.perm.lpid);
 	EXPECT_LE(now - 5, st.perm.otime);
@@ -447,7 +447,7 @@ TEST_F(sem, p_blocks_until_v)
 	EXPECT_EQ(1, s.st.waiters_len);
 	EXPECT_EQ(pid, s.waiters[0].pid);
 	EXPECT_EQ(pid, s.waiters[0].tid);
-	EXPECT_EQ(IPCLAB_WAIT_SEMOP, s.waiters[0].kind);
+	EXPECT_EQ(IPCLAB_WAITER_SEMOP, s.waiters[0].kind);
 	EXPECT_EQ(0, s.waiters[0].first_op);
 	EXPECT_EQ(1, s.waiters[0].nops);
 	EXPECT_EQ(1, s.st.ops_len);
@@ -455,8 +455,8 @@ TEST_F(sem, p_blocks_until_v)
 	EXPECT_EQ(-1, s.ops[0].op);
 	EXPECT_EQ(0, s.ops[0].flags);
 	EXPECT_EQ(0, s.ops[0].pad);
-	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 0));
+	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 0));
 
 	/* Not before the V. */
 	EXPECT_TRUE(still_blocked(pid, IPCLAB_BLOCKED_MS));
@@ -472,7 +472,7 @@ TEST_F(sem, p_blocks_until_v)
 	EXPECT_EQ(0, ipclab_nwaiters(self->fd, id));
 	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
 	check_sem_values(self->fd, id, 0);
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
 }
 
 TEST_F(sem, p_waits_for_the_whole_amount)
@@ -558,7 +558,7 @@ TEST_F_TIMEOUT(sem, fifo_order, 120)
 		EXPECT_EQ(pid[i], s1.waiters[i].pid) TH_LOG("waiter %d", i);
 		EXPECT_EQ(pid[i], s1.waiters[i].tid);
 		EXPECT_STREQ(comm, s1.waiters[i].comm);
-		EXPECT_EQ(IPCLAB_WAIT_SEMOP, s1.waiters[i].kind);
+		EXPECT_EQ(IPCLAB_WAITER_SEMOP, s1.waiters[i].kind);
 		EXPECT_EQ(1, s1.waiters[i].nops);
 		EXPECT_EQ(i, s1.waiters[i].first_op);
 		EXPECT_EQ(0, s1.ops[i].num);
@@ -568,7 +568,7 @@ TEST_F_TIMEOUT(sem, fifo_order, 120)
 			EXPECT_GE(s1.waiters[i - 1].waited_ns, s1.waiters[i].waited_ns);
 		}
 	}
-	EXPECT_EQ(n, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
+	EXPECT_EQ(n, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
 
 	usleep(20 * 1000);
 	ASSERT_OK(ipclab_snap(self->fd, id, &s2));
@@ -617,7 +617,7 @@ TEST_F(sem, fifo_no_overtaking)
 	EXPECT_EQ(2, ipclab_nwaiters(self->fd, id));
 
 	/* A later arrival may not take it either. */
-	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_NOWAIT));
+	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -1, IPCLAB_SEMBUF_NOWAIT));
 	EXPECT_ERRNO(EAGAIN, sem_op1_wait(self->fd, id, 0, -1, 0,
 					  IPCLAB_WAIT_NOWAIT, 0));
 	EXPECT_ERRNO(ETIMEDOUT, sem_op1_wait(self->fd, id, 0, -1, 0,
@@ -640,7 +640,7 @@ TEST_F(sem, fifo_no_overtaking)
 }
 
 /*
- * IPCLAB_SEM_NOFIFO, the same scene as fifo_no_overtaking: B and a later
+ * IPCLAB_NOFIFO, the same scene as fifo_no_overtaking: B and a later
  * arrival take the unit A waits for, as Linux SysV lets them; A, which
  * needs two, starves until two are there at once.
  */
@@ -651,11 +651,11 @@ TEST_F(sem, nofifo_overtaking)
 	pid_t a, b;
 
 	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
-			     IPCLAB_CREAT | IPCLAB_SEM_NOFIFO, 0600, 1, &id));
+			     IPCLAB_CREAT | IPCLAB_NOFIFO, 0600, 1, &id));
 	cl_track(&self->cl, id);
 	st.id = id;
 	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
-	EXPECT_EQ(IPCLAB_SEM_NOFIFO, st.perm.flags);
+	EXPECT_EQ(IPCLAB_NOFIFO, st.perm.flags);
 
 	a = spawn_op1(&self->cl, self->fd, id, 0, -2, 0);
 	ASSERT_LT(0, a);
@@ -672,7 +672,7 @@ TEST_F(sem, nofifo_overtaking)
 
 	/* A newcomer takes a unit at once, past A. */
 	ASSERT_OK(sem_op1(self->fd, id, 0, 1, 0));
-	EXPECT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_NOWAIT));
+	EXPECT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEMBUF_NOWAIT));
 	EXPECT_TRUE(still_blocked(a, 0));
 
 	/* Two at once: A's turn at last. */
@@ -683,11 +683,11 @@ TEST_F(sem, nofifo_overtaking)
 
 	/* A creation option only, and only for semaphore sets. */
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM,
-					IPCLAB_KEY_PRIVATE, IPCLAB_SEM_NOFIFO,
+					IPCLAB_KEY_PRIVATE, IPCLAB_NOFIFO,
 					0600, 1, &id));
 	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_MUTEX,
 					IPCLAB_KEY_PRIVATE,
-					IPCLAB_CREAT | IPCLAB_SEM_NOFIFO,
+					IPCLAB_CREAT | IPCLAB_NOFIFO,
 					0600, 0, &id));
 }
 
@@ -705,7 +705,7 @@ TEST_F(sem, fifo_multi_op_waiter_blocks_each_decrement)
 	ASSERT_OK(sem_setval(self->fd, id, 0, 1));
 	a = spawn_ops(&self->cl, self->fd, id, both, 2, 0, 0, -1, 0);
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
-	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_NOWAIT));
+	EXPECT_ERRNO(EAGAIN, sem_op1(self->fd, id, 0, -1, IPCLAB_SEMBUF_NOWAIT));
 	b = spawn_op1(&self->cl, self->fd, id, 0, -1, 0);
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 2));
 	EXPECT_TRUE(still_blocked(b, IPCLAB_BLOCKED_MS));
@@ -829,7 +829,7 @@ TEST_F(sem, multi_op_atomic_on_error)
 	ops[0] = sembuf(0, 1, 0);
 	ops[1] = sembuf(1, -2, 0);
 	EXPECT_ERRNO(EAGAIN, sem_ops(self->fd, id, ops, 2, IPCLAB_WAIT_NOWAIT, 0));
-	ops[1] = sembuf(1, -2, IPCLAB_SEM_NOWAIT);
+	ops[1] = sembuf(1, -2, IPCLAB_SEMBUF_NOWAIT);
 	EXPECT_ERRNO(EAGAIN, sem_ops(self->fd, id, ops, 2, 0, 0));
 	ops[1] = sembuf(1, -2, 0);
 	EXPECT_ERRNO(ETIMEDOUT, sem_ops(self->fd, id, ops, 2, IPCLAB_WAIT_TIMEOUT,
@@ -860,8 +860,8 @@ TEST_F(sem, wait_for_zero)
 		ASSERT_LT(0, pid[i]);
 		ASSERT_TRUE(wait_for_waiters(self->fd, id, i + 1));
 	}
-	EXPECT_EQ(3, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 0));
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
+	EXPECT_EQ(3, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_EQ(3, s.st.ops_len);
 	EXPECT_EQ(0, s.ops[0].op);
@@ -879,7 +879,7 @@ TEST_F(sem, wait_for_zero)
 		EXPECT_KID(0, pid[i], IPCLAB_SETTLE_MS);
 	}
 	EXPECT_EQ(0, ipclab_nwaiters(self->fd, id));
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 0));
 	check_sem_values(self->fd, id, 0);
 }
 
@@ -896,28 +896,28 @@ TEST_F(sem, ncnt_zcnt_getpid)
 	k[2] = spawn_op1(&self->cl, self->fd, id, 1, 0, 0);
 	ASSERT_TRUE(wait_for_waiters(self->fd, id, 3));
 
-	EXPECT_EQ(2, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 0));
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 1));
-	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 1));
+	EXPECT_EQ(2, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 0));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 1));
+	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 1));
 
 	ASSERT_OK(sem_op1(self->fd, id, 0, 3, 0));
 	EXPECT_KID(0, k[0], IPCLAB_SETTLE_MS);
 	EXPECT_KID(0, k[1], IPCLAB_SETTLE_MS);
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
-	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 1));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
+	EXPECT_EQ(1, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 1));
 
 	/* GETPID: the last process that operated on that semaphore. */
 	v = spawn_op1(&self->cl, self->fd, id, 1, -1, 0);
 	EXPECT_KID(0, v, IPCLAB_SETTLE_MS);
 	EXPECT_KID(0, k[2], IPCLAB_SETTLE_MS);
-	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETZCNT, 1));
+	EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETZCNT, 1));
 	EXPECT_OK(sem_op1(self->fd, id, 0, 1, 0));
-	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEM_GETPID, 0));
+	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEMCTL_GETPID, 0));
 	v = spawn_op1(&self->cl, self->fd, id, 1, 1, 0);
 	EXPECT_KID(0, v, IPCLAB_SETTLE_MS);
-	EXPECT_EQ(v, sem_get(self->fd, id, IPCLAB_SEM_GETPID, 1));
-	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEM_GETPID, 0));
+	EXPECT_EQ(v, sem_get(self->fd, id, IPCLAB_SEMCTL_GETPID, 1));
+	EXPECT_EQ(getpid(), sem_get(self->fd, id, IPCLAB_SEMCTL_GETPID, 0));
 }
 
 TEST_F(sem, setval_setall_wake_waiters)
@@ -1101,7 +1101,7 @@ TEST_F(sem, signal_eintr)
 		/* Nothing done, and out of the room (the child still lives). */
 		check_sem_values(self->fd, id, 0, 0);
 		EXPECT_EQ(0, ipclab_nwaiters(self->fd, id));
-		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEM_GETNCNT, 0));
+		EXPECT_EQ(0, sem_get(self->fd, id, IPCLAB_SEMCTL_GETNCNT, 0));
 		ASSERT_OK(put_byte(rv.go[1], 'g'));
 		EXPECT_KID(EINTR, pid, IPCLAB_SETTLE_MS);
 		rv_close(&rv);
@@ -1185,7 +1185,7 @@ TEST_F(sem, rmid_wakes_waiters)
 /* ------------------------------------------------------------------ */
 
 /*
- * What a process did with IPCLAB_SEM_UNDO is reverted when it ends; the
+ * What a process did with IPCLAB_SEMBUF_UNDO is reverted when it ends; the
  * snapshot shows its holdings and undo values while it lives.  Variant:
  * it ends normally, or is killed with SIGKILL.
  */
@@ -1193,8 +1193,8 @@ static void undo_on_end(struct __test_metadata *_metadata,
 			FIXTURE_DATA(sem) *self, bool sigkill)
 {
 	struct ipclab_sembuf ops[4] = {
-		sembuf(0, -2, IPCLAB_SEM_UNDO), sembuf(0, 1, IPCLAB_SEM_UNDO),
-		sembuf(1, 3, IPCLAB_SEM_UNDO), sembuf(2, -1, 0),
+		sembuf(0, -2, IPCLAB_SEMBUF_UNDO), sembuf(0, 1, IPCLAB_SEMBUF_UNDO),
+		sembuf(1, 3, IPCLAB_SEMBUF_UNDO), sembuf(2, -1, 0),
 	};
 	__s32 init[3] = { 5, 0, 1 };
 	const struct ipclab_holder *h;
@@ -1253,8 +1253,8 @@ TEST_F(sem, undo_on_sigkill)
 TEST_F(sem, undo_clamped)
 {
 	long sem_max = param_or("sem_max", IPCLAB_DEF_SEM_MAX);
-	struct ipclab_sembuf v5 = sembuf(0, 5, IPCLAB_SEM_UNDO);
-	struct ipclab_sembuf p5 = sembuf(1, -5, IPCLAB_SEM_UNDO);
+	struct ipclab_sembuf v5 = sembuf(0, 5, IPCLAB_SEMBUF_UNDO);
+	struct ipclab_sembuf p5 = sembuf(1, -5, IPCLAB_SEMBUF_UNDO);
 	__u32 id = NEW_SEM(2);
 	struct rendezvous rv;
 	pid_t a, b;
@@ -1292,10 +1292,10 @@ TEST_F(sem, undo_erange)
 	__u32 id = NEW_SEM(1);
 	struct snap s;
 
-	ASSERT_OK(sem_op1(self->fd, id, 0, sem_max, IPCLAB_SEM_UNDO));
+	ASSERT_OK(sem_op1(self->fd, id, 0, sem_max, IPCLAB_SEMBUF_UNDO));
 	ASSERT_OK(sem_op1(self->fd, id, 0, -sem_max, 0));
 	/* The undo would be -(sem_max + 2). */
-	EXPECT_ERRNO(ERANGE, sem_op1(self->fd, id, 0, 2, IPCLAB_SEM_UNDO));
+	EXPECT_ERRNO(ERANGE, sem_op1(self->fd, id, 0, 2, IPCLAB_SEMBUF_UNDO));
 	check_sem_values(self->fd, id, 0);
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	ASSERT_NE(NULL, snap_holder(&s, getpid(), 0));
@@ -1314,14 +1314,14 @@ TEST_F(sem, undo_erange_across_ops)
 	long sem_max = param_or("sem_max", IPCLAB_DEF_SEM_MAX);
 	long h = sem_max / 2;
 	struct ipclab_sembuf two[2] = {
-		sembuf(0, -h, IPCLAB_SEM_UNDO), sembuf(0, -h, IPCLAB_SEM_UNDO),
+		sembuf(0, -h, IPCLAB_SEMBUF_UNDO), sembuf(0, -h, IPCLAB_SEMBUF_UNDO),
 	};
 	__u32 id = NEW_SEM(1);
 	struct snap s;
 
 	ASSERT_LT(2, h);
 	ASSERT_OK(sem_setval(self->fd, id, 0, h));
-	ASSERT_OK(sem_op1(self->fd, id, 0, -h, IPCLAB_SEM_UNDO));	/* undo h */
+	ASSERT_OK(sem_op1(self->fd, id, 0, -h, IPCLAB_SEMBUF_UNDO));	/* undo h */
 	ASSERT_OK(sem_op1(self->fd, id, 0, sem_max, 0));
 	/* Each op alone: h + h <= sem_max; both: 3h > sem_max. */
 	EXPECT_ERRNO(ERANGE, sem_ops(self->fd, id, two, 2, 0, 0));
@@ -1331,7 +1331,7 @@ TEST_F(sem, undo_erange_across_ops)
 	EXPECT_EQ(h, snap_holder(&s, getpid(), 0)->undo);
 	/* One of them is fine. */
 	ASSERT_OK(sem_setval(self->fd, id, 0, sem_max));	/* undo reset */
-	ASSERT_OK(sem_op1(self->fd, id, 0, -h, IPCLAB_SEM_UNDO));
+	ASSERT_OK(sem_op1(self->fd, id, 0, -h, IPCLAB_SEMBUF_UNDO));
 	EXPECT_OK(sem_ops(self->fd, id, two, 1, IPCLAB_WAIT_NOWAIT, 0));
 	check_sem_values(self->fd, id, sem_max - 2 * h);
 }
@@ -1339,7 +1339,7 @@ TEST_F(sem, undo_erange_across_ops)
 /* A set removed while a process has undo for it: that process's end is quiet. */
 TEST_F(sem, rmid_then_undo_owner_ends)
 {
-	struct ipclab_sembuf p1 = sembuf(0, -1, IPCLAB_SEM_UNDO);
+	struct ipclab_sembuf p1 = sembuf(0, -1, IPCLAB_SEMBUF_UNDO);
 	__u32 id = NEW_SEM(1), id2;
 	struct rendezvous rv;
 	pid_t pid;
@@ -1364,7 +1364,7 @@ TEST_F(sem, rmid_then_undo_owner_ends)
 TEST_F(sem, setval_setall_reset_undo)
 {
 	struct ipclab_sembuf ops[2] = {
-		sembuf(0, -1, IPCLAB_SEM_UNDO), sembuf(1, -1, IPCLAB_SEM_UNDO),
+		sembuf(0, -1, IPCLAB_SEMBUF_UNDO), sembuf(1, -1, IPCLAB_SEMBUF_UNDO),
 	};
 	const struct ipclab_holder *h;
 	__u32 id = NEW_SEM(2);
@@ -1441,7 +1441,7 @@ TEST_F(sem, holdings)
 	EXPECT_STREQ(comm, h->comm);
 	EXPECT_EQ(NULL, snap_holder(&s, getpid(), 1));
 
-	ASSERT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEM_UNDO));
+	ASSERT_OK(sem_op1(self->fd, id, 0, -1, IPCLAB_SEMBUF_UNDO));
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	h = snap_holder(&s, getpid(), 0);
 	ASSERT_NE(NULL, h);
@@ -1455,7 +1455,7 @@ TEST_F(sem, holdings)
 	EXPECT_EQ(1, h->held);
 	EXPECT_EQ(1, h->undo);
 
-	ASSERT_OK(sem_op1(self->fd, id, 0, 1, IPCLAB_SEM_UNDO));
+	ASSERT_OK(sem_op1(self->fd, id, 0, 1, IPCLAB_SEMBUF_UNDO));
 	ASSERT_OK(ipclab_snap(self->fd, id, &s));
 	h = snap_holder(&s, getpid(), 0);
 	if (h) {	/* gone, or all zero */

@@ -52,7 +52,7 @@ static int shbuf_get(int fd, __s32 key, __u32 flags, __u32 mode, __u64 size,
 	g.key = key;
 	g.flags = flags;
 	g.mode = mode;
-	g.size = size;
+	g.shbuf.size = size;
 	memset(&g.id, 0xcc, sizeof(g.id));	/* the output */
 	ret = ioctl(fd, IPCLAB_IOC_GET, &g);
 	if (id)
@@ -293,24 +293,16 @@ TEST_F(shbuf, create_errors)
 	EXPECT_ERRNO(EINVAL, shbuf_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT,
 				       0600, ~0ULL - 4095, &id));
 
-	/* Fields of other types must be zero. */
+	/* The union's bytes beyond the buffer's size must be zero. */
 	memset(&g, 0, sizeof(g));
 	g.type = IPCLAB_TYPE_SHBUF;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.size = 4096;
-	g.nsems = 1;
+	g.shbuf.size = 4096;
+	EXPECT_EQ(0, get_union_tail_accepted(self->fd, &g, sizeof(g.shbuf)));
+	g.mbox.max_bytes = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.nsems = 0;
-	g.max_msgs = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.max_msgs = 0;
-	g.max_msgsz = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.max_msgsz = 0;
-	g.max_bytes = 1;
-	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
-	g.max_bytes = 0;
+	g.mbox.max_bytes = 0;
 	g.reserved[1] = 1;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
 
@@ -319,7 +311,7 @@ TEST_F(shbuf, create_errors)
 	g.type = IPCLAB_TYPE_MBOX;
 	g.flags = IPCLAB_CREAT;
 	g.mode = 0600;
-	g.size = 4096;
+	g.shbuf.size = 4096;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));
 	g.type = IPCLAB_TYPE_MUTEX;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_GET, &g));

@@ -7,7 +7,7 @@
  *
  * The workload is built so that every invariant can be checked exactly:
  *
- *  - Every semaphore operation of a worker uses IPCLAB_SEM_UNDO and takes
+ *  - Every semaphore operation of a worker uses IPCLAB_SEMBUF_UNDO and takes
  *    units before it gives them back, so a worker's undo values are never
  *    negative (nothing is clamped) and a killed worker's net contribution
  *    is zero.  A worker writes what it holds into shared memory after each
@@ -237,8 +237,8 @@ static int worker_semop(struct worker *w, const struct ipclab_sembuf *ops,
 
 static void role_pool(struct worker *w)
 {
-	struct ipclab_sembuf p = sembuf(0, -1, IPCLAB_SEM_UNDO);
-	struct ipclab_sembuf v = sembuf(0, 1, IPCLAB_SEM_UNDO);
+	struct ipclab_sembuf p = sembuf(0, -1, IPCLAB_SEMBUF_UNDO);
+	struct ipclab_sembuf v = sembuf(0, 1, IPCLAB_SEMBUF_UNDO);
 
 	for (;;) {
 		if (stopping(w->st))
@@ -259,10 +259,10 @@ static void role_pool(struct worker *w)
 static void role_pair(struct worker *w)
 {
 	const struct ipclab_sembuf p[2] = {
-		sembuf(1, -1, IPCLAB_SEM_UNDO), sembuf(2, -2, IPCLAB_SEM_UNDO),
+		sembuf(1, -1, IPCLAB_SEMBUF_UNDO), sembuf(2, -2, IPCLAB_SEMBUF_UNDO),
 	};
 	const struct ipclab_sembuf v[2] = {
-		sembuf(2, 2, IPCLAB_SEM_UNDO), sembuf(1, 1, IPCLAB_SEM_UNDO),
+		sembuf(2, 2, IPCLAB_SEMBUF_UNDO), sembuf(1, 1, IPCLAB_SEMBUF_UNDO),
 	};
 
 	for (;;) {
@@ -284,8 +284,8 @@ static void role_pair(struct worker *w)
 static void role_mutex(struct worker *w)
 {
 	struct storm *st = w->st;
-	struct ipclab_sembuf p = sembuf(3, -1, IPCLAB_SEM_UNDO);
-	struct ipclab_sembuf v = sembuf(3, 1, IPCLAB_SEM_UNDO);
+	struct ipclab_sembuf p = sembuf(3, -1, IPCLAB_SEMBUF_UNDO);
+	struct ipclab_sembuf v = sembuf(3, 1, IPCLAB_SEMBUF_UNDO);
 	__u32 n, j, flags;
 	__u64 timeout;
 
@@ -1333,7 +1333,7 @@ TEST_F(all_kinds, killed_together)
 {
 	__u32 set, mtx, full, empty, buf;
 	const struct ipclab_sembuf p2[2] = {
-		sembuf(0, -1, IPCLAB_SEM_UNDO), sembuf(1, -1, IPCLAB_SEM_UNDO),
+		sembuf(0, -1, IPCLAB_SEMBUF_UNDO), sembuf(1, -1, IPCLAB_SEMBUF_UNDO),
 	};
 	struct ipclab_sembuf zero = sembuf(1, 0, 0);
 	struct rendezvous rv;
@@ -1370,7 +1370,7 @@ TEST_F(all_kinds, killed_together)
 	ASSERT_LE(0, kid[K_HOLDER]);
 	if (kid[K_HOLDER] == 0) {
 		rv_child(&rv);
-		CHILD_CHECK(sem_op1(self->fd, set, 0, -1, IPCLAB_SEM_UNDO), 0);
+		CHILD_CHECK(sem_op1(self->fd, set, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 		CHILD_CHECK(mutex_lock(self->fd, mtx), 0);
 		if (!shbuf_map(self->fd, buf, 4096))
 			_exit(CHILD_BROKEN);
@@ -1396,7 +1396,7 @@ TEST_F(all_kinds, killed_together)
 			type = k == K_RECV5 ? 5 : 0;
 			switch (k) {
 			case K_P:
-				CHILD_CHECK(sem_op1(self->fd, set, 0, -1, IPCLAB_SEM_UNDO), 0);
+				CHILD_CHECK(sem_op1(self->fd, set, 0, -1, IPCLAB_SEMBUF_UNDO), 0);
 				break;
 			case K_P2:
 				CHILD_CHECK(sem_ops(self->fd, set, p2, 2, 0, 0), 0);

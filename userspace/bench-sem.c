@@ -71,7 +71,7 @@ static int lab_create(void)
 {
 	struct ipclab_get g = {
 		.type = IPCLAB_TYPE_SEM, .key = IPCLAB_KEY_PRIVATE,
-		.mode = 0600, .nsems = 2,
+		.mode = 0600, .sem.nsems = 2,
 	};
 
 	if (ioctl(dev, IPCLAB_IOC_GET, &g))

@@ -56,7 +56,7 @@ struct dl_res {
 	__u32 id;
 	__u32 num;
 	bool refuse;		/* created with IPCLAB_REFUSE_DEADLOCK */
-	bool nofifo;		/* a set created with IPCLAB_SEM_NOFIFO */
+	bool nofifo;		/* a set created with IPCLAB_NOFIFO */
 	long signalled;		/* units given back beyond those taken */
 };
 
@@ -193,7 +193,7 @@ static bool row_fits(const struct dl *m, unsigned int p, const int *avail)
  * on the live state, a process whose request fits still waits while an
  * unfinished process queues ahead of it.  Returns the index in m->waits
  * of the earlier waiter, or -1.  (A matrices file has no waits, and a set
- * created with IPCLAB_SEM_NOFIFO serves whoever fits, as the course
+ * created with IPCLAB_NOFIFO serves whoever fits, as the course
  * assumes: -1.)
  */
 static int fifo_behind(const struct dl *m, unsigned int p)
@@ -445,7 +445,7 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 		d->id = s->id;
 		d->num = s->num;
 		d->refuse = s->flags & IPCLAB_REFUSE_DEADLOCK;
-		d->nofifo = s->flags & IPCLAB_SEM_NOFIFO;
+		d->nofifo = s->flags & IPCLAB_NOFIFO;
 		d->kind = s->type == IPCLAB_TYPE_MUTEX ? "mutex" : "sem";
 		if (s->type == IPCLAB_TYPE_MUTEX)
 			snprintf(d->name, sizeof(d->name), "mutex %u", s->id);

@@ -386,7 +386,7 @@ static void show_op(FILE *out, const struct ipclab_sembuf *op)
 	else
 		fprintf(out, " %s(%u, %lld)", name, op->num,
 			op->op < 0 ? -(long long)op->op : (long long)op->op);
-	if (op->flags & IPCLAB_SEM_UNDO)
+	if (op->flags & IPCLAB_SEMBUF_UNDO)
 		fprintf(out, "+undo");
 }
 
@@ -399,19 +399,19 @@ static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
 	fprintf(out, "    %2u. pid %-6d %-15.16s waited %8.3f s  ", pos, w->pid,
 		w->comm, w->waited_ns / 1e9);
 	switch (w->kind) {
-	case IPCLAB_WAIT_SEMOP:
+	case IPCLAB_WAITER_SEMOP:
 		fprintf(out, "wants");
 		for (k = 0; k < w->nops && w->first_op + k < s->st.ops_len; k++)
 			show_op(out, &s->ops[w->first_op + k]);
 		break;
-	case IPCLAB_WAIT_LOCK:
+	case IPCLAB_WAITER_LOCK:
 		fprintf(out, "wants the lock");
 		break;
-	case IPCLAB_WAIT_SEND:
+	case IPCLAB_WAITER_SEND:
 		fprintf(out, "sends type %lld, %llu bytes", (long long)w->msgtype,
 			(unsigned long long)w->msgsize);
 		break;
-	case IPCLAB_WAIT_RECV:
+	case IPCLAB_WAITER_RECV:
 		if (w->msgtype == 0)
 			fprintf(out, "receives any type");
 		else if (w->msgtype < 0)
@@ -488,15 +488,15 @@ static void show(FILE *out, const struct snap *s)
 		unsigned int ns = 0;
 
 		for (i = 0; i < st->waiters_len; i++)
-			ns += s->waiters[i].kind == IPCLAB_WAIT_SEND;
+			ns += s->waiters[i].kind == IPCLAB_WAITER_SEND;
 		fprintf(out, "  senders' waiting room (FIFO, %u waiting):\n", ns);
 		for (i = 0, pos = 1; i < st->waiters_len; i++)
-			if (s->waiters[i].kind == IPCLAB_WAIT_SEND)
+			if (s->waiters[i].kind == IPCLAB_WAITER_SEND)
 				show_waiter(out, s, i, pos++);
 		fprintf(out, "  receivers' waiting room (FIFO, %u waiting):\n",
 			st->waiters_len - ns);
 		for (i = 0, pos = 1; i < st->waiters_len; i++)
-			if (s->waiters[i].kind == IPCLAB_WAIT_RECV)
+			if (s->waiters[i].kind == IPCLAB_WAITER_RECV)
 				show_waiter(out, s, i, pos++);
 		return;
 	}

@@ -29,8 +29,8 @@
  * incompatibly (programs built against another major must not run); the
  * minor number grows when commands or flags are added.
  */
-#define IPCLAB_ABI_MAJOR	0
-#define IPCLAB_ABI_MINOR	4
+#define IPCLAB_ABI_MAJOR	1
+#define IPCLAB_ABI_MINOR	0
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -91,7 +91,7 @@ struct ipclab_version {
  * algorithm assumes.  A waiter that needs much can starve.  Reported in
  * perm.flags.
  */
-#define IPCLAB_SEM_NOFIFO	0x8
+#define IPCLAB_NOFIFO		0x8
 
 /* Permission bits of ipclab_get.mode and ipclab_set.mode, as SysV's. */
 #define IPCLAB_MODE_MASK	0777
@@ -101,34 +101,32 @@ struct ipclab_version {
  * @type:  IPCLAB_TYPE_*
  * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
  * @flags: IPCLAB_CREAT, IPCLAB_EXCL, IPCLAB_REFUSE_DEADLOCK,
- *         IPCLAB_SEM_NOFIFO
+ *         IPCLAB_NOFIFO
  * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
  *         existing one, the access wanted, as SysV reads it: the rwx bits
  *         of all three triplets together (0 means "only look")
  * @id:    out: the object's id
  * @pad:   must be zero
- * @nsems: semaphore sets: number of semaphores (1..max_sems) when
- *         creating; when opening, 0 or at most the set's size (EINVAL)
- * @sem_flags: semaphore sets: must be zero for now
- * @max_msgs:  mailboxes: capacity in messages (1..mbox_max_msgs; 0 means
- *             mbox_max_msgs)
- * @max_msgsz: mailboxes: largest message in bytes (1..mbox_max_msgsz; 0
- *             means mbox_max_msgsz)
- * @max_bytes: mailboxes: capacity in bytes of all messages
- *             (max_msgsz..mbox_max_bytes; 0 means mbox_max_bytes)
- * @size:      shared buffers: size in bytes (1..shbuf_max_size; whole
- *             pages are allocated); when opening, at most the buffer's
- * @reserved:  must be zero
+ * @sem:   semaphore sets: @nsems, the number of semaphores (1..max_sems)
+ *         when creating; when opening, 0 or at most the set's size
+ *         (EINVAL); @pad must be zero
+ * @mbox:  mailboxes: @max_msgs, the capacity in messages
+ *         (1..mbox_max_msgs; 0 means mbox_max_msgs); @max_msgsz, the
+ *         largest message in bytes (1..mbox_max_msgsz; 0 means
+ *         mbox_max_msgsz); @max_bytes, the capacity in bytes of all
+ *         messages (max_msgsz..mbox_max_bytes; 0 means mbox_max_bytes)
+ * @shbuf: shared buffers: @size in bytes (1..shbuf_max_size; whole pages
+ *         are allocated); when opening, at most the buffer's
+ * @reserved: the room of the union: every byte beyond the member of
+ *         @type must be zero
  *
- * Fields that do not belong to the type must be zero.
- *
- * Errors: EINVAL (bad type, flags, mode, size, non-zero padding),
- * ENOENT (no such key and no IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key
- * exists), EACCES (mode does not allow the access asked for), ENOSPC (too
- * many objects in total or for this user, or shared-buffer pages beyond
- * max_shbuf_pages or max_shbuf_pages_per_user, or semaphores beyond
- * max_sems_total or max_sems_per_user; checked before anything is
- * allocated), ENOMEM.
+ * Errors: EINVAL (bad type, flags, mode, size, non-zero padding or bytes
+ * of the union beyond the type's member), ENOENT (no such key and no
+ * IPCLAB_CREAT), EEXIST (CREAT|EXCL and the key exists), EACCES (mode
+ * does not allow the access asked for), ENOSPC (too many objects in
+ * total or for this user, or shared-buffer pages beyond max_shbuf_pages
+ * or max_shbuf_pages_per_user, or semaphores beyond max_sems_total or
+ * max_sems_per_user; checked before anything is allocated), ENOMEM.
  */
 struct ipclab_get {
 	__u32 type;
@@ -137,23 +135,31 @@ struct ipclab_get {
 	__u32 mode;
 	__u32 id;
 	__u32 pad;
-	__u32 nsems;
-	__u32 sem_flags;
-	__u32 max_msgs;
-	__u32 max_msgsz;
-	__u64 max_bytes;
-	__u64 size;
-	__u64 reserved[2];
+	union {
+		struct {
+			__u32 nsems;
+			__u32 pad;
+		} sem;
+		struct {
+			__u32 max_msgs;
+			__u32 max_msgsz;
+			__u64 max_bytes;
+		} mbox;
+		struct {
+			__u64 size;
+		} shbuf;
+		__u64 reserved[6];
+	};
 };
 
 /**
  * struct ipclab_id - name one object (IPCLAB_IOC_RMID, mutex unlock, ...)
- * @id:  the object's id
- * @pad: must be zero
+ * @id:    the object's id
+ * @flags: must be zero
  */
 struct ipclab_id {
 	__u32 id;
-	__u32 pad;
+	__u32 flags;
 };
 
 /**
@@ -162,14 +168,20 @@ struct ipclab_id {
  * @mode: new permission bits
  * @uid:  new owner uid (in the caller's user namespace)
  * @gid:  new owner gid
+ * @flags: must be zero
+ * @reserved: must be zero
  *
  * Only the owner, the creator or CAP_SYS_ADMIN may do this (EPERM).
+ * Errors: EINVAL (bad id, mode, uid or gid, non-zero flags or reserved),
+ * EPERM, EFAULT.
  */
 struct ipclab_set {
 	__u32 id;
 	__u32 mode;
 	__u32 uid;
 	__u32 gid;
+	__u32 flags;
+	__u32 reserved[3];
 };
 
 /*
@@ -203,20 +215,20 @@ struct ipclab_set {
  * FIFO handoff: while a caller waits to decrement semaphore k, no later
  * caller may decrement k before it, and whoever makes its operations
  * possible performs them on its behalf.  (Linux SysV lets any runnable
- * process take the units instead; a set created with IPCLAB_SEM_NOFIFO
+ * process take the units instead; a set created with IPCLAB_NOFIFO
  * does the same.)
  */
 
 /* ipclab_sembuf.flags */
-#define IPCLAB_SEM_UNDO		0x1	/* revert this operation when the process ends */
-#define IPCLAB_SEM_NOWAIT	0x2	/* EAGAIN instead of waiting for this one */
+#define IPCLAB_SEMBUF_UNDO	0x1	/* revert this operation when the process ends */
+#define IPCLAB_SEMBUF_NOWAIT	0x2	/* EAGAIN instead of waiting for this one */
 
 /**
  * struct ipclab_sembuf - one operation on one semaphore (like struct sembuf)
  * @num:   index of the semaphore in the set (EFBIG if >= nsems)
  * @op:    > 0: V, add op; < 0: P, wait until the value is >= -op and
  *         subtract it; 0: wait until the value is 0
- * @flags: IPCLAB_SEM_UNDO, IPCLAB_SEM_NOWAIT
+ * @flags: IPCLAB_SEMBUF_UNDO, IPCLAB_SEMBUF_NOWAIT
  * @pad:   must be zero
  */
 struct ipclab_sembuf {
@@ -260,23 +272,23 @@ struct ipclab_semop {
 };
 
 /* ipclab_semctl.cmd: the semctl(2) commands about values and waiters */
-#define IPCLAB_SEM_GETVAL	1	/* val = value of semaphore num */
-#define IPCLAB_SEM_SETVAL	2	/* value of num = val; wakes who can go */
-#define IPCLAB_SEM_GETALL	3	/* values[0..nsems) = all values */
-#define IPCLAB_SEM_SETALL	4	/* all values = values[0..nsems) */
-#define IPCLAB_SEM_GETNCNT	5	/* val = waiters to decrement num */
-#define IPCLAB_SEM_GETZCNT	6	/* val = waiters for num to be zero */
-#define IPCLAB_SEM_GETPID	7	/* val = pid of the last operation on num */
+#define IPCLAB_SEMCTL_GETVAL	1	/* val = value of semaphore num */
+#define IPCLAB_SEMCTL_SETVAL	2	/* value of num = val; wakes who can go */
+#define IPCLAB_SEMCTL_GETALL	3	/* values[0..nsems) = all values */
+#define IPCLAB_SEMCTL_SETALL	4	/* all values = values[0..nsems) */
+#define IPCLAB_SEMCTL_GETNCNT	5	/* val = waiters to decrement num */
+#define IPCLAB_SEMCTL_GETZCNT	6	/* val = waiters for num to be zero */
+#define IPCLAB_SEMCTL_GETPID	7	/* val = pid of the last operation on num */
 
 /**
  * struct ipclab_semctl - read or set values (IPCLAB_IOC_SEM_CTL)
  * @id:      the set's id
- * @cmd:     IPCLAB_SEM_*
+ * @cmd:     IPCLAB_SEMCTL_*
  * @num:     the semaphore, for the commands about one semaphore
  * @val:     in for SETVAL, out for the GET commands that return a number
  * @values:  pointer to nvalues __s32, for GETALL and SETALL
  * @nvalues: GETALL/SETALL: length of values; must be the set's nsems
- * @pad:     must be zero
+ * @flags:   must be zero
  *
  * SETVAL and SETALL reset the undo values and the holdings of every
  * process for the semaphores they set, as SysV resets semadj.
@@ -290,7 +302,7 @@ struct ipclab_semctl {
 	__s32 val;
 	__u64 values;
 	__u32 nvalues;
-	__u32 pad;
+	__u32 flags;
 };
 
 /*
@@ -314,6 +326,7 @@ struct ipclab_semctl {
  * @id:      the mutex's id
  * @flags:   IPCLAB_WAIT_* (NOWAIT is trylock: EBUSY when locked)
  * @timeout: see IPCLAB_WAIT_*
+ * @reserved: must be zero
  *
  * Returns 0, or -1 with errno EOWNERDEAD when the mutex was acquired from
  * an owner that died.  Errors: EINVAL, EACCES (no write permission),
@@ -327,6 +340,7 @@ struct ipclab_lock {
 	__u32 id;
 	__u32 flags;
 	__u64 timeout;
+	__u64 reserved[2];
 };
 
 /* ipclab_stat.mutex.state */
@@ -476,10 +490,10 @@ struct ipclab_open {
  */
 
 /* ipclab_waiter.kind */
-#define IPCLAB_WAIT_SEMOP	1	/* waiting in IPCLAB_IOC_SEM_OP */
-#define IPCLAB_WAIT_LOCK	2	/* waiting in IPCLAB_IOC_MUTEX_LOCK */
-#define IPCLAB_WAIT_SEND	3	/* waiting in IPCLAB_IOC_MBOX_SEND (full) */
-#define IPCLAB_WAIT_RECV	4	/* waiting in IPCLAB_IOC_MBOX_RECV (empty) */
+#define IPCLAB_WAITER_SEMOP	1	/* waiting in IPCLAB_IOC_SEM_OP */
+#define IPCLAB_WAITER_LOCK	2	/* waiting in IPCLAB_IOC_MUTEX_LOCK */
+#define IPCLAB_WAITER_SEND	3	/* waiting in IPCLAB_IOC_MBOX_SEND (full) */
+#define IPCLAB_WAITER_RECV	4	/* waiting in IPCLAB_IOC_MBOX_RECV (empty) */
 
 /**
  * struct ipclab_waiter - one occupant of a waiting room
@@ -488,7 +502,7 @@ struct ipclab_open {
  * @comm:      its command name
  * @ticket:    arrival number: a smaller ticket arrived earlier
  * @waited_ns: how long it has waited when the snapshot was taken
- * @kind:      IPCLAB_WAIT_*
+ * @kind:      IPCLAB_WAITER_*
  * @first_op:  SEMOP: index of its first operation in the ops array
  * @nops:      SEMOP: number of its operations
  * @flags:     RECV: its IPCLAB_MSG_* flags
@@ -537,7 +551,7 @@ struct ipclab_holder {
  * @mode:  permission bits
  * @cpid:  creator's process id
  * @lpid:  process id of the last operation
- * @flags: IPCLAB_REFUSE_DEADLOCK, IPCLAB_SEM_NOFIFO: how it was created
+ * @flags: IPCLAB_REFUSE_DEADLOCK, IPCLAB_NOFIFO: how it was created
  * @ctime: creation or last IPCLAB_IOC_SET/SETVAL/SETALL (seconds since the epoch)
  * @otime: last operation (seconds since the epoch, 0 if none)
  */
@@ -649,6 +663,9 @@ struct ipclab_stat {
  * @len:  in: room in @ids; out: how many objects there are (may be more
  *        than the room: ask again with more)
  * @ids:  in: pointer to __u32[len], filled in table (slot) order
+ * @flags: must be zero
+ * @pad:  must be zero
+ * @reserved: must be zero
  *
  * Lists objects whatever their permissions (as ipcs does); IPCLAB_IOC_STAT
  * then needs read permission.  Errors: EINVAL, EFAULT, ENOMEM.
@@ -657,6 +674,9 @@ struct ipclab_list {
 	__u32 type;
 	__u32 len;
 	__u64 ids;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved;
 };
 
 /*
@@ -694,7 +714,7 @@ struct ipclab_list {
  * @id:    the object's id
  * @num:   semaphore index in the set (0 for a mutex)
  * @type:  IPCLAB_TYPE_SEM or IPCLAB_TYPE_MUTEX
- * @flags: the object's IPCLAB_REFUSE_DEADLOCK and IPCLAB_SEM_NOFIFO
+ * @flags: the object's IPCLAB_REFUSE_DEADLOCK and IPCLAB_NOFIFO
  * @avail: instances available now (a semaphore's value; 1 for a mutex
  *         nobody owns, 0 for an owned or unrecoverable one)
  * @total: instances that exist: @avail plus what all processes hold
@@ -854,8 +874,9 @@ struct ipclab_cycle_entry {
  * struct ipclab_cycle - the last refusal of the calling process (IPCLAB_IOC_CYCLE)
  * @len:     in: room in @entries; out: the cycle's length, 0 if no call
  *           of this process was ever refused with EDEADLK
- * @pad:     must be zero
+ * @flags:   must be zero
  * @entries: in: pointer to struct ipclab_cycle_entry[len], or 0
+ * @reserved: must be zero
  *
  * A wait-for graph too large to search (more than 65536 steps: far
  * beyond anything a class builds) is refused too, with EDEADLK and an
@@ -865,8 +886,9 @@ struct ipclab_cycle_entry {
  */
 struct ipclab_cycle {
 	__u32 len;
-	__u32 pad;
+	__u32 flags;
 	__u64 entries;
+	__u64 reserved[2];
 };
 
 /*
@@ -995,12 +1017,19 @@ struct ipclab_info {
 };
 
 /*
- * The commands.  Every one takes a pointer to its structure.
+ * The commands, in numeric order.  Every one takes a pointer to its
+ * structure.  0x01..0x0f address any object; each primitive has a range
+ * of 16 of its own: 0x10 semaphore sets, 0x20 mutexes, 0x30 mailboxes.
  */
 #define IPCLAB_IOC_GET		_IOWR(IPCLAB_IOC_MAGIC, 0x01, struct ipclab_get)
 #define IPCLAB_IOC_RMID		_IOW(IPCLAB_IOC_MAGIC, 0x02, struct ipclab_id)
 #define IPCLAB_IOC_SET		_IOW(IPCLAB_IOC_MAGIC, 0x03, struct ipclab_set)
 #define IPCLAB_IOC_STAT		_IOWR(IPCLAB_IOC_MAGIC, 0x04, struct ipclab_stat)
+#define IPCLAB_IOC_OPEN		_IOWR(IPCLAB_IOC_MAGIC, 0x05, struct ipclab_open)
+#define IPCLAB_IOC_LIST		_IOWR(IPCLAB_IOC_MAGIC, 0x06, struct ipclab_list)
+#define IPCLAB_IOC_SNAPSHOT	_IOWR(IPCLAB_IOC_MAGIC, 0x07, struct ipclab_snapshot)
+#define IPCLAB_IOC_CYCLE	_IOWR(IPCLAB_IOC_MAGIC, 0x08, struct ipclab_cycle)
+#define IPCLAB_IOC_INFO		_IOWR(IPCLAB_IOC_MAGIC, 0x09, struct ipclab_info)
 #define IPCLAB_IOC_SEM_OP	_IOW(IPCLAB_IOC_MAGIC, 0x10, struct ipclab_semop)
 #define IPCLAB_IOC_SEM_CTL	_IOWR(IPCLAB_IOC_MAGIC, 0x11, struct ipclab_semctl)
 #define IPCLAB_IOC_MUTEX_LOCK	_IOW(IPCLAB_IOC_MAGIC, 0x20, struct ipclab_lock)
@@ -1008,10 +1037,5 @@ struct ipclab_info {
 #define IPCLAB_IOC_MUTEX_CONSISTENT _IOW(IPCLAB_IOC_MAGIC, 0x22, struct ipclab_id)
 #define IPCLAB_IOC_MBOX_SEND	_IOW(IPCLAB_IOC_MAGIC, 0x30, struct ipclab_msgsnd)
 #define IPCLAB_IOC_MBOX_RECV	_IOWR(IPCLAB_IOC_MAGIC, 0x31, struct ipclab_msgrcv)
-#define IPCLAB_IOC_OPEN		_IOWR(IPCLAB_IOC_MAGIC, 0x05, struct ipclab_open)
-#define IPCLAB_IOC_LIST		_IOWR(IPCLAB_IOC_MAGIC, 0x06, struct ipclab_list)
-#define IPCLAB_IOC_SNAPSHOT	_IOWR(IPCLAB_IOC_MAGIC, 0x07, struct ipclab_snapshot)
-#define IPCLAB_IOC_CYCLE	_IOWR(IPCLAB_IOC_MAGIC, 0x08, struct ipclab_cycle)
-#define IPCLAB_IOC_INFO		_IOWR(IPCLAB_IOC_MAGIC, 0x09, struct ipclab_info)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */

@@ -17,7 +17,7 @@
  * "small-2" need one each; all three take what they need, print for a
  * millisecond, give it back and start again, for a while.
  *
- * On a set created with IPCLAB_SEM_NOFIFO, whatever fits goes, in any
+ * On a set created with IPCLAB_NOFIFO, whatever fits goes, in any
  * order, as in Linux's SysV semaphores: a small one whose printer comes
  * back takes one again at once, the other small one still has its own,
  * and both printers are free at the same moment only by rare chance.
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 		ex_die("attaching shared buffer %d", shbuf);
 	printf("\nPart 2: 2 printers; big takes both at once, small-1 and small-2 one each;\n"
 	       "%d ms on each kind of semaphore set\n", duration_ms);
-	printers(t, IPCLAB_SEM_NOFIFO, "no FIFO (as Linux SysV):");
+	printers(t, IPCLAB_NOFIFO, "no FIFO (as Linux SysV):");
 	printers(t, 0, "FIFO (ipclab's default):");
 
 	if (ipclab_detach(t, size) || ipclab_remove(shbuf))

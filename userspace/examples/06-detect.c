@@ -25,7 +25,7 @@
  * happens as the algorithm said: 2 gets its request and finishes, then 1
  * (the processes report it themselves, nothing here orders them).
  *
- * The set is created with IPCLAB_SEM_NOFIFO, which grants any request
+ * The set is created with IPCLAB_NOFIFO, which grants any request
  * that fits, as the algorithm assumes.  With --fifo it is an ordinary
  * ipclab set, whose waiting room is FIFO: process 3's request fits but
  * queues behind process 1, which waits to take from class 1 too, and all
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	}
 
 	set = ipclab_sem_get(IPCLAB_KEY_PRIVATE, CLASSES,
-			     IPCLAB_CREAT | (fifo ? 0 : IPCLAB_SEM_NOFIFO), 0600);
+			     IPCLAB_CREAT | (fifo ? 0 : IPCLAB_NOFIFO), 0600);
 	if (set < 0)
 		ex_die("creating a semaphore set");
 	for (k = 0; k < CLASSES; k++)
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 			ex_die("setting semaphore %d of set %d", k, set);
 	printf("Semaphore set %d (%s): the classes tape drives, plotters, scanners,\n"
 	       "Blu-ray drives, E = %s\n\n", set,
-	       fifo ? "FIFO, ipclab's default" : "IPCLAB_SEM_NOFIFO", vec(E));
+	       fifo ? "FIFO, ipclab's default" : "IPCLAB_NOFIFO", vec(E));
 
 	if (pipe(report) || pipe(finish))
 		ex_die("pipe");

@@ -16,7 +16,7 @@
  * lets one waiting runner go: runner 2 or runner 3.  If runner 3 waits at
  * the start line too, it may be the one that goes, overtaking runner 2.
  * On an ipclab set the runner that has waited longest goes (FIFO); in
- * Linux's SysV semaphores (and on a set created with IPCLAB_SEM_NOFIFO)
+ * Linux's SysV semaphores (and on a set created with IPCLAB_NOFIFO)
  * any of them may.  Either way the order depends on timing, which is
  * the bug.  (Runner 3 gets a V(s) of its own
  * here, so that runner 2 is not left waiting forever once overtaken.)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -24,6 +25,33 @@ const char *ipclab_version(void)
 	return IPCLAB_VERSION;
 }
 
+/*
+ * The structures this library and its program were built with are the
+ * uapi header's of IPCLAB_ABI_MAJOR: a module of another major would read
+ * them wrongly.  Checked once, when the session opens; a mismatch is said
+ * on stderr (a program cannot be expected to explain it) and fails the
+ * call with EPROTO.
+ */
+static int check_abi(int fd)
+{
+	struct ipclab_version v = { 0 };
+
+	if (ioctl(fd, IPCLAB_IOC_VERSION, &v)) {
+		fprintf(stderr, "libipclab: /dev/ipclab does not say its ABI version (%s): "
+			"load the ipclab module of this release (ABI %d.%d)\n",
+			strerror(errno), IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
+		return -1;
+	}
+	if (v.major != IPCLAB_ABI_MAJOR || (int)v.minor < IPCLAB_ABI_MINOR) {
+		fprintf(stderr, "libipclab: the loaded ipclab module speaks ABI %u.%u, "
+			"this program was built for %d.%d: load the matching module "
+			"or rebuild the program\n",
+			v.major, v.minor, IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR);
+		return -1;
+	}
+	return 0;
+}
+
 int ipclab_fd(void)
 {
 	int fd = atomic_load(&session), expected = -1;
@@ -37,6 +65,11 @@ int ipclab_fd(void)
 	fd = open("/dev/ipclab", O_RDWR);
 	if (fd < 0)
 		return -1;
+	if (check_abi(fd)) {
+		close(fd);
+		errno = EPROTO;
+		return -1;
+	}
 	if (!atomic_compare_exchange_strong(&session, &expected, fd)) {
 		close(fd);		/* another thread was quicker */
 		fd = expected;
@@ -71,7 +104,7 @@ static int get_obj(struct ipclab_get *g, int type, int key, int flags, int mode)
 
 int ipclab_sem_get(int key, unsigned int nsems, int flags, int mode)
 {
-	struct ipclab_get g = { .nsems = nsems };
+	struct ipclab_get g = { .sem.nsems = nsems };
 
 	return get_obj(&g, IPCLAB_TYPE_SEM, key, flags, mode);
 }
@@ -86,14 +119,17 @@ int ipclab_mutex_get(int key, int flags, int mode)
 int ipclab_mbox_get(int key, unsigned int max_msgs, unsigned int max_msgsz,
 		    int flags, int mode)
 {
-	struct ipclab_get g = { .max_msgs = max_msgs, .max_msgsz = max_msgsz };
+	struct ipclab_get g = {
+		.mbox.max_msgs = max_msgs,
+		.mbox.max_msgsz = max_msgsz,
+	};
 
 	return get_obj(&g, IPCLAB_TYPE_MBOX, key, flags, mode);
 }
 
 int ipclab_shbuf_get(int key, size_t size, int flags, int mode)
 {
-	struct ipclab_get g = { .size = size };
+	struct ipclab_get g = { .shbuf.size = size };
 
 	return get_obj(&g, IPCLAB_TYPE_SHBUF, key, flags, mode);
 }
@@ -175,7 +211,7 @@ int ipclab_semctl(struct ipclab_semctl *c)
 
 int ipclab_sem_getval(int id, unsigned int num)
 {
-	struct ipclab_semctl c = { .id = id, .cmd = IPCLAB_SEM_GETVAL, .num = num };
+	struct ipclab_semctl c = { .id = id, .cmd = IPCLAB_SEMCTL_GETVAL, .num = num };
 
 	return ipclab_semctl(&c) ? -1 : c.val;
 }
@@ -183,7 +219,7 @@ int ipclab_sem_getval(int id, unsigned int num)
 int ipclab_sem_setval(int id, unsigned int num, int value)
 {
 	struct ipclab_semctl c = {
-		.id = id, .cmd = IPCLAB_SEM_SETVAL, .num = num, .val = value,
+		.id = id, .cmd = IPCLAB_SEMCTL_SETVAL, .num = num, .val = value,
 	};
 
 	return ipclab_semctl(&c);

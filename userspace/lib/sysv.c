@@ -167,8 +167,8 @@ int semtimedop(int semid, struct sembuf *sops, size_t nsops,
 		ops[i] = (struct ipclab_sembuf) {
 			.num = sops[i].sem_num,
 			.op = sops[i].sem_op,
-			.flags = (sops[i].sem_flg & SEM_UNDO ? IPCLAB_SEM_UNDO : 0) |
-				 (sops[i].sem_flg & IPC_NOWAIT ? IPCLAB_SEM_NOWAIT : 0),
+			.flags = (sops[i].sem_flg & SEM_UNDO ? IPCLAB_SEMBUF_UNDO : 0) |
+				 (sops[i].sem_flg & IPC_NOWAIT ? IPCLAB_SEMBUF_NOWAIT : 0),
 		};
 	}
 	ret = ipclab_semop(semid, ops, nsops, flags, ns);
@@ -220,10 +220,10 @@ static int sem_all(int semid, int cmd, unsigned short *array)
 	if (cmd == SETALL) {
 		for (i = 0; i < (int)st.sem.nsems; i++)
 			vals[i] = array[i];
-		c.cmd = IPCLAB_SEM_SETALL;
+		c.cmd = IPCLAB_SEMCTL_SETALL;
 		ret = ipclab_semctl(&c);
 	} else {
-		c.cmd = IPCLAB_SEM_GETALL;
+		c.cmd = IPCLAB_SEMCTL_GETALL;
 		ret = ipclab_semctl(&c);
 		for (i = 0; !ret && i < (int)st.sem.nsems; i++)
 			array[i] = vals[i];
@@ -237,9 +237,9 @@ static int sem_all(int semid, int cmd, unsigned short *array)
 static int sem_one(int semid, int semnum, int cmd, int val)
 {
 	static const int cmds[] = {
-		[GETVAL] = IPCLAB_SEM_GETVAL, [SETVAL] = IPCLAB_SEM_SETVAL,
-		[GETNCNT] = IPCLAB_SEM_GETNCNT, [GETZCNT] = IPCLAB_SEM_GETZCNT,
-		[GETPID] = IPCLAB_SEM_GETPID,
+		[GETVAL] = IPCLAB_SEMCTL_GETVAL, [SETVAL] = IPCLAB_SEMCTL_SETVAL,
+		[GETNCNT] = IPCLAB_SEMCTL_GETNCNT, [GETZCNT] = IPCLAB_SEMCTL_GETZCNT,
+		[GETPID] = IPCLAB_SEMCTL_GETPID,
 	};
 	struct ipclab_semctl c = {
 		.id = semid, .cmd = cmds[cmd], .num = semnum, .val = val,
