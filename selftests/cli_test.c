@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ipclab command (userspace/ipclab.c): what "ipclab ls", "show" and
- * "rm" print and how they exit, while real processes wait on the objects.
+ * "rm" print and how they exit, while real processes wait on the
+ * objects, and each command's -h.
  *
  * The command is run as a user runs it, through popen() and the PATH;
  * when it is not on the PATH every test skips.  The waiters are forked
@@ -701,6 +702,52 @@ TEST_F(cli, usage)
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -h"));
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
+}
+
+/*
+ * Every command's -h and --help, wherever on the line: its usage on
+ * stdout, nothing on stderr, exit 0; and "ipclab -h" lists them all.
+ * Needs the command, not the module.
+ */
+TEST(help_of_each_command)
+{
+	static const char *const cmds[] = {
+		"ls", "show", "watch", "rm", "version", "limits", "deadlock", "graph",
+	};
+	static char out[OUT_MAX], top[OUT_MAX];
+	char want[64];
+	unsigned int i;
+
+	if (!on_path("ipclab"))
+		SKIP(return, "the ipclab command is not on the PATH");
+	ASSERT_EQ(0, run_cmd(top, sizeof(top), "ipclab --help"));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(want, sizeof(want), "usage: ipclab %s", cmds[i]);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s -h 2>/dev/null", cmds[i]))
+			TH_LOG("%s -h", cmds[i]);
+		EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s -h:\n%s", cmds[i], out);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s --help", cmds[i]))
+			TH_LOG("%s --help", cmds[i]);
+		EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s --help:\n%s", cmds[i], out);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s -h 2>&1 >/dev/null", cmds[i]));
+		EXPECT_STREQ("", out) TH_LOG("%s -h wrote on stderr", cmds[i]);
+		snprintf(want, sizeof(want), "\n  %s", cmds[i]);
+		EXPECT_NE(NULL, strstr(top, want)) TH_LOG("ipclab -h lacks %s:\n%s", cmds[i], top);
+	}
+	/* The alias, and -h after an argument or another option. */
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab --version -h"));
+	EXPECT_NE(NULL, strstr(out, "\n       ipclab --version\n")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab show 1 -h"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab show ID\n", 22)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm 1 2 --help"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab rm ID...\n       ipclab rm -k KEY -t TYPE\n",
+			     55)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab watch 5 -h"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab watch [ID]\n", 25)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab deadlock --json -h"));
+	EXPECT_NE(NULL, strstr(out, "--matrices FILE")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab help"));
+	EXPECT_STREQ(top, out);
 }
 
 /*

@@ -13,58 +13,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "deadlock.h"
-
-static void deadlock_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ipclab deadlock [--json] [--all] [--matrices FILE]\n"
-		"\n"
-		"Print E (existing), A (available), C (current allocation) and R\n"
-		"(requests) of ipclab's semaphores and mutexes, run the course's\n"
-		"detection algorithm step by step, and say whether there is a deadlock\n"
-		"and which processes and resources are in it.\n"
-		"\n"
-		"  --json            machine-readable E, A, C, R, processes, steps, verdict\n"
-		"  --all             every resource, not only those held or requested\n"
-		"                    (and the other semaphores of their sets)\n"
-		"  --matrices FILE   the same on E, A, C and R from FILE ('-': stdin):\n"
-		"                      E 4 2 3 1     existing instances of each class\n"
-		"                      A 2 1 0 0     available (optional: E - sums of C)\n"
-		"                      C 0 0 1 0     one C line per process, in order\n"
-		"                      R 2 0 0 1     one R line per process, in order\n"
-		"                      names a b c d optional: the classes' names\n"
-		"                    '#' starts a comment.\n"
-		"\n"
-		"Exit status: 0 no deadlock, %d deadlock found, 1 error, 2 usage error.\n",
-		IPCLAB_EXIT_DEADLOCK);
-}
-
-static void graph_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ipclab graph [--png FILE] [--all] [--matrices FILE]\n"
-		"\n"
-		"Write the resource-allocation graph in Graphviz DOT: processes are\n"
-		"circles, resources boxes with a dot per instance, an arrow from a\n"
-		"resource to a process that holds it and from a process to a resource\n"
-		"it waits for.  Nodes and arrows on a cycle are red; deadlocked\n"
-		"processes are filled.\n"
-		"\n"
-		"  --png FILE        render it to FILE with Graphviz's dot instead\n"
-		"  --all             every resource, not only those held or requested\n"
-		"  --matrices FILE   the graph of E, A, C and R from FILE (see\n"
-		"                    \"ipclab deadlock -h\")\n"
-		"\n"
-		"Exit status: 0 drawn (deadlock or not), 1 error, 2 usage error.\n");
-}
+#include "cli.h"
 
 struct dl_opts {
 	bool json, all;
 	const char *matrices, *png;
 };
 
-static int parse_opts(int argc, char **argv, struct dl_opts *o, bool graph)
+static int parse_opts(const struct command *cmd, int argc, char **argv,
+		      struct dl_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -74,6 +31,7 @@ static int parse_opts(int argc, char **argv, struct dl_opts *o, bool graph)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool graph = cmd == &graph_command;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -96,7 +54,7 @@ static int parse_opts(int argc, char **argv, struct dl_opts *o, bool graph)
 			o->png = optarg;
 			break;
 		case 'h':
-			(graph ? graph_usage : deadlock_usage)(stdout);
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			goto bad;
@@ -112,7 +70,7 @@ static int parse_opts(int argc, char **argv, struct dl_opts *o, bool graph)
 	}
 	return -1;	/* go on */
 bad:
-	(graph ? graph_usage : deadlock_usage)(stderr);
+	command_usage(cmd, stderr);
 	return 2;
 }
 
@@ -127,13 +85,13 @@ static int load(struct dl *m, const struct dl_opts *o)
 	return ret;
 }
 
-int cmd_deadlock(int argc, char **argv)
+static int cmd_deadlock(const struct command *cmd, int argc, char **argv)
 {
 	struct dl_opts o;
 	struct dl m;
 	int ret;
 
-	ret = parse_opts(argc, argv, &o, false);
+	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
 	ret = load(&m, &o);
@@ -152,13 +110,13 @@ int cmd_deadlock(int argc, char **argv)
 	return ret;
 }
 
-int cmd_graph(int argc, char **argv)
+static int cmd_graph(const struct command *cmd, int argc, char **argv)
 {
 	struct dl_opts o;
 	struct dl m;
 	int ret;
 
-	ret = parse_opts(argc, argv, &o, true);
+	ret = parse_opts(cmd, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
 	ret = load(&m, &o);
@@ -171,3 +129,49 @@ int cmd_graph(int argc, char **argv)
 		return fail("writing the output");
 	return ret;
 }
+
+const struct command deadlock_command = {
+	.name = "deadlock",
+	.run = cmd_deadlock,
+	.synopsis = "deadlock [--json] [--all] [--matrices FILE]",
+	.summary = "E, A, C, R and the course's detection, step by step",
+	.help =
+		"Print E (existing), A (available), C (current allocation) and R\n"
+		"(requests) of ipclab's semaphores and mutexes, run the course's\n"
+		"detection algorithm step by step, and say whether there is a deadlock\n"
+		"and which processes and resources are in it.\n"
+		"\n"
+		"  --json            machine-readable E, A, C, R, processes, steps, verdict\n"
+		"  --all             every resource, not only those held or requested\n"
+		"                    (and the other semaphores of their sets)\n"
+		"  --matrices FILE   the same on E, A, C and R from FILE ('-': stdin):\n"
+		"                      E 4 2 3 1     existing instances of each class\n"
+		"                      A 2 1 0 0     available (optional: E - sums of C)\n"
+		"                      C 0 0 1 0     one C line per process, in order\n"
+		"                      R 2 0 0 1     one R line per process, in order\n"
+		"                      names a b c d optional: the classes' names\n"
+		"                    '#' starts a comment.\n"
+		"\n"
+		"Exit status: 0 no deadlock, " IPCLAB_STR(IPCLAB_EXIT_DEADLOCK)
+		" deadlock found, 1 error, 2 usage error.\n",
+};
+
+const struct command graph_command = {
+	.name = "graph",
+	.run = cmd_graph,
+	.synopsis = "graph [--png FILE] [--all] [--matrices FILE]",
+	.summary = "the resource-allocation graph in Graphviz DOT",
+	.help =
+		"Write the resource-allocation graph in Graphviz DOT: processes are\n"
+		"circles, resources boxes with a dot per instance, an arrow from a\n"
+		"resource to a process that holds it and from a process to a resource\n"
+		"it waits for.  Nodes and arrows on a cycle are red; deadlocked\n"
+		"processes are filled.\n"
+		"\n"
+		"  --png FILE        render it to FILE with Graphviz's dot instead\n"
+		"  --all             every resource, not only those held or requested\n"
+		"  --matrices FILE   the graph of E, A, C and R from FILE (see\n"
+		"                    \"ipclab deadlock -h\")\n"
+		"\n"
+		"Exit status: 0 drawn (deadlock or not), 1 error, 2 usage error.\n",
+};

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "deadlock.h"
+#include "cli.h"
 
 /* DOT node names: p<pid> / p<row>, sem_<id>_<num>, mutex_<id>, r<column>. */
 static void node_proc(char *buf, size_t n, const struct dl *m, unsigned int p)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "deadlock.h"
+#include "cli.h"
 
 /* The largest count a matrices file may give, so that sums cannot overflow. */
 #define MATRIX_MAX	1000000

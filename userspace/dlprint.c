@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "deadlock.h"
+#include "cli.h"
 
 /* ------------------------------------------------------------------ */
 /* Text                                                                */

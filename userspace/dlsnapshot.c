@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 
 #include "ipclab.h"
-#include "deadlock.h"
+#include "cli.h"
 
 struct snapshot {
 	struct ipclab_snapshot s;

@@ -12,8 +12,9 @@
  *   ipclab limits [--json]           every limit and its usage (ipcs -l, -u)
  *   ipclab deadlock, ipclab graph    deadlock detection (deadlock.c)
  *
- * Exit status: 0 success, 1 an operation failed, 2 usage error; ipclab
- * deadlock: 3 when it finds a deadlock.
+ * The table of commands at the end drives the dispatch, "ipclab -h" and
+ * each command's -h.  Exit status: 0 success, 1 an operation failed, 2
+ * usage error; ipclab deadlock: 3 when it finds a deadlock.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "deadlock.h"
+#include "cli.h"
 
 static const char *const type_names[] = {
 	[IPCLAB_TYPE_SEM] = "sem",
@@ -46,35 +47,6 @@ static const char *const mutex_states[] = {
 	[IPCLAB_MUTEX_INCONSISTENT] = "inconsistent",
 	[IPCLAB_MUTEX_NOTRECOVERABLE] = "not recoverable",
 };
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ipclab COMMAND [ARGS]\n"
-		"\n"
-		"commands:\n"
-		"  ls [-t TYPE] [--json]    list objects (TYPE: sem, mutex, mbox, shbuf)\n"
-		"  show ID                  values, holders and waiting rooms of one object\n"
-		"  watch [ID]               the same, refreshed live; q or Ctrl-C quits\n"
-		"  rm ID...                 remove objects by id\n"
-		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
-		"  version, --version       release and ABI of this program and of the\n"
-		"                           loaded module (--version: also without one)\n"
-		"  limits [--json]          every limit, what the machine and you use of it\n"
-		"  deadlock [--json] [--all]\n"
-		"                           E, A, C and R of the semaphores and mutexes, the\n"
-		"                           course's detection algorithm step by step, and\n"
-		"                           the deadlocked processes if any\n"
-		"  deadlock --matrices FILE the same on E, A, C, R from FILE: lines\n"
-		"                           'E 4 2 3 1', 'A 2 1 0 0' (optional), one\n"
-		"                           'C ...' and one 'R ...' per process, '#' comments\n"
-		"  graph [--png FILE] [--all] [--matrices FILE]\n"
-		"                           the resource-allocation graph in Graphviz DOT\n"
-		"\n"
-		"Exit status: 0 success, 1 failure, 2 usage error; deadlock: %d when it\n"
-		"finds a deadlock.  \"ipclab COMMAND -h\" says more about a command.\n",
-		IPCLAB_EXIT_DEADLOCK);
-}
 
 /* One line naming the object and the errno. */
 int fail(const char *fmt, ...)
@@ -307,7 +279,7 @@ static void ls_json(FILE *out, const struct snap *s, bool first)
 	fprintf(out, "}");
 }
 
-static int cmd_ls(int argc, char **argv)
+static int cmd_ls(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -332,7 +304,7 @@ static int cmd_ls(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			return 2;
@@ -523,31 +495,41 @@ static int parse_id(const char *s, unsigned int *id)
 	return 0;
 }
 
-/* "ipclab CMD -h" for the commands that take no other option. */
-static bool asks_help(int argc, char **argv, const char *text)
+/*
+ * The options of a command that has none but -h: -1 to go on, with
+ * optind at the first argument; else the exit status.
+ */
+static int only_help(const struct command *cmd, int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "-h") && strcmp(argv[1], "--help")))
-		return false;
-	fputs(text, stdout);
-	return true;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c != 'h')
+			return 2;
+		command_usage(cmd, stdout);
+		return 0;
+	}
+	return -1;
 }
 
-static int cmd_show(int argc, char **argv)
+static int cmd_show(const struct command *cmd, int argc, char **argv)
 {
 	unsigned int id;
 	struct snap s;
+	int ret;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab show ID\n\n"
-		      "One object: its key, owner, mode and times, its values or state,\n"
-		      "who holds what, and each waiting room in queue order with what\n"
-		      "every waiter asks for and how long it has waited.\n"))
-		return 0;
-	if (argc != 2) {
-		usage(stderr);
+	ret = only_help(cmd, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind != argc - 1) {
+		command_usage(cmd, stderr);
 		return 2;
 	}
-	if (parse_id(argv[1], &id))
+	if (parse_id(argv[optind], &id))
 		return 2;
 	if (snap_take(id, &s)) {
 		snap_free(&s);
@@ -558,7 +540,7 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_rm(int argc, char **argv)
+static int cmd_rm(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -583,7 +565,7 @@ static int cmd_rm(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			return 2;
@@ -603,7 +585,7 @@ static int cmd_rm(int argc, char **argv)
 		return 0;
 	}
 	if (optind == argc) {
-		usage(stderr);
+		command_usage(cmd, stderr);
 		return 2;
 	}
 	for (i = optind; i < argc; i++) {
@@ -672,24 +654,22 @@ static void frame(int id)
 	free(text);
 }
 
-static int cmd_watch(int argc, char **argv)
+static int cmd_watch(const struct command *cmd, int argc, char **argv)
 {
 	struct termios saved, raw;
 	bool tty = isatty(STDIN_FILENO);
 	unsigned int uid;
-	int id = -1;
+	int id = -1, ret;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab watch [ID]\n\n"
-		      "\"ipclab ls\", or \"ipclab show ID\", redrawn four times a second\n"
-		      "until q, Ctrl-C or SIGTERM.\n"))
-		return 0;
-	if (argc > 2) {
-		usage(stderr);
+	ret = only_help(cmd, argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind > 1) {
+		command_usage(cmd, stderr);
 		return 2;
 	}
-	if (argc == 2) {
-		if (parse_id(argv[1], &uid))
+	if (optind < argc) {
+		if (parse_id(argv[optind], &uid))
 			return 2;
 		id = uid;
 	}
@@ -780,7 +760,7 @@ static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
 	*n = k;
 }
 
-static int cmd_limits(int argc, char **argv)
+static int cmd_limits(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -799,11 +779,7 @@ static int cmd_limits(int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			printf("usage: ipclab limits [--json]\n\n"
-			       "Every limit ipclab keeps (its module parameter, changed by root\n"
-			       "in /sys/module/ipclab/parameters/), what the whole machine uses\n"
-			       "of it and what your user uses.  A call that would pass a limit\n"
-			       "fails with ENOSPC (see docs/security.md).\n");
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			return 2;
@@ -878,19 +854,17 @@ static const char *module_release(char *buf, size_t size)
  * whatever the module; "version" puts the ABI first and fails when there
  * is no module or its ABI major is not this program's.
  */
-static int cmd_version(int argc, char **argv, bool gnu)
+static int cmd_version(const struct command *cmd, int argc, char **argv)
 {
+	bool gnu = !strcmp(argv[0], "--version");
 	struct ipclab_version v;
 	char rel[64], abi[128], mod[160];
 	bool loaded;
 	int fd, err;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab version | ipclab --version\n\n"
-		      "The release and the ABI of this program and of the loaded module.\n"
-		      "\"version\" fails (1) without a module or when its ABI major is not\n"
-		      "this program's; \"--version\" always succeeds.\n"))
-		return 0;
+	err = only_help(cmd, argc, argv);
+	if (err >= 0)
+		return err;
 	fd = ipclab_fd();
 	loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
 	err = errno;
@@ -917,37 +891,162 @@ static int cmd_version(int argc, char **argv, bool gnu)
 	return v.major == IPCLAB_ABI_MAJOR ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* The commands                                                        */
+/* ------------------------------------------------------------------ */
+
+static const struct command ls_command = {
+	.name = "ls",
+	.run = cmd_ls,
+	.synopsis = "ls [-t TYPE] [--json]",
+	.summary = "list objects (TYPE: sem, mutex, mbox, shbuf)",
+	.help =
+		"Every object, or every object of TYPE, one line each: its type, key,\n"
+		"id, owner uid, mode, how many threads wait on it, the pid of the last\n"
+		"operation and its state.\n"
+		"\n"
+		"  -t, --type TYPE   only the objects of TYPE: sem, mutex, mbox or shbuf\n"
+		"  --json            the same as a JSON array of objects\n",
+};
+
+static const struct command show_command = {
+	.name = "show",
+	.run = cmd_show,
+	.synopsis = "show ID",
+	.summary = "values, holders and waiting rooms of one object",
+	.help =
+		"One object: its key, owner, mode and times, its values or state,\n"
+		"who holds what, and each waiting room in queue order with what\n"
+		"every waiter asks for and how long it has waited.\n",
+};
+
+static const struct command watch_command = {
+	.name = "watch",
+	.run = cmd_watch,
+	.synopsis = "watch [ID]",
+	.summary = "the same, refreshed live; q or Ctrl-C quits",
+	.help =
+		"\"ipclab ls\", or \"ipclab show ID\", redrawn four times a second\n"
+		"until q, Ctrl-C or SIGTERM.\n",
+};
+
+static const struct command rm_command = {
+	.name = "rm",
+	.run = cmd_rm,
+	.synopsis = "rm ID...\nrm -k KEY -t TYPE",
+	.summary = "remove objects by id, or the one of TYPE with KEY",
+	.help =
+		"Remove objects by id, as ipcrm does, or the object of TYPE (sem, mutex,\n"
+		"mbox, shbuf) that has KEY (decimal, 0x hexadecimal or 0 octal).\n"
+		"Removal wakes every waiter with EIDRM.  Each id is tried; the exit\n"
+		"status is 1 if any removal failed.\n"
+		"\n"
+		"  -k, --key KEY     the key of the object to remove\n"
+		"  -t, --type TYPE   its type\n",
+};
+
+static const struct command version_command = {
+	.name = "version",
+	.alias = "--version",
+	.run = cmd_version,
+	.synopsis = "version\n--version",
+	.summary = "release and ABI of this program and the module",
+	.help =
+		"The release and the ABI of this program and of the loaded module.\n"
+		"\"version\" fails (1) without a module or when its ABI major is not\n"
+		"this program's; \"--version\" always succeeds.\n",
+};
+
+static const struct command limits_command = {
+	.name = "limits",
+	.run = cmd_limits,
+	.synopsis = "limits [--json]",
+	.summary = "every limit, what the machine and you use of it",
+	.help =
+		"Every limit ipclab keeps (its module parameter, changed by root\n"
+		"in /sys/module/ipclab/parameters/), what the whole machine uses\n"
+		"of it and what your user uses.  A call that would pass a limit\n"
+		"fails with ENOSPC (see docs/security.md).\n"
+		"\n"
+		"  --json            the same as one JSON object\n",
+};
+
+static const struct command *const commands[] = {
+	&ls_command, &show_command, &watch_command, &rm_command,
+	&version_command, &limits_command, &deadlock_command, &graph_command,
+};
+
+void command_usage(const struct command *c, FILE *out)
+{
+	const char *form, *end;
+
+	for (form = c->synopsis; *form; form = *end ? end + 1 : end) {
+		end = strchrnul(form, '\n');
+		fprintf(out, "%s ipclab %.*s\n", form == c->synopsis ? "usage:" : "      ",
+			(int)(end - form), form);
+	}
+	fprintf(out, "\n%s", c->help);
+}
+
+/* Each command's forms, and its summary beside the last (or below it). */
+static void usage(FILE *out)
+{
+	const char *form, *end;
+	unsigned int i;
+	int len;
+
+	fprintf(out, "usage: ipclab COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = commands[i];
+
+		for (form = c->synopsis; ; form = end + 1) {
+			end = strchrnul(form, '\n');
+			len = end - form;
+			if (*end)
+				fprintf(out, "  %.*s\n", len, form);
+			else if (len < 25)
+				fprintf(out, "  %-25.*s%s\n", len, form, c->summary);
+			else
+				fprintf(out, "  %.*s\n%27s%s\n", len, form, "", c->summary);
+			if (!*end)
+				break;
+		}
+	}
+	fprintf(out, "\n"
+		"Exit status: 0 success, 1 failure, 2 usage error; deadlock: %d when it\n"
+		"finds a deadlock.  \"ipclab COMMAND -h\" says more about a command.\n",
+		IPCLAB_EXIT_DEADLOCK);
+}
+
+static const struct command *find_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i]->name) ||
+		    (commands[i]->alias && !strcmp(name, commands[i]->alias)))
+			return commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const char *name = argc > 1 ? argv[1] : NULL;
+	const struct command *c;
 
-	if (!cmd) {
+	if (!name) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "ls"))
-		return cmd_ls(argc - 1, argv + 1);
-	if (!strcmp(cmd, "show"))
-		return cmd_show(argc - 1, argv + 1);
-	if (!strcmp(cmd, "watch"))
-		return cmd_watch(argc - 1, argv + 1);
-	if (!strcmp(cmd, "rm"))
-		return cmd_rm(argc - 1, argv + 1);
-	if (!strcmp(cmd, "version"))
-		return cmd_version(argc - 1, argv + 1, false);
-	if (!strcmp(cmd, "--version"))
-		return cmd_version(argc - 1, argv + 1, true);
-	if (!strcmp(cmd, "limits"))
-		return cmd_limits(argc - 1, argv + 1);
-	if (!strcmp(cmd, "deadlock"))
-		return cmd_deadlock(argc - 1, argv + 1);
-	if (!strcmp(cmd, "graph"))
-		return cmd_graph(argc - 1, argv + 1);
-	fprintf(stderr, "ipclab: unknown command '%s'\n", cmd);
-	usage(stderr);
-	return 2;
+	c = find_command(name);
+	if (!c) {
+		fprintf(stderr, "ipclab: unknown command '%s'\n", name);
+		usage(stderr);
+		return 2;
+	}
+	return c->run(c, argc - 1, argv + 1);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the files of the ipclab command share: the deadlock commands and
- * the pieces they are made of, and the error and JSON helpers.  The
- * model itself is dlmodel.h.
+ * What the files of the ipclab command share: the table entry of a
+ * command, the deadlock commands and the pieces they are made of, and
+ * the error and JSON helpers.  The deadlock model itself is dlmodel.h.
  */
-#ifndef IPCLAB_DEADLOCK_H
-#define IPCLAB_DEADLOCK_H
+#ifndef IPCLAB_CLI_H
+#define IPCLAB_CLI_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,11 +14,29 @@
 
 /* Exit status of "ipclab deadlock" when it finds a deadlock. */
 #define IPCLAB_EXIT_DEADLOCK	3
+#define IPCLAB_STR(x)		IPCLAB_STR_(x)
+#define IPCLAB_STR_(x)		#x
 
-/* ipclab deadlock [--json] [--all] [--matrices FILE] (deadlock.c) */
-int cmd_deadlock(int argc, char **argv);
-/* ipclab graph [--png FILE] [--all] [--matrices FILE] (deadlock.c) */
-int cmd_graph(int argc, char **argv);
+/*
+ * One command of the table in ipclab.c, which dispatches "ipclab NAME
+ * ARGS" and writes "ipclab -h".  run gets argv[0] as typed (the name or
+ * the alias) and returns the exit status; "NAME -h" prints the usage,
+ * made of the synopsis and the help.
+ */
+struct command {
+	const char *name;
+	const char *alias;	/* another name for it, or NULL */
+	int (*run)(const struct command *c, int argc, char **argv);
+	const char *synopsis;	/* one line per form: "rm ID...\nrm -k KEY -t TYPE" */
+	const char *summary;	/* one line for "ipclab -h" */
+	const char *help;	/* what follows the synopsis in "ipclab NAME -h" */
+};
+
+/* "usage: ipclab FORM" for each form of c, then its help (ipclab.c). */
+void command_usage(const struct command *c, FILE *out);
+
+/* ipclab deadlock, ipclab graph (deadlock.c) */
+extern const struct command deadlock_command, graph_command;
 
 /*
  * The model of the live state (dlsnapshot.c): every resource with all,
@@ -43,4 +61,4 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* s as a JSON string, quoted and escaped (ipclab.c). */
 void json_str(FILE *out, const char *s);
 
-#endif /* IPCLAB_DEADLOCK_H */
+#endif /* IPCLAB_CLI_H */
