@@ -3,7 +3,7 @@
  * ipclab - look inside ipclab's IPC objects, in the spirit of ipcs/ipcrm.
  *
  *   ipclab ls [-t TYPE] [--json]     every object, one line each
- *   ipclab show ID                   one object: values, holders, and its
+ *   ipclab show [--json] ID          one object: values, holders, and its
  *                                    waiting rooms in queue order
  *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
  *   ipclab rm ID... | -k KEY -t TYPE remove objects
@@ -241,15 +241,16 @@ void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void ls_json(FILE *out, const struct snap *s, bool first)
+/* What ls --json says of an object, without the braces; show --json too. */
+static void json_fields(FILE *out, const struct snap *s)
 {
 	const struct ipclab_stat *st = &s->st;
 	unsigned int i;
 
-	fprintf(out, "%s\n  {\"type\": \"%s\", \"key\": %d, \"id\": %u, "
+	fprintf(out, "\"type\": \"%s\", \"key\": %d, \"id\": %u, "
 		"\"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", \"cpid\": %d, "
 		"\"lpid\": %d, \"waiters\": %u",
-		first ? "" : ",", type_names[st->type], st->perm.key,
+		type_names[st->type], st->perm.key,
 		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
 		st->perm.cpid, st->perm.lpid, st->nwaiters);
 	switch (st->type) {
@@ -276,6 +277,12 @@ static void ls_json(FILE *out, const struct snap *s, bool first)
 			st->shbuf.flags & IPCLAB_SHBUF_DEST ? "true" : "false");
 		break;
 	}
+}
+
+static void ls_json(FILE *out, const struct snap *s, bool first)
+{
+	fprintf(out, "%s\n  {", first ? "" : ",");
+	json_fields(out, s);
 	fprintf(out, "}");
 }
 
@@ -480,6 +487,124 @@ static void show(FILE *out, const struct snap *s)
 			IPCLAB_SNAP_MAX);
 }
 
+/* A time in seconds since the epoch, or null for "never". */
+static void json_time(FILE *out, const char *name, __s64 t)
+{
+	if (t)
+		fprintf(out, ", \"%s\": %lld", name, (long long)t);
+	else
+		fprintf(out, ", \"%s\": null", name);
+}
+
+static void json_waiter(FILE *out, const struct snap *s, unsigned int i,
+			unsigned int pos)
+{
+	const struct ipclab_waiter *w = &s->waiters[i];
+	unsigned int k;
+
+	fprintf(out, "{\"position\": %u, \"pid\": %d, \"tid\": %d, \"comm\": ",
+		pos, w->pid, w->tid);
+	json_str(out, w->comm);
+	fprintf(out, ", \"waited_ns\": %llu, \"ticket\": %llu, ",
+		(unsigned long long)w->waited_ns, (unsigned long long)w->ticket);
+	switch (w->kind) {
+	case IPCLAB_WAIT_SEMOP:
+		fprintf(out, "\"kind\": \"semop\", \"ops\": [");
+		for (k = 0; k < w->nops && w->first_op + k < s->st.ops_len; k++) {
+			const struct ipclab_sembuf *op = &s->ops[w->first_op + k];
+
+			fprintf(out, "%s{\"num\": %u, \"op\": %d, \"undo\": %s}",
+				k ? ", " : "", op->num, op->op,
+				op->flags & IPCLAB_SEM_UNDO ? "true" : "false");
+		}
+		fprintf(out, "]");
+		break;
+	case IPCLAB_WAIT_LOCK:
+		fprintf(out, "\"kind\": \"lock\"");
+		break;
+	case IPCLAB_WAIT_SEND:
+		fprintf(out, "\"kind\": \"send\", \"msgtype\": %lld, \"msgsize\": %llu",
+			(long long)w->msgtype, (unsigned long long)w->msgsize);
+		break;
+	case IPCLAB_WAIT_RECV:
+		fprintf(out, "\"kind\": \"receive\", \"msgtype\": %lld, \"except\": %s, "
+			"\"msgsize\": %llu", (long long)w->msgtype,
+			w->flags & IPCLAB_MSG_EXCEPT ? "true" : "false",
+			(unsigned long long)w->msgsize);
+		break;
+	default:
+		fprintf(out, "\"kind\": null");
+	}
+	fprintf(out, "}");
+}
+
+/* A waiting room in queue order: the waiters of that kind (0: all). */
+static void json_room(FILE *out, const struct snap *s, const char *name,
+		      __u32 kind)
+{
+	unsigned int i, pos = 0;
+
+	fprintf(out, ",\n  \"%s\": [", name);
+	for (i = 0; i < s->st.waiters_len; i++) {
+		if (kind && s->waiters[i].kind != kind)
+			continue;
+		fprintf(out, "%s\n    ", pos ? "," : "");
+		json_waiter(out, s, i, ++pos);
+	}
+	fprintf(out, "%s]", pos ? "\n  " : "");
+}
+
+/* What show prints, as one JSON object: ls --json's fields and more. */
+static void show_json(FILE *out, const struct snap *s)
+{
+	const struct ipclab_stat *st = &s->st;
+	unsigned int i;
+
+	fprintf(out, "{\n  ");
+	json_fields(out, s);
+	fprintf(out, ",\n  \"cuid\": %u, \"cgid\": %u", st->perm.cuid, st->perm.cgid);
+	json_time(out, "otime", st->perm.otime);
+	json_time(out, "ctime", st->perm.ctime);
+	switch (st->type) {
+	case IPCLAB_TYPE_SEM:
+		fprintf(out, ",\n  \"holders\": [");
+		for (i = 0; i < st->holders_len; i++) {
+			const struct ipclab_holder *h = &s->holders[i];
+
+			fprintf(out, "%s\n    {\"pid\": %d, \"comm\": ", i ? "," : "", h->pid);
+			json_str(out, h->comm);
+			fprintf(out, ", \"num\": %u, \"held\": %d, \"undo\": %d}",
+				h->num, h->held, h->undo);
+		}
+		fprintf(out, "%s]", st->holders_len ? "\n  " : "");
+		json_room(out, s, "waiting_room", 0);
+		break;
+	case IPCLAB_TYPE_MUTEX:
+		fprintf(out, ",\n  \"owner_tid\": %d, \"locks\": %llu", st->mutex.tid,
+			(unsigned long long)st->mutex.locks);
+		json_room(out, s, "waiting_room", 0);
+		break;
+	case IPCLAB_TYPE_MBOX:
+		fprintf(out, ",\n  \"max_msgsz\": %u, \"sent\": %llu, \"lspid\": %d",
+			st->mbox.max_msgsz, (unsigned long long)st->mbox.sent,
+			st->mbox.lspid);
+		json_time(out, "stime", st->mbox.stime);
+		fprintf(out, ", \"received\": %llu, \"lrpid\": %d",
+			(unsigned long long)st->mbox.received, st->mbox.lrpid);
+		json_time(out, "rtime", st->mbox.rtime);
+		json_room(out, s, "senders_waiting_room", IPCLAB_WAIT_SEND);
+		json_room(out, s, "receivers_waiting_room", IPCLAB_WAIT_RECV);
+		break;
+	case IPCLAB_TYPE_SHBUF:
+		fprintf(out, ",\n  \"attaches\": %llu",
+			(unsigned long long)st->shbuf.attaches);
+		json_time(out, "atime", st->shbuf.atime);
+		json_time(out, "dtime", st->shbuf.dtime);
+		break;
+	}
+	fprintf(out, ",\n  \"truncated\": %s\n}\n", s->truncated ? "true" : "false");
+}
+
 static int parse_id(const char *s, unsigned int *id)
 {
 	char *end;
@@ -496,33 +621,47 @@ static int parse_id(const char *s, unsigned int *id)
 }
 
 /*
- * The options of a command that has none but -h: -1 to go on, with
- * optind at the first argument; else the exit status.
+ * The options of a command that takes no others than -h and, if json is
+ * not NULL, --json: -1 to go on, with optind at the first argument; else
+ * the exit status.
  */
-static int only_help(const struct command *cmd, int argc, char **argv)
+static int simple_opts(const struct command *cmd, int argc, char **argv,
+		       bool *json)
 {
 	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c != 'h')
+	while ((c = getopt_long(argc, argv, json ? "jh" : "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (!json) {
+				fprintf(stderr, "ipclab: %s has no --json\n", cmd->name);
+				return 2;
+			}
+			*json = true;
+			break;
+		case 'h':
+			command_usage(cmd, stdout);
+			return 0;
+		default:
 			return 2;
-		command_usage(cmd, stdout);
-		return 0;
+		}
 	}
 	return -1;
 }
 
 static int cmd_show(const struct command *cmd, int argc, char **argv)
 {
+	bool json = false;
 	unsigned int id;
 	struct snap s;
 	int ret;
 
-	ret = only_help(cmd, argc, argv);
+	ret = simple_opts(cmd, argc, argv, &json);
 	if (ret >= 0)
 		return ret;
 	if (optind != argc - 1) {
@@ -535,7 +674,10 @@ static int cmd_show(const struct command *cmd, int argc, char **argv)
 		snap_free(&s);
 		return fail("object %u", id);
 	}
-	show(stdout, &s);
+	if (json)
+		show_json(stdout, &s);
+	else
+		show(stdout, &s);
 	snap_free(&s);
 	return 0;
 }
@@ -661,7 +803,7 @@ static int cmd_watch(const struct command *cmd, int argc, char **argv)
 	unsigned int uid;
 	int id = -1, ret;
 
-	ret = only_help(cmd, argc, argv);
+	ret = simple_opts(cmd, argc, argv, NULL);
 	if (ret >= 0)
 		return ret;
 	if (argc - optind > 1) {
@@ -762,29 +904,15 @@ static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
 
 static int cmd_limits(const struct command *cmd, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct limit_row rows[32];
 	struct ipclab_info info;
 	unsigned int n, i;
 	bool json = false;
-	int c;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			command_usage(cmd, stdout);
-			return 0;
-		default:
-			return 2;
-		}
-	}
+	ret = simple_opts(cmd, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc) {
 		fprintf(stderr, "ipclab limits: no arguments expected\n");
 		return 2;
@@ -862,7 +990,7 @@ static int cmd_version(const struct command *cmd, int argc, char **argv)
 	bool loaded;
 	int fd, err;
 
-	err = only_help(cmd, argc, argv);
+	err = simple_opts(cmd, argc, argv, NULL);
 	if (err >= 0)
 		return err;
 	fd = ipclab_fd();
@@ -912,12 +1040,14 @@ static const struct command ls_command = {
 static const struct command show_command = {
 	.name = "show",
 	.run = cmd_show,
-	.synopsis = "show ID",
+	.synopsis = "show [--json] ID",
 	.summary = "values, holders and waiting rooms of one object",
 	.help =
 		"One object: its key, owner, mode and times, its values or state,\n"
 		"who holds what, and each waiting room in queue order with what\n"
-		"every waiter asks for and how long it has waited.\n",
+		"every waiter asks for and how long it has waited.\n"
+		"\n"
+		"  --json            the same as one JSON object\n",
 };
 
 static const struct command watch_command = {
