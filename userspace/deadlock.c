@@ -133,7 +133,7 @@ static int cmd_graph(const struct command *cmd, int argc, char **argv)
 const struct command deadlock_command = {
 	.name = "deadlock",
 	.run = cmd_deadlock,
-	.synopsis = "deadlock [--json] [--all] [--matrices FILE]",
+	.synopsis = "deadlock [--json] [--all]\ndeadlock --matrices FILE [--json]",
 	.summary = "E, A, C, R and the course's detection, step by step",
 	.help =
 		"Print E (existing), A (available), C (current allocation) and R\n"

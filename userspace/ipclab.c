@@ -988,11 +988,11 @@ static int cmd_version(const struct command *cmd, int argc, char **argv)
 	struct ipclab_version v;
 	char rel[64], abi[128], mod[160];
 	bool loaded;
-	int fd, err;
+	int fd, err, ret;
 
-	err = simple_opts(cmd, argc, argv, NULL);
-	if (err >= 0)
-		return err;
+	ret = simple_opts(cmd, argc, argv, NULL);
+	if (ret >= 0)
+		return ret;
 	fd = ipclab_fd();
 	loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
 	err = errno;
