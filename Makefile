@@ -44,7 +44,8 @@ MAN_PAGES := $(wildcard man/*.[0-9])
 # The example programs share ipclab-examples(7): links in man1 name them.
 EXAMPLE_PROGS = $(shell $(MAKE) -s --no-print-directory -C userspace/examples print-progs)
 EXAMPLE_DOCS := $(addprefix userspace/examples/,README.md example.h \
-	06-course.matrices) $(wildcard userspace/examples/[0-9]*.c)
+	06-course.matrices) $(wildcard userspace/examples/[0-9]*.c) \
+	userspace/dlmodel.h userspace/dlmodel.c
 COMPLETIONS := ipclab ipclab-vm
 DKMS_FILES := Kbuild VERSION uapi/linux/ipclab.h module/Kbuild \
 	$(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h)

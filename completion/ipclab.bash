@@ -45,7 +45,13 @@ _ipclab()
 	case $cmd in
 	ls)
 		COMPREPLY=($(compgen -W "-t --type --json -h --help" -- "$cur")) ;;
-	show|watch)
+	show)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--json -h --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_ipclab_objects 3)" -- "$cur"))
+		fi ;;
+	watch)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-h --help" -- "$cur"))
 		elif [ "$COMP_CWORD" -eq 2 ]; then

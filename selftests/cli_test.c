@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ipclab command (userspace/ipclab.c): what "ipclab ls", "show" and
- * "rm" print and how they exit, while real processes wait on the objects.
+ * The ipclab command (userspace/ipclab.c): what "ipclab ls", "show"
+ * (and "show --json") and "rm" print and how they exit, while real
+ * processes wait on the objects, and each command's -h.
  *
  * The command is run as a user runs it, through popen() and the PATH;
  * when it is not on the PATH every test skips.  The waiters are forked
@@ -582,6 +583,121 @@ TEST_F(cli, ls_json)
 	EXPECT_FALSE(json_object_of(out, sem, obj, sizeof(obj))) TH_LOG("%s", out);
 }
 
+/* Expect a printf-formatted needle in out. */
+#define EXPECT_IN(out, ...) do {					\
+	char __want[256];						\
+	snprintf(__want, sizeof(__want), __VA_ARGS__);			\
+	EXPECT_NE(NULL, strstr((out), __want))				\
+		TH_LOG("no '%s' in:\n%s", __want, (out));		\
+} while (0)
+
+/*
+ * show --json: one JSON object with what show prints.  A set of which
+ * the test holds one unit of semaphore 1 (with undo), two children
+ * queued in P(0); a mutex the test holds, with a child queued; a mailbox
+ * with a receiver queued; a shared buffer never attached.
+ */
+TEST_F(cli, show_json)
+{
+	static char out[OUT_MAX];
+	__s32 key = test_key(5);
+	__u32 sem, mutex, mbox, shbuf;
+	pid_t kids[2], waiter, recv;
+	char comm[16];
+	int i;
+
+	sem = NEW_OBJ(IPCLAB_TYPE_SEM, key, IPCLAB_CREAT | IPCLAB_EXCL, 2, 0);
+	ASSERT_OK(sem_setval(self->fd, sem, 1, 4));
+	ASSERT_OK(sem_op1(self->fd, sem, 1, -1, IPCLAB_SEMBUF_UNDO));
+	for (i = 0; i < 2; i++) {
+		snprintf(comm, sizeof(comm), "cli-j%d", i);
+		kids[i] = spawn_p(&self->cl, self->fd, sem, 0, comm);
+		ASSERT_LT(0, kids[i]);
+		ASSERT_TRUE(wait_for_waiters(self->fd, sem, i + 1));
+	}
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show --json %u", sem));
+	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
+	EXPECT_IN(out, "{\n  \"type\": \"sem\", \"key\": %d, \"id\": %u, \"uid\": %u, "
+		  "\"gid\": %u, \"mode\": \"0600\", \"cpid\": %d,", key, sem, getuid(),
+		  getgid(), getpid());
+	EXPECT_IN(out, "\"waiters\": 2, \"values\": [0, 3]");
+	EXPECT_IN(out, "\"holders\": [\n    {\"pid\": %d, \"comm\": ", getpid());
+	EXPECT_IN(out, "\"num\": 1, \"held\": 1, \"undo\": 1}\n  ]");
+	for (i = 0; i < 2; i++)
+		EXPECT_IN(out, "{\"position\": %d, \"pid\": %d, \"tid\": %d, "
+			  "\"comm\": \"cli-j%d\", \"waited_ns\": ", i + 1, kids[i],
+			  kids[i], i);
+	EXPECT_IN(out, "\"kind\": \"semop\", \"ops\": [{\"num\": 0, \"op\": -1, "
+		  "\"undo\": false}]}");
+	EXPECT_EQ(NULL, strstr(out, "\"otime\": null")) TH_LOG("%s", out);
+	EXPECT_IN(out, "\"truncated\": false\n}\n");
+	/* Options may follow the id. */
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u --json", sem));
+	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm %u", sem));
+	for (i = 0; i < 2; i++)
+		EXPECT_KID(EIDRM, kids[i], IPCLAB_SETTLE_MS);
+
+	mutex = NEW_OBJ(IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0, 0);
+	ASSERT_OK(mutex_lock(self->fd, mutex));
+	waiter = kids_fork(&self->cl);
+	ASSERT_LE(0, waiter);
+	if (waiter == 0) {
+		int st;
+
+		prctl(PR_SET_NAME, "cli-jlock", 0, 0, 0);
+		st = child_status(mutex_lock(self->fd, mutex));
+		if (!st)
+			st = child_status(mutex_unlock(self->fd, mutex));
+		_exit(st);
+	}
+	ASSERT_TRUE(wait_for_waiters(self->fd, mutex, 1));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show --json %u", mutex));
+	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
+	EXPECT_IN(out, "\"type\": \"mutex\"");
+	EXPECT_IN(out, "\"state\": \"locked\", \"owner\": %d, \"owner_comm\": ", getpid());
+	EXPECT_IN(out, "\"owner_tid\": %d, \"locks\": 1", gettid());
+	EXPECT_IN(out, "\"waiting_room\": [\n    {\"position\": 1, \"pid\": %d, "
+		  "\"tid\": %d, \"comm\": \"cli-jlock\"", waiter, waiter);
+	EXPECT_IN(out, "\"kind\": \"lock\"}\n  ]");
+	ASSERT_OK(mutex_unlock(self->fd, mutex));
+	EXPECT_KID(0, waiter, IPCLAB_SETTLE_MS);
+
+	mbox = NEW_OBJ(IPCLAB_TYPE_MBOX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0, 0);
+	recv = kids_fork(&self->cl);
+	ASSERT_LE(0, recv);
+	if (recv == 0) {
+		prctl(PR_SET_NAME, "cli-jrecv", 0, 0, 0);
+		_exit(child_status(mbox_recv(self->fd, mbox, 7, IPCLAB_MSG_EXCEPT, 32)));
+	}
+	ASSERT_TRUE(wait_for_waiters(self->fd, mbox, 1));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show --json %u", mbox));
+	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
+	EXPECT_IN(out, "\"type\": \"mbox\"");
+	EXPECT_IN(out, "\"msgs\": 0,");
+	EXPECT_IN(out, "\"sent\": 0, \"lspid\": 0, \"stime\": null, \"received\": 0");
+	EXPECT_IN(out, "\"senders_waiting_room\": []");
+	EXPECT_IN(out, "\"receivers_waiting_room\": [\n    {\"position\": 1, \"pid\": %d,",
+		  recv);
+	EXPECT_IN(out, "\"kind\": \"receive\", \"msgtype\": 7, \"except\": true, "
+		  "\"msgsize\": 32}\n  ]");
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm %u", mbox));
+	EXPECT_KID(EIDRM, recv, IPCLAB_SETTLE_MS);
+
+	shbuf = NEW_OBJ(IPCLAB_TYPE_SHBUF, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0, 5000);
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show --json %u", shbuf));
+	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
+	EXPECT_IN(out, "\"type\": \"shbuf\"");
+	EXPECT_IN(out, "\"size\": 5000, \"nattch\": 0, \"dest\": false");
+	EXPECT_IN(out, "\"attaches\": 0, \"atime\": null, \"dtime\": null");
+	EXPECT_EQ(NULL, strstr(out, "waiting_room")) TH_LOG("%s", out);
+
+	/* An object that is gone: exit 1, nothing on stdout. */
+	ASSERT_OK(ipclab_rmid(self->fd, shbuf));
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab show --json %u 2>/dev/null", shbuf));
+	EXPECT_STREQ("", out);
+}
+
 /* ------------------------------------------------------------------ */
 /* rm, errors and usage                                                */
 /* ------------------------------------------------------------------ */
@@ -704,6 +820,52 @@ TEST_F(cli, usage)
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -h"));
 	EXPECT_NE(NULL, strstr(out, "usage:")) TH_LOG("%s", out);
+}
+
+/*
+ * Every command's -h and --help, wherever on the line: its usage on
+ * stdout, nothing on stderr, exit 0; and "ipclab -h" lists them all.
+ * Needs the command, not the module.
+ */
+TEST(help_of_each_command)
+{
+	static const char *const cmds[] = {
+		"ls", "show", "watch", "rm", "version", "limits", "deadlock", "graph",
+	};
+	static char out[OUT_MAX], top[OUT_MAX];
+	char want[64];
+	unsigned int i;
+
+	if (!on_path("ipclab"))
+		SKIP(return, "the ipclab command is not on the PATH");
+	ASSERT_EQ(0, run_cmd(top, sizeof(top), "ipclab --help"));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(want, sizeof(want), "usage: ipclab %s", cmds[i]);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s -h 2>/dev/null", cmds[i]))
+			TH_LOG("%s -h", cmds[i]);
+		EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s -h:\n%s", cmds[i], out);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s --help", cmds[i]))
+			TH_LOG("%s --help", cmds[i]);
+		EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s --help:\n%s", cmds[i], out);
+		EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab %s -h 2>&1 >/dev/null", cmds[i]));
+		EXPECT_STREQ("", out) TH_LOG("%s -h wrote on stderr", cmds[i]);
+		snprintf(want, sizeof(want), "\n  %s", cmds[i]);
+		EXPECT_NE(NULL, strstr(top, want)) TH_LOG("ipclab -h lacks %s:\n%s", cmds[i], top);
+	}
+	/* The alias, and -h after an argument or another option. */
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab --version -h"));
+	EXPECT_NE(NULL, strstr(out, "\n       ipclab --version\n")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab show 1 -h"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab show [--json] ID\n", 31)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm 1 2 --help"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab rm ID...\n       ipclab rm -k KEY -t TYPE\n",
+			     55)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab watch 5 -h"));
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab watch [ID]\n", 25)) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab deadlock --json -h"));
+	EXPECT_NE(NULL, strstr(out, "--matrices FILE")) TH_LOG("%s", out);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab help"));
+	EXPECT_STREQ(top, out);
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * Deadlocks: IPCLAB_IOC_SNAPSHOT, IPCLAB_REFUSE_DEADLOCK and
  * IPCLAB_IOC_CYCLE, the trace events, and what "ipclab deadlock" and
- * "ipclab graph" (userspace/deadlock.c) make of real blocked processes.
+ * "ipclab graph" (userspace/deadlock.c and its dl*.c) make of real
+ * blocked processes.
  *
  * The command is run as a user runs it, from the PATH, with its standard
  * output and error read separately; its --json output is parsed by a

@@ -398,8 +398,10 @@ EXAMPLE_TEST(deadlock)
 }
 
 /*
- * The course's example: "ipclab deadlock" reads E = (4 2 3 1), A = 0,
- * the C and R the processes hold and request, and predicts 3, 2, 1; the
+ * The course's example: first on paper (the example's own tables, with
+ * A = E minus C = (2 1 0 0)): 3, 2, 1.  Then "ipclab deadlock" reads
+ * E = (4 2 3 1), A = 0, the C and R the processes hold and request, and
+ * predicts 3, 2, 1 too; the
  * processes then report that order themselves.  With --fifo, process 3
  * queues behind process 1, all three are deadlocked, and removing the set
  * ends their wait with EIDRM.
@@ -421,6 +423,10 @@ EXAMPLE_TEST(detect)
 	EXAMPLE("detect");
 	p = strstr(self->out, "$ ipclab deadlock\n");
 	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	q = strstr(self->out, "On paper (A = (2 1 0 0)) the algorithm finishes "
+		   "process 3, then 2, then 1: no deadlock.\n");
+	EXPECT_NE(NULL, q) TH_LOG("%s", self->out);
+	EXPECT_LT(q, p) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "process 3: got (2 1 0 0)")) TH_LOG("%s", self->out);
 	EXPECT_LT(strstr(self->out, "process 3: got (2 1 0 0)"), p);
 	EXPECT_NE(NULL, strstr(p, "E = (4 2 3 1)")) TH_LOG("%s", p);
@@ -439,6 +445,8 @@ EXAMPLE_TEST(detect)
 	EXAMPLE("detect --fifo");
 	p = strstr(self->out, "$ ipclab deadlock\n");
 	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	/* On paper the same: the course's algorithm knows no FIFO rooms. */
+	EXPECT_NE(NULL, strstr(self->out, "then 1: no deadlock.\n")) TH_LOG("%s", self->out);
 	EXPECT_EQ(NULL, strstr(self->out, ": got")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(p, "A = (2 1 0 0)")) TH_LOG("%s", p);
 	EXPECT_NE(NULL, strstr(p, "DEADLOCK: 3 processes are deadlocked:")) TH_LOG("%s", p);

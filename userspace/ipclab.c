@@ -3,7 +3,7 @@
  * ipclab - look inside ipclab's IPC objects, in the spirit of ipcs/ipcrm.
  *
  *   ipclab ls [-t TYPE] [--json]     every object, one line each
- *   ipclab show ID                   one object: values, holders, and its
+ *   ipclab show [--json] ID          one object: values, holders, and its
  *                                    waiting rooms in queue order
  *   ipclab watch [ID]                the same, live (q or Ctrl-C quits)
  *   ipclab rm ID... | -k KEY -t TYPE remove objects
@@ -12,8 +12,9 @@
  *   ipclab limits [--json]           every limit and its usage (ipcs -l, -u)
  *   ipclab deadlock, ipclab graph    deadlock detection (deadlock.c)
  *
- * Exit status: 0 success, 1 an operation failed, 2 usage error; ipclab
- * deadlock: 3 when it finds a deadlock.
+ * The table of commands at the end drives the dispatch, "ipclab -h" and
+ * each command's -h.  Exit status: 0 success, 1 an operation failed, 2
+ * usage error; ipclab deadlock: 3 when it finds a deadlock.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,7 @@
 #include <unistd.h>
 
 #include "ipclab.h"
-#include "deadlock.h"
+#include "cli.h"
 
 static const char *const type_names[] = {
 	[IPCLAB_TYPE_SEM] = "sem",
@@ -46,35 +47,6 @@ static const char *const mutex_states[] = {
 	[IPCLAB_MUTEX_INCONSISTENT] = "inconsistent",
 	[IPCLAB_MUTEX_NOTRECOVERABLE] = "not recoverable",
 };
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: ipclab COMMAND [ARGS]\n"
-		"\n"
-		"commands:\n"
-		"  ls [-t TYPE] [--json]    list objects (TYPE: sem, mutex, mbox, shbuf)\n"
-		"  show ID                  values, holders and waiting rooms of one object\n"
-		"  watch [ID]               the same, refreshed live; q or Ctrl-C quits\n"
-		"  rm ID...                 remove objects by id\n"
-		"  rm -k KEY -t TYPE        remove the object of that type with that key\n"
-		"  version, --version       release and ABI of this program and of the\n"
-		"                           loaded module (--version: also without one)\n"
-		"  limits [--json]          every limit, what the machine and you use of it\n"
-		"  deadlock [--json] [--all]\n"
-		"                           E, A, C and R of the semaphores and mutexes, the\n"
-		"                           course's detection algorithm step by step, and\n"
-		"                           the deadlocked processes if any\n"
-		"  deadlock --matrices FILE the same on E, A, C, R from FILE: lines\n"
-		"                           'E 4 2 3 1', 'A 2 1 0 0' (optional), one\n"
-		"                           'C ...' and one 'R ...' per process, '#' comments\n"
-		"  graph [--png FILE] [--all] [--matrices FILE]\n"
-		"                           the resource-allocation graph in Graphviz DOT\n"
-		"\n"
-		"Exit status: 0 success, 1 failure, 2 usage error; deadlock: %d when it\n"
-		"finds a deadlock.  \"ipclab COMMAND -h\" says more about a command.\n",
-		IPCLAB_EXIT_DEADLOCK);
-}
 
 /* One line naming the object and the errno. */
 int fail(const char *fmt, ...)
@@ -269,15 +241,16 @@ void json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static void ls_json(FILE *out, const struct snap *s, bool first)
+/* What ls --json says of an object, without the braces; show --json too. */
+static void json_fields(FILE *out, const struct snap *s)
 {
 	const struct ipclab_stat *st = &s->st;
 	unsigned int i;
 
-	fprintf(out, "%s\n  {\"type\": \"%s\", \"key\": %d, \"id\": %u, "
+	fprintf(out, "\"type\": \"%s\", \"key\": %d, \"id\": %u, "
 		"\"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", \"cpid\": %d, "
 		"\"lpid\": %d, \"waiters\": %u",
-		first ? "" : ",", type_names[st->type], st->perm.key,
+		type_names[st->type], st->perm.key,
 		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
 		st->perm.cpid, st->perm.lpid, st->nwaiters);
 	switch (st->type) {
@@ -304,10 +277,16 @@ static void ls_json(FILE *out, const struct snap *s, bool first)
 			st->shbuf.flags & IPCLAB_SHBUF_DEST ? "true" : "false");
 		break;
 	}
+}
+
+static void ls_json(FILE *out, const struct snap *s, bool first)
+{
+	fprintf(out, "%s\n  {", first ? "" : ",");
+	json_fields(out, s);
 	fprintf(out, "}");
 }
 
-static int cmd_ls(int argc, char **argv)
+static int cmd_ls(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -332,7 +311,7 @@ static int cmd_ls(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			return 2;
@@ -508,6 +487,124 @@ static void show(FILE *out, const struct snap *s)
 			IPCLAB_SNAP_MAX);
 }
 
+/* A time in seconds since the epoch, or null for "never". */
+static void json_time(FILE *out, const char *name, __s64 t)
+{
+	if (t)
+		fprintf(out, ", \"%s\": %lld", name, (long long)t);
+	else
+		fprintf(out, ", \"%s\": null", name);
+}
+
+static void json_waiter(FILE *out, const struct snap *s, unsigned int i,
+			unsigned int pos)
+{
+	const struct ipclab_waiter *w = &s->waiters[i];
+	unsigned int k;
+
+	fprintf(out, "{\"position\": %u, \"pid\": %d, \"tid\": %d, \"comm\": ",
+		pos, w->pid, w->tid);
+	json_str(out, w->comm);
+	fprintf(out, ", \"waited_ns\": %llu, \"ticket\": %llu, ",
+		(unsigned long long)w->waited_ns, (unsigned long long)w->ticket);
+	switch (w->kind) {
+	case IPCLAB_WAITER_SEMOP:
+		fprintf(out, "\"kind\": \"semop\", \"ops\": [");
+		for (k = 0; k < w->nops && w->first_op + k < s->st.ops_len; k++) {
+			const struct ipclab_sembuf *op = &s->ops[w->first_op + k];
+
+			fprintf(out, "%s{\"num\": %u, \"op\": %d, \"undo\": %s}",
+				k ? ", " : "", op->num, op->op,
+				op->flags & IPCLAB_SEMBUF_UNDO ? "true" : "false");
+		}
+		fprintf(out, "]");
+		break;
+	case IPCLAB_WAITER_LOCK:
+		fprintf(out, "\"kind\": \"lock\"");
+		break;
+	case IPCLAB_WAITER_SEND:
+		fprintf(out, "\"kind\": \"send\", \"msgtype\": %lld, \"msgsize\": %llu",
+			(long long)w->msgtype, (unsigned long long)w->msgsize);
+		break;
+	case IPCLAB_WAITER_RECV:
+		fprintf(out, "\"kind\": \"receive\", \"msgtype\": %lld, \"except\": %s, "
+			"\"msgsize\": %llu", (long long)w->msgtype,
+			w->flags & IPCLAB_MSG_EXCEPT ? "true" : "false",
+			(unsigned long long)w->msgsize);
+		break;
+	default:
+		fprintf(out, "\"kind\": null");
+	}
+	fprintf(out, "}");
+}
+
+/* A waiting room in queue order: the waiters of that kind (0: all). */
+static void json_room(FILE *out, const struct snap *s, const char *name,
+		      __u32 kind)
+{
+	unsigned int i, pos = 0;
+
+	fprintf(out, ",\n  \"%s\": [", name);
+	for (i = 0; i < s->st.waiters_len; i++) {
+		if (kind && s->waiters[i].kind != kind)
+			continue;
+		fprintf(out, "%s\n    ", pos ? "," : "");
+		json_waiter(out, s, i, ++pos);
+	}
+	fprintf(out, "%s]", pos ? "\n  " : "");
+}
+
+/* What show prints, as one JSON object: ls --json's fields and more. */
+static void show_json(FILE *out, const struct snap *s)
+{
+	const struct ipclab_stat *st = &s->st;
+	unsigned int i;
+
+	fprintf(out, "{\n  ");
+	json_fields(out, s);
+	fprintf(out, ",\n  \"cuid\": %u, \"cgid\": %u", st->perm.cuid, st->perm.cgid);
+	json_time(out, "otime", st->perm.otime);
+	json_time(out, "ctime", st->perm.ctime);
+	switch (st->type) {
+	case IPCLAB_TYPE_SEM:
+		fprintf(out, ",\n  \"holders\": [");
+		for (i = 0; i < st->holders_len; i++) {
+			const struct ipclab_holder *h = &s->holders[i];
+
+			fprintf(out, "%s\n    {\"pid\": %d, \"comm\": ", i ? "," : "", h->pid);
+			json_str(out, h->comm);
+			fprintf(out, ", \"num\": %u, \"held\": %d, \"undo\": %d}",
+				h->num, h->held, h->undo);
+		}
+		fprintf(out, "%s]", st->holders_len ? "\n  " : "");
+		json_room(out, s, "waiting_room", 0);
+		break;
+	case IPCLAB_TYPE_MUTEX:
+		fprintf(out, ",\n  \"owner_tid\": %d, \"locks\": %llu", st->mutex.tid,
+			(unsigned long long)st->mutex.locks);
+		json_room(out, s, "waiting_room", 0);
+		break;
+	case IPCLAB_TYPE_MBOX:
+		fprintf(out, ",\n  \"max_msgsz\": %u, \"sent\": %llu, \"lspid\": %d",
+			st->mbox.max_msgsz, (unsigned long long)st->mbox.sent,
+			st->mbox.lspid);
+		json_time(out, "stime", st->mbox.stime);
+		fprintf(out, ", \"received\": %llu, \"lrpid\": %d",
+			(unsigned long long)st->mbox.received, st->mbox.lrpid);
+		json_time(out, "rtime", st->mbox.rtime);
+		json_room(out, s, "senders_waiting_room", IPCLAB_WAITER_SEND);
+		json_room(out, s, "receivers_waiting_room", IPCLAB_WAITER_RECV);
+		break;
+	case IPCLAB_TYPE_SHBUF:
+		fprintf(out, ",\n  \"attaches\": %llu",
+			(unsigned long long)st->shbuf.attaches);
+		json_time(out, "atime", st->shbuf.atime);
+		json_time(out, "dtime", st->shbuf.dtime);
+		break;
+	}
+	fprintf(out, ",\n  \"truncated\": %s\n}\n", s->truncated ? "true" : "false");
+}
+
 static int parse_id(const char *s, unsigned int *id)
 {
 	char *end;
@@ -523,42 +620,69 @@ static int parse_id(const char *s, unsigned int *id)
 	return 0;
 }
 
-/* "ipclab CMD -h" for the commands that take no other option. */
-static bool asks_help(int argc, char **argv, const char *text)
+/*
+ * The options of a command that takes no others than -h and, if json is
+ * not NULL, --json: -1 to go on, with optind at the first argument; else
+ * the exit status.
+ */
+static int simple_opts(const struct command *cmd, int argc, char **argv,
+		       bool *json)
 {
-	if (argc != 2 || (strcmp(argv[1], "-h") && strcmp(argv[1], "--help")))
-		return false;
-	fputs(text, stdout);
-	return true;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, json ? "jh" : "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			if (!json) {
+				fprintf(stderr, "ipclab: %s has no --json\n", cmd->name);
+				return 2;
+			}
+			*json = true;
+			break;
+		case 'h':
+			command_usage(cmd, stdout);
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	return -1;
 }
 
-static int cmd_show(int argc, char **argv)
+static int cmd_show(const struct command *cmd, int argc, char **argv)
 {
+	bool json = false;
 	unsigned int id;
 	struct snap s;
+	int ret;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab show ID\n\n"
-		      "One object: its key, owner, mode and times, its values or state,\n"
-		      "who holds what, and each waiting room in queue order with what\n"
-		      "every waiter asks for and how long it has waited.\n"))
-		return 0;
-	if (argc != 2) {
-		usage(stderr);
+	ret = simple_opts(cmd, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
+	if (optind != argc - 1) {
+		command_usage(cmd, stderr);
 		return 2;
 	}
-	if (parse_id(argv[1], &id))
+	if (parse_id(argv[optind], &id))
 		return 2;
 	if (snap_take(id, &s)) {
 		snap_free(&s);
 		return fail("object %u", id);
 	}
-	show(stdout, &s);
+	if (json)
+		show_json(stdout, &s);
+	else
+		show(stdout, &s);
 	snap_free(&s);
 	return 0;
 }
 
-static int cmd_rm(int argc, char **argv)
+static int cmd_rm(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -583,7 +707,7 @@ static int cmd_rm(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
+			command_usage(cmd, stdout);
 			return 0;
 		default:
 			return 2;
@@ -603,7 +727,7 @@ static int cmd_rm(int argc, char **argv)
 		return 0;
 	}
 	if (optind == argc) {
-		usage(stderr);
+		command_usage(cmd, stderr);
 		return 2;
 	}
 	for (i = optind; i < argc; i++) {
@@ -672,24 +796,22 @@ static void frame(int id)
 	free(text);
 }
 
-static int cmd_watch(int argc, char **argv)
+static int cmd_watch(const struct command *cmd, int argc, char **argv)
 {
 	struct termios saved, raw;
 	bool tty = isatty(STDIN_FILENO);
 	unsigned int uid;
-	int id = -1;
+	int id = -1, ret;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab watch [ID]\n\n"
-		      "\"ipclab ls\", or \"ipclab show ID\", redrawn four times a second\n"
-		      "until q, Ctrl-C or SIGTERM.\n"))
-		return 0;
-	if (argc > 2) {
-		usage(stderr);
+	ret = simple_opts(cmd, argc, argv, NULL);
+	if (ret >= 0)
+		return ret;
+	if (argc - optind > 1) {
+		command_usage(cmd, stderr);
 		return 2;
 	}
-	if (argc == 2) {
-		if (parse_id(argv[1], &uid))
+	if (optind < argc) {
+		if (parse_id(argv[optind], &uid))
 			return 2;
 		id = uid;
 	}
@@ -780,35 +902,17 @@ static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
 	*n = k;
 }
 
-static int cmd_limits(int argc, char **argv)
+static int cmd_limits(const struct command *cmd, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct limit_row rows[32];
 	struct ipclab_info info;
 	unsigned int n, i;
 	bool json = false;
-	int c;
+	int ret;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			printf("usage: ipclab limits [--json]\n\n"
-			       "Every limit ipclab keeps (its module parameter, changed by root\n"
-			       "in /sys/module/ipclab/parameters/), what the whole machine uses\n"
-			       "of it and what your user uses.  A call that would pass a limit\n"
-			       "fails with ENOSPC (see docs/security.md).\n");
-			return 0;
-		default:
-			return 2;
-		}
-	}
+	ret = simple_opts(cmd, argc, argv, &json);
+	if (ret >= 0)
+		return ret;
 	if (optind < argc) {
 		fprintf(stderr, "ipclab limits: no arguments expected\n");
 		return 2;
@@ -878,19 +982,17 @@ static const char *module_release(char *buf, size_t size)
  * whatever the module; "version" puts the ABI first and fails when there
  * is no module or its ABI major is not this program's.
  */
-static int cmd_version(int argc, char **argv, bool gnu)
+static int cmd_version(const struct command *cmd, int argc, char **argv)
 {
+	bool gnu = !strcmp(argv[0], "--version");
 	struct ipclab_version v;
 	char rel[64], abi[128], mod[160];
 	bool loaded;
-	int fd, err;
+	int fd, err, ret;
 
-	if (asks_help(argc, argv,
-		      "usage: ipclab version | ipclab --version\n\n"
-		      "The release and the ABI of this program and of the loaded module.\n"
-		      "\"version\" fails (1) without a module or when its ABI major is not\n"
-		      "this program's; \"--version\" always succeeds.\n"))
-		return 0;
+	ret = simple_opts(cmd, argc, argv, NULL);
+	if (ret >= 0)
+		return ret;
 	fd = ipclab_fd();
 	loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
 	err = errno;
@@ -917,37 +1019,164 @@ static int cmd_version(int argc, char **argv, bool gnu)
 	return v.major == IPCLAB_ABI_MAJOR ? 0 : 1;
 }
 
+/* ------------------------------------------------------------------ */
+/* The commands                                                        */
+/* ------------------------------------------------------------------ */
+
+static const struct command ls_command = {
+	.name = "ls",
+	.run = cmd_ls,
+	.synopsis = "ls [-t TYPE] [--json]",
+	.summary = "list objects (TYPE: sem, mutex, mbox, shbuf)",
+	.help =
+		"Every object, or every object of TYPE, one line each: its type, key,\n"
+		"id, owner uid, mode, how many threads wait on it, the pid of the last\n"
+		"operation and its state.\n"
+		"\n"
+		"  -t, --type TYPE   only the objects of TYPE: sem, mutex, mbox or shbuf\n"
+		"  --json            the same as a JSON array of objects\n",
+};
+
+static const struct command show_command = {
+	.name = "show",
+	.run = cmd_show,
+	.synopsis = "show [--json] ID",
+	.summary = "values, holders and waiting rooms of one object",
+	.help =
+		"One object: its key, owner, mode and times, its values or state,\n"
+		"who holds what, and each waiting room in queue order with what\n"
+		"every waiter asks for and how long it has waited.\n"
+		"\n"
+		"  --json            the same as one JSON object\n",
+};
+
+static const struct command watch_command = {
+	.name = "watch",
+	.run = cmd_watch,
+	.synopsis = "watch [ID]",
+	.summary = "the same, refreshed live; q or Ctrl-C quits",
+	.help =
+		"\"ipclab ls\", or \"ipclab show ID\", redrawn four times a second\n"
+		"until q, Ctrl-C or SIGTERM.\n",
+};
+
+static const struct command rm_command = {
+	.name = "rm",
+	.run = cmd_rm,
+	.synopsis = "rm ID...\nrm -k KEY -t TYPE",
+	.summary = "remove objects by id, or the one of TYPE with KEY",
+	.help =
+		"Remove objects by id, as ipcrm does, or the object of TYPE (sem, mutex,\n"
+		"mbox, shbuf) that has KEY (decimal, 0x hexadecimal or 0 octal).\n"
+		"Removal wakes every waiter with EIDRM.  Each id is tried; the exit\n"
+		"status is 1 if any removal failed.\n"
+		"\n"
+		"  -k, --key KEY     the key of the object to remove\n"
+		"  -t, --type TYPE   its type\n",
+};
+
+static const struct command version_command = {
+	.name = "version",
+	.alias = "--version",
+	.run = cmd_version,
+	.synopsis = "version\n--version",
+	.summary = "release and ABI of this program and the module",
+	.help =
+		"The release and the ABI of this program and of the loaded module.\n"
+		"\"version\" fails (1) without a module or when its ABI major is not\n"
+		"this program's; \"--version\" always succeeds.\n",
+};
+
+static const struct command limits_command = {
+	.name = "limits",
+	.run = cmd_limits,
+	.synopsis = "limits [--json]",
+	.summary = "every limit, what the machine and you use of it",
+	.help =
+		"Every limit ipclab keeps (its module parameter, changed by root\n"
+		"in /sys/module/ipclab/parameters/), what the whole machine uses\n"
+		"of it and what your user uses.  A call that would pass a limit\n"
+		"fails with ENOSPC (see docs/security.md).\n"
+		"\n"
+		"  --json            the same as one JSON object\n",
+};
+
+static const struct command *const commands[] = {
+	&ls_command, &show_command, &watch_command, &rm_command,
+	&version_command, &limits_command, &deadlock_command, &graph_command,
+};
+
+void command_usage(const struct command *c, FILE *out)
+{
+	const char *form, *end;
+
+	for (form = c->synopsis; *form; form = *end ? end + 1 : end) {
+		end = strchrnul(form, '\n');
+		fprintf(out, "%s ipclab %.*s\n", form == c->synopsis ? "usage:" : "      ",
+			(int)(end - form), form);
+	}
+	fprintf(out, "\n%s", c->help);
+}
+
+/* Each command's forms, and its summary beside the last (or below it). */
+static void usage(FILE *out)
+{
+	const char *form, *end;
+	unsigned int i;
+	int len;
+
+	fprintf(out, "usage: ipclab COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const struct command *c = commands[i];
+
+		for (form = c->synopsis; ; form = end + 1) {
+			end = strchrnul(form, '\n');
+			len = end - form;
+			if (*end)
+				fprintf(out, "  %.*s\n", len, form);
+			else if (len < 25)
+				fprintf(out, "  %-25.*s%s\n", len, form, c->summary);
+			else
+				fprintf(out, "  %.*s\n%27s%s\n", len, form, "", c->summary);
+			if (!*end)
+				break;
+		}
+	}
+	fprintf(out, "\n"
+		"Exit status: 0 success, 1 failure, 2 usage error; deadlock: %d when it\n"
+		"finds a deadlock.  \"ipclab COMMAND -h\" says more about a command.\n",
+		IPCLAB_EXIT_DEADLOCK);
+}
+
+static const struct command *find_command(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(name, commands[i]->name) ||
+		    (commands[i]->alias && !strcmp(name, commands[i]->alias)))
+			return commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const char *name = argc > 1 ? argv[1] : NULL;
+	const struct command *c;
 
-	if (!cmd) {
+	if (!name) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "ls"))
-		return cmd_ls(argc - 1, argv + 1);
-	if (!strcmp(cmd, "show"))
-		return cmd_show(argc - 1, argv + 1);
-	if (!strcmp(cmd, "watch"))
-		return cmd_watch(argc - 1, argv + 1);
-	if (!strcmp(cmd, "rm"))
-		return cmd_rm(argc - 1, argv + 1);
-	if (!strcmp(cmd, "version"))
-		return cmd_version(argc - 1, argv + 1, false);
-	if (!strcmp(cmd, "--version"))
-		return cmd_version(argc - 1, argv + 1, true);
-	if (!strcmp(cmd, "limits"))
-		return cmd_limits(argc - 1, argv + 1);
-	if (!strcmp(cmd, "deadlock"))
-		return cmd_deadlock(argc - 1, argv + 1);
-	if (!strcmp(cmd, "graph"))
-		return cmd_graph(argc - 1, argv + 1);
-	fprintf(stderr, "ipclab: unknown command '%s'\n", cmd);
-	usage(stderr);
-	return 2;
+	c = find_command(name);
+	if (!c) {
+		fprintf(stderr, "ipclab: unknown command '%s'\n", name);
+		usage(stderr);
+		return 2;
+	}
+	return c->run(c, argc - 1, argv + 1);
 }

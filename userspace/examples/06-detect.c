@@ -14,7 +14,9 @@
  * Detection: find a process whose request fits in A; it can get it,
  * finish and give everything back, so add its row of C to A; repeat.
  * Processes left over at the end are deadlocked.  Here process 3's
- * request fits, then process 2's, then process 1's: no deadlock.
+ * request fits, then process 2's, then process 1's: no deadlock.  The
+ * program first runs the algorithm on these tables itself, with the
+ * same code "ipclab deadlock" runs (dl_detect(), userspace/dlmodel.h).
  *
  * The classes are the four semaphores of one set (each semaphore's
  * units are the class's instances), and three processes really hold and
@@ -44,6 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dlmodel.h"
 #include "example.h"
 
 #define CLASSES 4
@@ -79,6 +82,38 @@ static const char *vec(const int *v)
 
 	snprintf(b, 16, "(%d %d %d %d)", v[0], v[1], v[2], v[3]);
 	return b;
+}
+
+/*
+ * The algorithm on paper: E, C and R as above, A = E minus what C holds.
+ * dl_detect() finds the order in which the processes can finish.
+ */
+static void on_paper(void)
+{
+	struct dl m = { 0 };
+	unsigned int s;
+	int i, k;
+
+	if (dl_alloc(&m, CLASSES, 3))
+		ex_die("the matrices");
+	for (k = 0; k < CLASSES; k++) {
+		m.E[k] = m.A[k] = E[k];
+		for (i = 0; i < 3; i++) {
+			m.C[DL_CELL(&m, i, k)] = C[i][k];
+			m.R[DL_CELL(&m, i, k)] = R[i][k];
+			m.A[k] -= C[i][k];
+		}
+	}
+	dl_detect(&m);
+	printf("On paper (A = %s) the algorithm finishes process", vec(m.A));
+	for (s = 0; s < m.nsteps; s++)
+		printf("%s %u", s ? ", then" : "", m.order[s] + 1);
+	if (dl_deadlocked(&m))
+		printf("%s: %u are deadlocked.\n\n", m.nsteps ? "" : " none",
+		       m.nproc - m.nsteps);
+	else
+		printf(": no deadlock.\n\n");
+	dl_free(&m);
 }
 
 /*
@@ -137,6 +172,7 @@ int main(int argc, char **argv)
 	printf("Semaphore set %d (%s): the classes tape drives, plotters, scanners,\n"
 	       "Blu-ray drives, E = %s\n\n", set,
 	       fifo ? "FIFO, ipclab's default" : "IPCLAB_NOFIFO", vec(E));
+	on_paper();
 
 	if (pipe(report) || pipe(finish))
 		ex_die("pipe");

@@ -335,13 +335,15 @@ const char *ipclab_errname(int err)
 		const char *name;
 	} names[] = {
 		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
-		{ E2BIG, "E2BIG" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { EINVAL, "EINVAL" }, { EFBIG, "EFBIG" },
-		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { EDEADLK, "EDEADLK" },
-		{ ENOTTY, "ENOTTY" }, { EIDRM, "EIDRM" }, { ENOMSG, "ENOMSG" },
-		{ ETIMEDOUT, "ETIMEDOUT" }, { EOWNERDEAD, "EOWNERDEAD" },
-		{ ENOTRECOVERABLE, "ENOTRECOVERABLE" }, { EMFILE, "EMFILE" },
+		{ E2BIG, "E2BIG" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
+		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { EINVAL, "EINVAL" },
+		{ ENFILE, "ENFILE" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
+		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
+		{ EDEADLK, "EDEADLK" }, { ENOMSG, "ENOMSG" }, { EIDRM, "EIDRM" },
+		{ EPROTO, "EPROTO" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ EOWNERDEAD, "EOWNERDEAD" },
+		{ ENOTRECOVERABLE, "ENOTRECOVERABLE" },
 	};
 	size_t i;
 
