@@ -430,7 +430,7 @@ static int ipclab_stop_world_turn(struct ipclab_stop *st)
  * their bounded sections (but on PREEMPT_RT).  Readers that find the
  * world stopped wait on ipclab_world_wq, woken by ipclab_unstop().
  */
-static void ipclab_stop(struct ipclab_stop *st)
+static void __ipclab_stop(struct ipclab_stop *st)
 {
 	WARN_ON_ONCE(!st->have_world);
 	percpu_down_write(&ipclab_world);
@@ -438,7 +438,7 @@ static void ipclab_stop(struct ipclab_stop *st)
 }
 
 /* Let the world run, give the turns and the boost back, ration the next. */
-static void ipclab_unstop(struct ipclab_stop *st)
+static void __ipclab_unstop(struct ipclab_stop *st)
 {
 	u32 pct = clamp_t(u32, READ_ONCE(ipclab_stop_percent), 1, 100);
 	u64 now, next;
@@ -452,6 +452,21 @@ static void ipclab_unstop(struct ipclab_stop *st)
 	trace_ipclab_world_stop(from_kuid(&init_user_ns, st->user->uid),
 				st->start, now, next);
 	ipclab_stop_release(st);
+}
+
+/* The same two, as sparse sees them: the world is held in between. */
+static void ipclab_stop(struct ipclab_stop *st)
+	__acquires(ipclab_world)
+{
+	__ipclab_stop(st);
+	__acquire(ipclab_world);
+}
+
+static void ipclab_unstop(struct ipclab_stop *st)
+	__releases(ipclab_world)
+{
+	__release(ipclab_world);
+	__ipclab_unstop(st);
 }
 
 /* Free the check's buffers (not its stop). */
@@ -515,11 +530,11 @@ static int ipclab_world_stop(struct ipclab_dl *dl, struct ipclab_user *user,
 			dl_free(dl);
 			continue;
 		}
-		ipclab_stop(&dl->stop);
+		__ipclab_stop(&dl->stop);
 		if (atomic_read(&ipclab_nprocs) + 1 <= cap)
 			break;
 		/* Rationed like any stop: a growing world cannot loop it. */
-		ipclab_unstop(&dl->stop);
+		__ipclab_unstop(&dl->stop);
 		dl_free(dl);
 		ret = ipclab_stop_user_turn(&dl->stop, user, t);
 		if (ret)
@@ -543,6 +558,7 @@ err:
  */
 static void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
 				 int ret)
+	__releases(ipclab_world)
 {
 	struct ipclab_cycle_entry *cycle = NULL;
 	bool keep = ret == -EDEADLK;
@@ -1043,6 +1059,7 @@ static int call_checked(struct ipclab_call *c, bool *queued)
 	ret = ipclab_world_stop(&dl, c->proc->user, &c->t);
 	if (ret)
 		return ret;
+	__acquire(ipclab_world);	/* stopped, until ipclab_world_restart() */
 	spin_lock(&c->obj->lock);
 	ret = c->ops->try(c);
 	spin_unlock(&c->obj->lock);

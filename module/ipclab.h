@@ -469,11 +469,25 @@ int ipclab_deadlock_init(void);
 void ipclab_deadlock_exit(void);
 void ipclab_world_enter_slow(void);
 
-/*
- * The read side of the world, without sparse's context: ipclab_obj_lock()
- * takes it only for resources, and sparse follows the object's lock there.
+/**
+ * ipclab_world_enter() - about to change the state of world resources
+ *
+ * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
+ * section runs with preemption off, and the read side is taken only by a
+ * running task (a trylock, and else a wait outside it for the stop to
+ * end): a stopper waiting for the sections in flight to drain waits for
+ * bounded work, never for a reader that the scheduler put aside (a
+ * SCHED_IDLE task among busy ones, say, or one granted the read side as
+ * it was woken) while every other reader waits.  On PREEMPT_RT, whose
+ * spinlocks sleep, the read side is taken as it is.
+ *
+ * The primitives enter through ipclab_obj_lock(), which takes the read
+ * side only for resources: sparse follows the object's lock there, and
+ * lockdep the world's.
+ *
+ * Context: process context; no spinlock held (it may wait for a snapshot).
  */
-static inline void __ipclab_world_enter(void)
+static inline void ipclab_world_enter(void)
 {
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		percpu_down_read(&ipclab_world);
@@ -487,43 +501,14 @@ static inline void __ipclab_world_enter(void)
 	}
 }
 
-static inline void __ipclab_world_leave(void)
-{
-	percpu_up_read(&ipclab_world);
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-		preempt_enable();
-}
-
-/**
- * ipclab_world_enter() - about to change the state of world resources
- *
- * Inside, until ipclab_world_leave(), only spinlocks are taken, so the
- * section runs with preemption off, and the read side is taken only by a
- * running task (a trylock, and else a wait outside it for the stop to
- * end): a stopper waiting for the sections in flight to drain waits for
- * bounded work, never for a reader that the scheduler put aside (a
- * SCHED_IDLE task among busy ones, say, or one granted the read side as
- * it was woken) while every other reader waits.  On PREEMPT_RT, whose
- * spinlocks sleep, the read side is taken as it is.  The primitives
- * enter through ipclab_obj_lock().
- *
- * Context: process context; no spinlock held (it may wait for a snapshot).
- */
-static inline void ipclab_world_enter(void)
-	__acquires(ipclab_world)
-{
-	__ipclab_world_enter();
-	__acquire(ipclab_world);
-}
-
 /**
  * ipclab_world_leave() - done changing the state of world resources
  */
 static inline void ipclab_world_leave(void)
-	__releases(ipclab_world)
 {
-	__release(ipclab_world);
-	__ipclab_world_leave();
+	percpu_up_read(&ipclab_world);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
 }
 
 /**
@@ -540,7 +525,7 @@ static inline void ipclab_obj_lock(struct ipclab_obj *obj)
 	__acquires(&obj->lock)
 {
 	if (ipclab_obj_in_world(obj))
-		__ipclab_world_enter();
+		ipclab_world_enter();
 	spin_lock(&obj->lock);
 }
 
@@ -553,7 +538,7 @@ static inline void ipclab_obj_unlock(struct ipclab_obj *obj)
 {
 	spin_unlock(&obj->lock);
 	if (ipclab_obj_in_world(obj))
-		__ipclab_world_leave();
+		ipclab_world_leave();
 }
 
 /* A stop of the world (deadlock.c): whose, since when, at what priority. */

@@ -286,9 +286,11 @@ void ipclab_proc_closed(struct files_struct *files)
 	ipclab_proc_put(proc);
 }
 
-/*
- * Module unload: every session is closed, but processes that used ipclab
- * may still live; they end now, and the exit work is drained.
+/**
+ * ipclab_procs_exit() - end every process, at module unload
+ *
+ * Every session is closed, but processes that used ipclab may still
+ * live; they end now, and the exit work is drained.
  */
 void ipclab_procs_exit(void)
 {

@@ -81,3 +81,7 @@ kselftest_dir() {
 checkpatch() {
 	echo "$(source_tools_dir)/scripts/checkpatch.pl"
 }
+
+kernel_doc() {
+	echo "$(source_tools_dir)/scripts/kernel-doc"
+}
