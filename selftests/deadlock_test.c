@@ -1763,6 +1763,9 @@ TEST_F(dl, refuse_mutex)
 	/* Errors. */
 	c = (struct ipclab_cycle){ .len = 4, .flags = 1, .entries = ptr_u64(e) };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_CYCLE, &c));
+	c = (struct ipclab_cycle){ .len = 4, .entries = ptr_u64(e) };
+	c.reserved[1] = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_CYCLE, &c));
 	c = (struct ipclab_cycle){ .len = 4, .flags = 0, .entries = 8 };
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_CYCLE, &c));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_CYCLE, (void *)8));

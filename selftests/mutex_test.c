@@ -215,6 +215,14 @@ TEST_F(mutex, errors)
 					     IPCLAB_WAIT_TIMEOUT | IPCLAB_WAIT_ABSTIME,
 					     NSEC_PER_SEC));
 	check_mutex_state(self->fd, id, IPCLAB_MUTEX_UNLOCKED, 0, 0);
+	/* reserved: every word, and nothing was done */
+	for (int i = 0; i < 2; i++) {
+		struct ipclab_lock l = { .id = id };
+
+		l.reserved[i] = 1ULL << (i * 32);
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_MUTEX_LOCK, &l));
+	}
+	check_mutex_state(self->fd, id, IPCLAB_MUTEX_UNLOCKED, 0, 0);
 
 	/* padding */
 	ASSERT_OK(mutex_lock(self->fd, id));

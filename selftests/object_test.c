@@ -369,11 +369,14 @@ TEST_F(obj, persist_after_creator_exits)
 
 TEST_F(obj, stat_perm_and_set)
 {
+	struct ipclab_list l;
+	__u32 ids[4];
 	__s32 key = test_key(10);
 	struct ipclab_stat st;
 	struct ipclab_id raw;
 	time_t now = time(NULL);
 	__u32 id;
+	int i;
 
 	id = GET_NEW(IPCLAB_TYPE_SEM, key, IPCLAB_CREAT, 0640, 3);
 	ASSERT_OK(ipclab_stat(self->fd, id, &st));
@@ -419,6 +422,37 @@ TEST_F(obj, stat_perm_and_set)
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_RMID, NULL));
 	raw = (struct ipclab_id){ .id = id, .flags = 1 };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_RMID, &raw));
+	/* SET: flags and every reserved word must be zero; nothing changes. */
+	for (i = -1; i < 3; i++) {
+		struct ipclab_set s = {
+			.id = id, .mode = 0600, .uid = geteuid(), .gid = getegid(),
+		};
+
+		if (i < 0)
+			s.flags = 1;
+		else
+			s.reserved[i] = 1;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SET, &s)) TH_LOG("%d", i);
+	}
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(0604, st.perm.mode);
+	/* LIST: flags, pad and reserved; no primitive of a type number. */
+	l = (struct ipclab_list){ .len = 4, .ids = ptr_u64(ids) };
+	l.flags = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_LIST, &l));
+	l.flags = 0;
+	l.pad = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_LIST, &l));
+	l.pad = 0;
+	l.reserved = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_LIST, &l));
+	l.reserved = 0;
+	EXPECT_OK(ioctl(self->fd, IPCLAB_IOC_LIST, &l));
+	for (l.type = IPCLAB_TYPE_SHBUF + 1; l.type < 64; l.type++) {
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_LIST, &l)) TH_LOG("%u", l.type);
+	}
+	l.type = 0xffffffff;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_LIST, &l));
 	EXPECT_ERRNO(EINVAL, ipclab_set(self->fd, 0xffffffff, 0, 0, 0600));
 	EXPECT_ERRNO(EINVAL, ipclab_rmid(self->fd, 0xffffffff));
 	EXPECT_ERRNO(EINVAL, ipclab_stat(self->fd, 0xffffffff, &st));
