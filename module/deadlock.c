@@ -88,7 +88,7 @@ MODULE_PARM_DESC(stop_percent, "The most of the time, in percent, that snapshots
 
 /*
  * Not DEFINE_STATIC_PERCPU_RWSEM(): every write unlock queues an RCU
- * callback on the semaphore, and only percpu_free_rwsem() waits for it
+ * callback on the rw semaphore, and only percpu_free_rwsem() waits for it
  * before the module's memory goes away.
  */
 struct percpu_rw_semaphore ipclab_world;

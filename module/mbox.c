@@ -33,6 +33,8 @@
 
 #include "ipclab.h"
 #include "trace.h"
+#define CREATE_TRACE_POINTS
+#include "mbox_trace.h"
 
 static unsigned int ipclab_mbox_max_msgs = 1024;
 static struct ipclab_uint_param ipclab_mbox_max_msgs_param = {

@@ -23,6 +23,8 @@
 
 #include "ipclab.h"
 #include "trace.h"
+#define CREATE_TRACE_POINTS
+#include "mutex_trace.h"
 
 struct ipclab_mutex {
 	struct ipclab_obj obj;

@@ -59,6 +59,8 @@
 
 #include "ipclab.h"
 #include "trace.h"
+#define CREATE_TRACE_POINTS
+#include "sem_trace.h"
 
 #define IPCLAB_SEM_MAX_CEIL	BIT(24)	/* keeps value + op + undo within int */
 #define IPCLAB_SEMS_CEIL	32000	/* semaphores per set, as SEMMSL's limit */

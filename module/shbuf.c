@@ -40,6 +40,8 @@
 
 #include "ipclab.h"
 #include "trace.h"
+#define CREATE_TRACE_POINTS
+#include "shbuf_trace.h"
 
 static unsigned long ipclab_shbuf_max_size = 128UL << 20;
 static struct ipclab_ulong_param ipclab_shbuf_max_size_param = {

@@ -14,7 +14,7 @@
  * RCU grace period.  So the walks of the table (IPCLAB_IOC_LIST, the
  * debugfs file, snapshots) run under RCU and take a reference before they
  * lock or sleep; none of them takes ipclab_table_lock, and the unlink of
- * a lingering shared buffer (at its last unmap) needs it neither.
+ * a lingering object (a type's linger(), at its last user) needs it neither.
  *
  * Creation charges the creator's user first (objects in total and per
  * user: counters, not walks), builds the object with no lock held, and

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ipclab trace events: what happened, in which order, to whom.
+ * ipclab trace events: what happened, in which order, to whom.  These are
+ * the events every primitive shares; each primitive's own events are in
+ * its NAME_trace.h, created by NAME.c, all in the one system "ipclab".
  *
  *   trace-cmd record -e ipclab ./program
  *
@@ -46,67 +48,6 @@ DEFINE_EVENT(ipclab_obj_class, ipclab_create,
 DEFINE_EVENT(ipclab_obj_class, ipclab_remove,
 	TP_PROTO(const struct ipclab_obj *obj),
 	TP_ARGS(obj)
-);
-
-/* One semaphore operation performed; @pid is the process it was for. */
-DECLARE_EVENT_CLASS(ipclab_sem_class,
-	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
-	TP_ARGS(id, num, op, val, pid),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(u32, num)
-		__field(int, op)
-		__field(int, val)
-		__field(pid_t, pid)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->num = num;
-		__entry->op = op;
-		__entry->val = val;
-		__entry->pid = pid;
-	),
-	TP_printk("id=%u num=%u op=%+d value=%d pid=%d", __entry->id,
-		  __entry->num, __entry->op, __entry->val, __entry->pid)
-);
-
-DEFINE_EVENT(ipclab_sem_class, ipclab_semop,
-	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
-	TP_ARGS(id, num, op, val, pid)
-);
-
-/* An ended process's undo value applied (op is the adjustment). */
-DEFINE_EVENT(ipclab_sem_class, ipclab_undo,
-	TP_PROTO(u32 id, u32 num, int op, int val, pid_t pid),
-	TP_ARGS(id, num, op, val, pid)
-);
-
-/* A mutex changed hands: @pid took it (lock) or let it go (unlock). */
-DECLARE_EVENT_CLASS(ipclab_mutex_class,
-	TP_PROTO(u32 id, pid_t pid, int status),
-	TP_ARGS(id, pid, status),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(pid_t, pid)
-		__field(int, status)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->pid = pid;
-		__entry->status = status;
-	),
-	TP_printk("id=%u pid=%d status=%d", __entry->id, __entry->pid,
-		  __entry->status)
-);
-
-DEFINE_EVENT(ipclab_mutex_class, ipclab_lock,
-	TP_PROTO(u32 id, pid_t pid, int status),
-	TP_ARGS(id, pid, status)
-);
-
-DEFINE_EVENT(ipclab_mutex_class, ipclab_unlock,
-	TP_PROTO(u32 id, pid_t pid, int status),
-	TP_ARGS(id, pid, status)
 );
 
 /* A waiter: block when it goes to sleep, timeout and signal when it gives up. */
@@ -169,64 +110,6 @@ TRACE_EVENT(ipclab_wake,
 	TP_printk("id=%u waker=%d/%d pid=%d tid=%d ticket=%llu status=%d",
 		  __entry->id, __entry->waker_pid, __entry->waker_tid,
 		  __entry->pid, __entry->tid, __entry->ticket, __entry->status)
-);
-
-/* A message entered or left a mailbox; @pid sent or received it. */
-DECLARE_EVENT_CLASS(ipclab_msg_class,
-	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
-	TP_ARGS(id, type, size, pid),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(s64, type)
-		__field(u64, size)
-		__field(pid_t, pid)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->type = type;
-		__entry->size = size;
-		__entry->pid = pid;
-	),
-	TP_printk("id=%u type=%lld size=%llu pid=%d", __entry->id,
-		  __entry->type, __entry->size, __entry->pid)
-);
-
-DEFINE_EVENT(ipclab_msg_class, ipclab_send,
-	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
-	TP_ARGS(id, type, size, pid)
-);
-
-DEFINE_EVENT(ipclab_msg_class, ipclab_receive,
-	TP_PROTO(u32 id, s64 type, u64 size, pid_t pid),
-	TP_ARGS(id, type, size, pid)
-);
-
-/* A mapping of a shared buffer came or went. */
-DECLARE_EVENT_CLASS(ipclab_shbuf_class,
-	TP_PROTO(u32 id, u32 nattch),
-	TP_ARGS(id, nattch),
-	TP_STRUCT__entry(
-		__field(u32, id)
-		__field(u32, nattch)
-		__field(pid_t, pid)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->nattch = nattch;
-		__entry->pid = task_tgid_nr(current);
-	),
-	TP_printk("id=%u nattch=%u pid=%d", __entry->id, __entry->nattch,
-		  __entry->pid)
-);
-
-DEFINE_EVENT(ipclab_shbuf_class, ipclab_attach,
-	TP_PROTO(u32 id, u32 nattch),
-	TP_ARGS(id, nattch)
-);
-
-DEFINE_EVENT(ipclab_shbuf_class, ipclab_detach,
-	TP_PROTO(u32 id, u32 nattch),
-	TP_ARGS(id, nattch)
 );
 
 /* A wait was refused with EDEADLK: it would have closed a cycle of @len. */
