@@ -242,6 +242,9 @@ static int __init ipclab_init(void)
 {
 	int ret;
 
+	ret = ipclab_types_check();
+	if (ret)
+		return ret;
 	ret = ipclab_deadlock_init();
 	if (ret)
 		return ret;

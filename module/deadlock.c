@@ -553,15 +553,15 @@ err:
  * ipclab_world_restart() - let the world run again after a check
  * @dl:   the check's state; its buffers are freed
  * @proc: the calling process
- * @ret:  what the checked operation returned; on -EDEADLK the cycle
- *        found is kept for IPCLAB_IOC_CYCLE
+ * @keep: the check refused the wait: keep the cycle it found for
+ *        IPCLAB_IOC_CYCLE (an EDEADLK of the command itself, such as a
+ *        relock, leaves the last refusal as it was)
  */
 static void ipclab_world_restart(struct ipclab_dl *dl, struct ipclab_proc *proc,
-				 int ret)
+				 bool keep)
 	__releases(ipclab_world)
 {
 	struct ipclab_cycle_entry *cycle = NULL;
-	bool keep = ret == -EDEADLK;
 
 	ipclab_unstop(&dl->stop);
 	if (keep && dl->len) {
@@ -1054,17 +1054,20 @@ static int call_try(struct ipclab_call *c, bool *queued, bool *check)
 static int call_checked(struct ipclab_call *c, bool *queued)
 {
 	struct ipclab_dl dl = {};
+	bool refused = false;
 	int ret;
 
 	ret = ipclab_world_stop(&dl, c->proc->user, &c->t);
 	if (ret)
 		return ret;
 	__acquire(ipclab_world);	/* stopped, until ipclab_world_restart() */
+	ipclab_world_assert_stopped();
 	spin_lock(&c->obj->lock);
 	ret = c->ops->try(c);
 	spin_unlock(&c->obj->lock);
 	if (!ret && c->wait) {
 		ret = ipclab_deadlock_check(&dl, c->w);
+		refused = ret;
 		if (!ret) {
 			spin_lock(&c->obj->lock);
 			ret = c->ops->enqueue(c);
@@ -1072,7 +1075,7 @@ static int call_checked(struct ipclab_call *c, bool *queued)
 			*queued = !ret;
 		}
 	}
-	ipclab_world_restart(&dl, c->proc, ret);
+	ipclab_world_restart(&dl, c->proc, refused);
 	ipclab_wake_up(&c->wq);
 	return ret;
 }

@@ -224,8 +224,8 @@ struct ipclab_ioctl {
  * @limits:       optional: fill its limits in IPCLAB_IOC_INFO's answer
  * @usage:        optional: fill its part of a struct ipclab_usage from
  *                the counters @used (a user's, or the whole machine's)
- * @remove:       under obj->lock, after obj->removed was set: fail every
- *                waiter with -EIDRM (collect them in @wq) and detach
+ * @remove:       under ipclab_obj_lock(), after obj->removed was set: fail
+ *                every waiter with -EIDRM (collect them in @wq) and detach
  *                per-process records
  * @removed:      optional, after remove() with no lock held: free what the
  *                removed object no longer needs (messages, records);
@@ -233,7 +233,8 @@ struct ipclab_ioctl {
  * @linger:       optional, under obj->lock, at removal: true if the object
  *                stays in the id table, marked removed, until its last
  *                user calls ipclab_obj_unlink() (a mapped shared buffer)
- * @stat:         under obj->lock: fill the type's part of @st and @snap
+ * @stat:         under obj->lock, outside the world: read only, fill the
+ *                type's part of @st and @snap
  * @mmap:         optional: mmap() of an object fd
  * @poll:         optional: poll() of an object fd, without obj->lock held
  * @snapshot:     optional; a type that has it is a resource of the
@@ -244,8 +245,8 @@ struct ipclab_ioctl {
  * @holders:      with @snapshot: with the world stopped and preemption off,
  *                report each process holding what waiter @w waits for with
  *                ipclab_dl_holder(), taking an ipclab_dl_step() per look
- * @show:         under obj->lock: the type's lines of the debugfs
- *                "objects" file
+ * @show:         under obj->lock, outside the world: read only, the type's
+ *                lines of the debugfs "objects" file
  * @free:         last reference gone: give back what the type charged,
  *                free what it allocated, and the object itself after an
  *                RCU grace period
@@ -283,6 +284,7 @@ struct ipclab_type {
 /* types.c: the registry */
 extern const struct ipclab_type *const ipclab_types[IPCLAB_NTYPES];
 
+int ipclab_types_check(void);
 const struct ipclab_type *ipclab_type_get(u32 type);
 long ipclab_type_ioctl(unsigned int cmd, void __user *argp);
 void ipclab_types_proc_exit(struct ipclab_proc *proc);
@@ -517,7 +519,10 @@ static inline void ipclab_world_leave(void)
  *
  * A resource of the deadlock world is changed only inside the world:
  * this enters it first (ipclab_world_enter()).  Every primitive takes
- * its object's lock through here and drops it with ipclab_obj_unlock().
+ * its object's lock through here and drops it with ipclab_obj_unlock();
+ * the generic code does too where it changes a type's state (removal),
+ * and takes the plain spinlock where it only reads it or changes what
+ * the world does not look at (STAT, SET, debugfs).
  *
  * Context: process context, no spinlock held.
  */

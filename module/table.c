@@ -2,18 +2,22 @@
 /*
  * ipclab object table: keys, ids, permissions, limits and lifetime.
  *
- * Every object is in the id xarray from creation to removal, and, unless
- * it is private, in its type's key xarray.  Both change only under
- * ipclab_table_lock.  An id is seq * IPCLAB_SLOTS + slot: lookup reads the
- * slot under RCU, compares the whole id (so a stale id never reaches a
- * newer object in the same slot) and takes a reference.
+ * Every object is in the id xarray from creation to removal (or, for a
+ * type that lingers, to its last user's ipclab_obj_unlink()), and, unless
+ * it is private, in its type's key xarray until removal.  Both change
+ * under ipclab_table_lock, but for that last unlink.  An id is
+ * seq * IPCLAB_SLOTS + slot: lookup reads the slot under RCU, compares the
+ * whole id (so a stale id never reaches a newer object in the same slot)
+ * and takes a reference.
  *
  * The table holds one reference per object; removal drops it after
  * unlinking the object and failing its waiters with -EIDRM.  The object
  * is freed when the last ioctl or object fd using it lets go, after an
- * RCU grace period.  So the walks of the table (IPCLAB_IOC_LIST, the
- * debugfs file, snapshots) run under RCU and take a reference before they
- * lock or sleep; none of them takes ipclab_table_lock, and the unlink of
+ * RCU grace period.  So the walks of the table run under RCU: the
+ * debugfs file takes a reference before it locks or sleeps, LIST reads
+ * only ids and types, which never change, and the snapshot reads with the
+ * world stopped and never sleeps; none of them takes ipclab_table_lock,
+ * and the unlink of
  * a lingering object (a type's linger(), at its last user) needs it neither.
  *
  * Creation charges the creator's user first (objects in total and per

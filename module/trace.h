@@ -20,24 +20,29 @@
 
 #include "ipclab.h"
 
-/* An object was created or removed; @type is its primitive's name. */
+/*
+ * An object was created or removed: @type is its IPCLAB_TYPE_* (for
+ * filters), @name its primitive's name (printed as type=).
+ */
 DECLARE_EVENT_CLASS(ipclab_obj_class,
 	TP_PROTO(const struct ipclab_obj *obj),
 	TP_ARGS(obj),
 	TP_STRUCT__entry(
 		__field(u32, id)
-		__string(type, obj->type->name)
+		__field(u32, type)
+		__string(name, obj->type->name)
 		__field(s32, key)
 		__field(pid_t, pid)
 	),
 	TP_fast_assign(
 		__entry->id = obj->id;
-		ipclab_assign_str(type, obj->type->name);
+		__entry->type = obj->type->nr;
+		ipclab_assign_str(name, obj->type->name);
 		__entry->key = obj->key;
 		__entry->pid = task_tgid_nr(current);
 	),
 	TP_printk("id=%u type=%s key=%d pid=%d", __entry->id,
-		  __get_str(type), __entry->key, __entry->pid)
+		  __get_str(name), __entry->key, __entry->pid)
 );
 
 DEFINE_EVENT(ipclab_obj_class, ipclab_create,

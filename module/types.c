@@ -24,6 +24,69 @@ const struct ipclab_type *const ipclab_types[IPCLAB_NTYPES] = {
 
 #undef IPCLAB_PRIMITIVE
 
+/* What the generic code takes for granted of one primitive. */
+static int ipclab_type_check(unsigned int slot, const struct ipclab_type *t)
+{
+	const struct ipclab_ioctl *ioc, *other;
+	unsigned int u;
+
+	/* Its slot is its number; 0 means "any type" to LIST and lookups. */
+	if (!slot || t->nr != slot || !t->name)
+		return -EINVAL;
+	if (!t->create || !t->remove || !t->stat || !t->show || !t->free)
+		return -EINVAL;
+	if (t->get_size > sizeof_field(struct ipclab_get, reserved))
+		return -EINVAL;
+	if (t->create_flags & ~(IPCLAB_REFUSE_DEADLOCK | IPCLAB_NOFIFO))
+		return -EINVAL;
+	/* A resource of the deadlock world has both, and only it refuses. */
+	if (!t->snapshot != !t->holders)
+		return -EINVAL;
+	if ((t->create_flags & IPCLAB_REFUSE_DEADLOCK) && !t->holders)
+		return -EINVAL;
+	/* Its commands are its own: not the core's, not another type's. */
+	for (ioc = t->ioctls; ioc && ioc->cmd; ioc++) {
+		if (_IOC_TYPE(ioc->cmd) != IPCLAB_IOC_MAGIC ||
+		    _IOC_NR(ioc->cmd) < 0x10 || !ioc->fn)
+			return -EINVAL;
+		for (u = 0; u < IPCLAB_NTYPES; u++) {
+			if (!ipclab_types[u] || !ipclab_types[u]->ioctls)
+				continue;
+			for (other = ipclab_types[u]->ioctls; other->cmd; other++)
+				if (other != ioc && other->cmd == ioc->cmd)
+					return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ipclab_types_check() - refuse to load with a primitive that breaks the rules
+ *
+ * The rules of struct ipclab_type that the generic code relies on (its
+ * number, the callbacks it calls without looking, the size of its GET
+ * arguments, the deadlock world's pair of callbacks, commands of its
+ * own): a primitive that breaks one is named, and the module does not
+ * load, rather than crash later.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int ipclab_types_check(void)
+{
+	unsigned int t;
+
+	for (t = 0; t < IPCLAB_NTYPES; t++) {
+		if (!ipclab_types[t])
+			continue;
+		if (ipclab_type_check(t, ipclab_types[t])) {
+			pr_err("primitive %u (%s) breaks the rules of struct ipclab_type\n",
+			       t, ipclab_types[t]->name ?: "?");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /**
  * ipclab_type_get() - the primitive of an IPCLAB_TYPE_* from userspace
  * @type: the number, not yet checked

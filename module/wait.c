@@ -84,9 +84,11 @@ int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout)
  * @proc: the caller's process; the caller keeps its reference
  * @obj:  the object it waits on; the caller keeps its reference
  *
- * Called with the object's lock held, just before the waiter is queued,
- * so that the ticket orders waiters as the queue does; it only reads the
- * clock and the task's command name, neither of which sleeps.
+ * Called with the object's lock held, before the waiter is queued in the
+ * same locked section (or, on an object that refuses deadlocks, with the
+ * world stopped, so that nobody queues in between): the ticket orders
+ * waiters as the room does.  It only reads the clock and the task's
+ * command name, neither of which sleeps.
  */
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 			struct ipclab_obj *obj)
@@ -186,6 +188,9 @@ int ipclab_room_add(struct ipclab_room *room, struct ipclab_waiter_base *w)
 void ipclab_room_del(struct ipclab_waiter_base *w)
 {
 	lockdep_assert_held(&w->obj->lock);
+	/* Taken out twice is a type's bug: counts would go wrong. */
+	if (WARN_ON_ONCE(!w->room))
+		return;
 	list_del_init(&w->node);
 	w->room = NULL;
 	if (ipclab_obj_in_world(w->obj)) {
