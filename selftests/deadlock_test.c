@@ -1364,13 +1364,13 @@ TEST_F(dl, course_example_live)
 }
 
 /*
- * The same processes, asking in the order the issue lists them: P1, P2,
- * then P3.  P3's request fits in what is available, but P1 already waits
- * to take from class 1, and ipclab serves waiters in FIFO order: P3 is
- * not granted at once and, when it waits, queues behind P1.  Nobody can
- * ever go on: a deadlock the plain matrix algorithm would not see (it
- * assumes a request that fits is granted).  ipclab deadlock names all
- * three and says why.
+ * The same processes, asking in the order of the course's example (P1,
+ * P2, then P3), on a default (FIFO) set.  P3's request fits in what is
+ * available, but P1 already waits to take from class 1, and ipclab
+ * serves waiters in FIFO order: P3 is not granted at once and, when it
+ * waits, queues behind P1.  Nobody can ever go on: a deadlock the plain
+ * matrix algorithm would not see (it assumes a request that fits is
+ * granted).  ipclab deadlock names all three and says why.
  */
 TEST_F(dl, course_example_in_issue_order)
 {
