@@ -1270,7 +1270,7 @@ static bool course_start(struct __test_metadata *_metadata, int fd,
  * (2 1 0 0), which fits, and gets it at once: the set is created with
  * IPCLAB_NOFIFO, which grants whatever fits, as the course's model
  * assumes (with FIFO, P3 would queue behind P1 - see
- * course_example_in_issue_order).  ipclab deadlock reads E = (4 2 3 1),
+ * course_example_p1_first).  ipclab deadlock reads E = (4 2 3 1),
  * A = (0 0 0 0), C and R, and finds that P3 is not blocked, then P2, then
  * P1 can finish: no deadlock.  And so it happens: when P3 gives
  * everything back P2 gets its request, then P1.
@@ -1372,7 +1372,7 @@ TEST_F(dl, course_example_live)
  * matrix algorithm would not see (it assumes a request that fits is
  * granted).  ipclab deadlock names all three and says why.
  */
-TEST_F(dl, course_example_in_issue_order)
+TEST_F(dl, course_example_p1_first)
 {
 	static struct run r;
 	struct actor a[3];
