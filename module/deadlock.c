@@ -1081,6 +1081,48 @@ static int call_checked(struct ipclab_call *c, bool *queued)
 }
 
 /**
+ * ipclab_call_begin() - find the object and the process for a call
+ * @c:      the call
+ * @id:     the object's id, from userspace
+ * @type:   the IPCLAB_TYPE_* the command works on
+ * @access: what the command needs: IPCLAB_READ and/or IPCLAB_WRITE
+ *
+ * The first steps of a blocking command: c->obj and c->proc referenced,
+ * to be dropped by ipclab_call_end() (also after an error of
+ * ipclab_call_run(), not after one of this).
+ *
+ * Return: 0, -EINVAL (no such object of that type), -EACCES, or an
+ * error of ipclab_proc_current() (-ENOSPC, -ENOMEM).
+ */
+int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access)
+{
+	int ret;
+
+	c->obj = ipclab_obj_get(id, type, access, &ret);
+	if (!c->obj)
+		return ret;
+	c->proc = ipclab_proc_current();
+	if (IS_ERR(c->proc)) {
+		ret = PTR_ERR(c->proc);
+		ipclab_obj_put(c->obj);
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * ipclab_call_end() - drop what ipclab_call_begin() took
+ * @c: the call
+ *
+ * Context: process context, no lock held.
+ */
+void ipclab_call_end(struct ipclab_call *c)
+{
+	ipclab_proc_put(c->proc);
+	ipclab_obj_put(c->obj);
+}
+
+/**
  * ipclab_call_run() - try a blocking command; else refuse, or wait
  * @c: the call: its ops, object, process, timeout and waiter filled in
  *

@@ -7,8 +7,8 @@
  * rooms (wait.c), object fds (objfd.c), the stopped world and the
  * deadlock check (deadlock.c), debugfs (debugfs.c) and the trace events
  * (trace.h) -- names no primitive.  Each primitive lives in the one file
- * named after it and plugs in through one struct ipclab_type, listed in
- * the registry (types.c).  docs/adding-a-primitive.md walks through it.
+ * named after it and plugs in through one struct ipclab_type, listed on
+ * one line of the registry (types.h).  docs/adding-a-primitive.md walks through it.
  *
  * Lifetime and locking, in short (docs/design.md has the long version):
  *
@@ -213,7 +213,10 @@ struct ipclab_ioctl {
  *                beyond CREAT and EXCL (IPCLAB_REFUSE_DEADLOCK only where
  *                it has @holders)
  * @get_size:     bytes of its member of struct ipclab_get's union: every
- *                byte after them must be zero (the core checks)
+ *                byte after them must be zero (the core checks).  A member
+ *                that ends in padding counts only up to its last field
+ *                (sizeof_field(struct ipclab_get, sem.nsems)), so that the
+ *                core checks the padding too
  * @ioctls:       its commands, ended by an entry with @cmd 0
  * @create:       build a new object for @get, charged to @user, with no
  *                lock held; ERR_PTR(-EINVAL) for arguments out of range
@@ -251,7 +254,8 @@ struct ipclab_ioctl {
  *                free what it allocated, and the object itself after an
  *                RCU grace period
  *
- * The types are listed in types.c, the registry; nothing else names them.
+ * The types are listed in the registry, types.h (one line each), from
+ * which types.c builds the table; nothing else names them.
  */
 struct ipclab_type {
 	const char *name;
@@ -328,6 +332,7 @@ static inline bool ipclab_obj_in_world(const struct ipclab_obj *obj)
 /* A waiting room: its waiters in arrival order (wait.c). */
 struct ipclab_room {
 	struct list_head waiters;	/* struct ipclab_waiter_base.node */
+	u32 n;				/* how many */
 };
 
 /* What every waiter has, embedded in the type's waiter. */
@@ -632,17 +637,21 @@ struct ipclab_call {
 	bool again;
 };
 
+int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access);
 int ipclab_call_run(struct ipclab_call *c);
+void ipclab_call_end(struct ipclab_call *c);
 
 /* wait.c: waiting rooms, sleeping and waking, shared by every primitive */
 int ipclab_timeout_init(struct ipclab_timeout *t, u32 flags, u64 timeout);
 void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 			struct ipclab_obj *obj);
 void ipclab_room_init(struct ipclab_room *room);
+void ipclab_room_stat(struct ipclab_room *room, struct ipclab_snap *snap,
+		      u32 kind);
 int ipclab_room_space(const struct ipclab_waiter_base *w);
 int ipclab_room_add(struct ipclab_room *room, struct ipclab_waiter_base *w);
 void ipclab_room_del(struct ipclab_waiter_base *w);
-void ipclab_room_fail_all(struct ipclab_room *room, int status,
+void ipclab_room_done_all(struct ipclab_room *room, int status,
 			  struct ipclab_wake *wq);
 int ipclab_call_sleep(struct ipclab_call *c);
 void ipclab_waiter_done(struct ipclab_waiter_base *w, int status,
@@ -655,6 +664,12 @@ void ipclab_fill_waiter(struct ipclab_waiter *out,
 static inline bool ipclab_room_empty(const struct ipclab_room *room)
 {
 	return list_empty(&room->waiters);
+}
+
+/* How many wait in the room (its object's lock is held). */
+static inline u32 ipclab_room_count(const struct ipclab_room *room)
+{
+	return room->n;
 }
 
 /*

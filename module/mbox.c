@@ -376,6 +376,7 @@ static long ipclab_mbox_send(void __user *argp)
 	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
+	/* Not ipclab_call_begin(): the size is checked before the process. */
 	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MBOX, IPCLAB_WRITE, &ret);
 	if (!c.obj)
 		return ret;
@@ -393,19 +394,21 @@ static long ipclab_mbox_send(void __user *argp)
 	if (IS_ERR(w.msg)) {
 		ret = PTR_ERR(w.msg);
 		w.msg = NULL;
-		goto out_put_proc;
+		goto out_end;
 	}
 	w.msg->type = arg.type;
 	ret = -EFAULT;
 	if (copy_from_user(w.msg->text, u64_to_user_ptr(arg.text), arg.size))
-		goto out_put_proc;
+		goto out_end;
 
 	ret = ipclab_call_run(&c);
 	mbox_wake_pollers(mb);
-out_put_proc:
+out_end:
 	/* NULL once queued or delivered; still ours otherwise. */
 	mbox_msg_free(w.msg);
-	ipclab_proc_put(c.proc);
+	ipclab_call_end(&c);
+	return ret;
+
 out_put:
 	ipclab_obj_put(c.obj);
 	return ret;
@@ -470,13 +473,9 @@ static long ipclab_mbox_recv(void __user *argp)
 		return ret;
 	if (arg.type == S64_MIN)	/* -type must exist */
 		arg.type = -S64_MAX;
-	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ, &ret);
-	if (!c.obj)
-		return ret;
-	c.proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(c.proc);
+	ret = ipclab_call_begin(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ);
 	if (ret)
-		goto out_put;
+		return ret;
 
 	w.type = arg.type;
 	w.flags = arg.flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
@@ -495,9 +494,7 @@ static long ipclab_mbox_recv(void __user *argp)
 			ret = -EFAULT;
 	}
 	mbox_msg_free(msg);
-	ipclab_proc_put(c.proc);
-out_put:
-	ipclab_obj_put(c.obj);
+	ipclab_call_end(&c);
 	return ret;
 }
 
@@ -528,8 +525,8 @@ static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 
 	lockdep_assert_held(&obj->lock);
 	/* A waiting sender keeps its message and frees it on waking. */
-	ipclab_room_fail_all(&mb->senders, -EIDRM, wq);
-	ipclab_room_fail_all(&mb->receivers, -EIDRM, wq);
+	ipclab_room_done_all(&mb->senders, -EIDRM, wq);
+	ipclab_room_done_all(&mb->receivers, -EIDRM, wq);
 	/* The messages themselves go in mbox_removed(). */
 	mb->nmsgs = 0;
 	mb->nbytes = 0;

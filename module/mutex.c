@@ -162,16 +162,11 @@ static long ipclab_mutex_lock(void __user *argp)
 	if (ret)
 		return ret;
 
-	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MUTEX, IPCLAB_WRITE, &ret);
-	if (!c.obj)
+	ret = ipclab_call_begin(&c, arg.id, IPCLAB_TYPE_MUTEX, IPCLAB_WRITE);
+	if (ret)
 		return ret;
-	c.proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(c.proc);
-	if (!ret) {
-		ret = ipclab_call_run(&c);
-		ipclab_proc_put(c.proc);
-	}
-	ipclab_obj_put(c.obj);
+	ret = ipclab_call_run(&c);
+	ipclab_call_end(&c);
 	return ret;
 }
 
@@ -187,7 +182,7 @@ static int mutex_unlock_locked(struct ipclab_mutex *m, struct ipclab_proc *proc,
 		/* Nobody repaired what the dead owner left: give up on it. */
 		mutex_clear_owner(m);
 		m->state = IPCLAB_MUTEX_NOTRECOVERABLE;
-		ipclab_room_fail_all(&m->room, -ENOTRECOVERABLE, wq);
+		ipclab_room_done_all(&m->room, -ENOTRECOVERABLE, wq);
 	} else {
 		mutex_handoff(m, 0, IPCLAB_MUTEX_UNLOCKED, wq);
 	}
@@ -298,15 +293,13 @@ static void mutex_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	lockdep_assert_held(&obj->lock);
 	if (m->owner)
 		mutex_clear_owner(m);
-	ipclab_room_fail_all(&m->room, -EIDRM, wq);
+	ipclab_room_done_all(&m->room, -EIDRM, wq);
 }
 
 static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 		       struct ipclab_snap *snap)
 {
 	struct ipclab_mutex *m = to_mutex(obj);
-	struct ipclab_waiter_base *w;
-	u32 n = 0;
 
 	lockdep_assert_held(&obj->lock);
 	st->mutex.state = m->state;
@@ -319,13 +312,7 @@ static void mutex_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 			ipclab_fill_holder(&snap->holders[0], m->owner, 0, 1, 0);
 		snap->nholders = 1;
 	}
-	ipclab_room_for_each(w, &m->room, node) {
-		if (n < snap->waiters_cap)
-			ipclab_fill_waiter(&snap->waiters[n], w, IPCLAB_WAITER_LOCK,
-					   snap->now_ns);
-		n++;
-	}
-	snap->nwaiters = n;
+	ipclab_room_stat(&m->room, snap, IPCLAB_WAITER_LOCK);
 }
 
 /*

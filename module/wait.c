@@ -14,7 +14,8 @@
  * signal or the timeout ends the wait; in that case the waiter takes the
  * object's lock again and either leaves the room (its type's cancel())
  * or, if it was decided meanwhile, takes the result it was given.
- * Removal fails a room's waiters at once (ipclab_room_fail_all()).
+ * Removal fails a room's waiters at once, and a primitive that lets a
+ * whole room go does the same with its own status (ipclab_room_done_all()).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -113,6 +114,31 @@ void ipclab_waiter_init(struct ipclab_waiter_base *w, struct ipclab_proc *proc,
 void ipclab_room_init(struct ipclab_room *room)
 {
 	INIT_LIST_HEAD(&room->waiters);
+	room->n = 0;
+}
+
+/**
+ * ipclab_room_stat() - a room's waiters for IPCLAB_IOC_STAT, in order
+ * @room: the room; its object's lock is held
+ * @snap: the snapshot: waiters are added after the snap->nwaiters there
+ * @kind: IPCLAB_WAITER_* of every waiter of the room
+ *
+ * For a room of plain waiters; a type whose waiters say more (the
+ * operations they wait to do, the message they carry) fills its own.
+ */
+void ipclab_room_stat(struct ipclab_room *room, struct ipclab_snap *snap,
+		      u32 kind)
+{
+	struct ipclab_waiter_base *w;
+	u32 n = snap->nwaiters;
+
+	list_for_each_entry(w, &room->waiters, node) {
+		lockdep_assert_held(&w->obj->lock);
+		if (n < snap->waiters_cap)
+			ipclab_fill_waiter(&snap->waiters[n], w, kind, snap->now_ns);
+		n++;
+	}
+	snap->nwaiters = n;
 }
 
 /**
@@ -166,6 +192,7 @@ int ipclab_room_add(struct ipclab_room *room, struct ipclab_waiter_base *w)
 		return -ENOSPC;
 	w->obj->nwaiters++;
 	w->obj->nreaders += w->reader;
+	room->n++;
 	w->room = room;
 	list_add_tail(&w->node, &room->waiters);
 	if (ipclab_obj_in_world(w->obj)) {
@@ -192,6 +219,7 @@ void ipclab_room_del(struct ipclab_waiter_base *w)
 	if (WARN_ON_ONCE(!w->room))
 		return;
 	list_del_init(&w->node);
+	w->room->n--;
 	w->room = NULL;
 	if (ipclab_obj_in_world(w->obj)) {
 		ipclab_world_assert_held();
@@ -205,12 +233,13 @@ void ipclab_room_del(struct ipclab_waiter_base *w)
 }
 
 /**
- * ipclab_room_fail_all() - every waiter of a room fails, in order
+ * ipclab_room_done_all() - every waiter of a room gets @status, in order
  * @room:   the room; its object's lock is held
- * @status: what their commands return (-EIDRM at removal)
+ * @status: what their commands return (-EIDRM at removal; 0 to let them
+ *          all go)
  * @wq:     collects the tasks to wake after the unlock
  */
-void ipclab_room_fail_all(struct ipclab_room *room, int status,
+void ipclab_room_done_all(struct ipclab_room *room, int status,
 			  struct ipclab_wake *wq)
 {
 	struct ipclab_waiter_base *w, *tmp;

@@ -3260,7 +3260,8 @@ static bool remove_ours(int fd, int *left, bool report)
 			continue;
 		}
 		printf("# left: id %u, %s, key %d, mode %03o, cpid %d", ids[i],
-		       types[st.type < 5 ? st.type : 0], st.perm.key, st.perm.mode,
+		       types[st.type < sizeof(types) / sizeof(types[0]) ? st.type : 0],
+		       st.perm.key, st.perm.mode,
 		       st.perm.cpid);
 		if (st.type == IPCLAB_TYPE_SHBUF)
 			printf(", size %llu, nattch %u, attaches %llu%s",

@@ -40,6 +40,17 @@ static const char *const type_names[] = {
 	[IPCLAB_TYPE_SHBUF] = "shbuf",
 };
 
+/* A type's name; a module newer than this program may have more types. */
+static const char *type_name(unsigned int type)
+{
+	static char other[16];
+
+	if (type < sizeof(type_names) / sizeof(type_names[0]) && type_names[type])
+		return type_names[type];
+	snprintf(other, sizeof(other), "type%u", type);
+	return other;
+}
+
 static const char *const mutex_states[] = {
 	[IPCLAB_MUTEX_UNLOCKED] = "unlocked",
 	[IPCLAB_MUTEX_LOCKED] = "locked",
@@ -250,7 +261,7 @@ static void json_fields(FILE *out, const struct snap *s)
 	fprintf(out, "\"type\": \"%s\", \"key\": %d, \"id\": %u, "
 		"\"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", \"cpid\": %d, "
 		"\"lpid\": %d, \"waiters\": %u",
-		type_names[st->type], st->perm.key,
+		type_name(st->type), st->perm.key,
 		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
 		st->perm.cpid, st->perm.lpid, st->nwaiters);
 	switch (st->type) {
@@ -344,7 +355,7 @@ static int cmd_ls(const struct command *cmd, int argc, char **argv)
 		} else {
 			summary(&s, state, sizeof(state));
 			printf("%-6s %10d %8u %5u  %04o %5u %7d  %s\n",
-			       type_names[s.st.type], s.st.perm.key, s.st.perm.id,
+			       type_name(s.st.type), s.st.perm.key, s.st.perm.id,
 			       s.st.perm.uid, s.st.perm.mode, s.st.nwaiters,
 			       s.st.perm.lpid, state);
 		}
@@ -412,7 +423,7 @@ static void show(FILE *out, const struct snap *s)
 	unsigned int i, pos;
 
 	fprintf(out, "%s %u, key %d, owner %u:%u, mode %04o, created by pid %d\n",
-		type_names[st->type], st->perm.id, st->perm.key, st->perm.uid,
+		type_name(st->type), st->perm.id, st->perm.key, st->perm.uid,
 		st->perm.gid, st->perm.mode, st->perm.cpid);
 	fprintf(out, "  last operation: pid %d at %s; last change %s\n",
 		st->perm.lpid, fmt_time(st->perm.otime, t1, sizeof(t1)),
@@ -721,9 +732,9 @@ static int cmd_rm(const struct command *cmd, int argc, char **argv)
 			return 2;
 		}
 		if (ipclab_get(&g) < 0)
-			return fail("%s with key %s", type_names[type], key);
+			return fail("%s with key %s", type_name(type), key);
 		if (ipclab_remove(g.id))
-			return fail("removing %s %u (key %s)", type_names[type], g.id, key);
+			return fail("removing %s %u (key %s)", type_name(type), g.id, key);
 		return 0;
 	}
 	if (optind == argc) {
