@@ -683,8 +683,8 @@ static void dl_record_cycle(struct ipclab_dl *dl)
  *
  * Return: 0 if waiting closes no cycle; -EDEADLK if it would (the cycle
  * is in @dl), or if the graph was too big to search (dl->len is 0).  If
- * the cycle cannot be kept (no memory), the refusal stands and
- * IPCLAB_IOC_CYCLE shows the one before.
+ * no memory is left to copy the cycle, ipclab_world_restart() keeps the
+ * search's own buffer: a refusal is never lost.
  */
 static int ipclab_deadlock_check(struct ipclab_dl *dl,
 				 struct ipclab_waiter_base *w)

@@ -8,7 +8,8 @@
  * deadlock check (deadlock.c), debugfs (debugfs.c) and the trace events
  * (trace.h) -- names no primitive.  Each primitive lives in the one file
  * named after it and plugs in through one struct ipclab_type, listed on
- * one line of the registry (types.h).  docs/adding-a-primitive.md walks through it.
+ * one line of the registry (types.h).  docs/adding-a-primitive.md walks
+ * through it.
  *
  * Lifetime and locking, in short (docs/design.md has the long version):
  *

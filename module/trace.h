@@ -22,7 +22,8 @@
 
 /*
  * An object was created or removed: @type is its IPCLAB_TYPE_* (for
- * filters), @name its primitive's name (printed as type=).
+ * filters), @name its primitive's name (printed as type=), after the
+ * fixed fields so that they keep their places.
  */
 DECLARE_EVENT_CLASS(ipclab_obj_class,
 	TP_PROTO(const struct ipclab_obj *obj),
@@ -30,16 +31,16 @@ DECLARE_EVENT_CLASS(ipclab_obj_class,
 	TP_STRUCT__entry(
 		__field(u32, id)
 		__field(u32, type)
-		__string(name, obj->type->name)
 		__field(s32, key)
 		__field(pid_t, pid)
+		__string(name, obj->type->name)
 	),
 	TP_fast_assign(
 		__entry->id = obj->id;
 		__entry->type = obj->type->nr;
-		ipclab_assign_str(name, obj->type->name);
 		__entry->key = obj->key;
 		__entry->pid = task_tgid_nr(current);
+		ipclab_assign_str(name, obj->type->name);
 	),
 	TP_printk("id=%u type=%s key=%d pid=%d", __entry->id,
 		  __get_str(name), __entry->key, __entry->pid)

@@ -53,7 +53,8 @@ static int ipclab_type_check(unsigned int slot, const struct ipclab_type *t)
 			if (!ipclab_types[u] || !ipclab_types[u]->ioctls)
 				continue;
 			for (other = ipclab_types[u]->ioctls; other->cmd; other++)
-				if (other != ioc && other->cmd == ioc->cmd)
+				if ((u != slot || other != ioc) &&
+				    other->cmd == ioc->cmd)
 					return -EINVAL;
 		}
 	}
