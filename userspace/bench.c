@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipclab-bench - ipclab's primitives timed against the kernel's own IPC,
+ * in one boot, interleaved.
+ *
+ * Each case runs each of its variants REPS times, in turns (ipclab, the
+ * first peer, the second peer, ..., ipclab again ...), so that whatever
+ * the machine does meanwhile (a host under TCG, another guest) falls on
+ * every variant alike.  For each variant it prints the median, the
+ * fastest and the slowest repetition, and the ratio of ipclab's median
+ * to that variant's: above 1, ipclab took longer.
+ *
+ *   uncontended     one process: P then V on a free semaphore
+ *   ping-pong       two processes hand a turn back and forth; every step
+ *                   blocks one and wakes the other
+ *   wait-same-W     V wakes one of W sleepers on that semaphore, which
+ *                   answers on another one (a round trip)
+ *   wait-other-W    P then V on a free semaphore while W processes sleep
+ *                   on another semaphore of the same set
+ *   mutex-N         N processes lock, count, unlock for a fixed time;
+ *                   fairness is the busiest process's count over the mean
+ *   mbox-SIZE       one process sends, another receives SIZE-byte messages
+ *
+ * usage: ipclab-bench [-q] [-r REPS] [--json FILE]    (-h for more)
+ * Figures measured under QEMU without KVM (the lab VM) compare with each
+ * other, not with real hardware.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipclab.h"
+
+#define PROG "ipclab-bench"
+#define MAX_SEMS 3
+#define MAX_PROCS 1000
+#define MAX_REPS 101
+#define MAX_MSG 4096
+
+static void die(const char *fmt, ...)
+{
+	int err = errno;
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s (%s)\n", strerror(err), ipclab_errname(err));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Memory every forked process shares: POSIX objects, counters, the stop flag. */
+struct shared {
+	sem_t psem[MAX_SEMS];
+	pthread_mutex_t mutex;
+	volatile int stop;
+	long counts[8];
+};
+
+/*
+ * One object of one variant: the ipclab or SysV id, the eventfds or the
+ * pipes standing for semaphores, the POSIX queue.
+ */
+struct obj {
+	int id;
+	int fd[MAX_SEMS][2];
+	mqd_t mq;
+	struct shared *sh;
+};
+
+/* A variant: how to make its object and use it.  Unused hooks stay NULL. */
+struct kind {
+	const char *name;
+	void (*create)(struct obj *o, unsigned int nsems, size_t msgsz);
+	void (*destroy)(struct obj *o);
+	void (*p)(struct obj *o, unsigned int num);
+	void (*v)(struct obj *o, unsigned int num);
+	int (*waiting)(struct obj *o, unsigned int num);
+	void (*lock)(struct obj *o);
+	void (*unlock)(struct obj *o);
+	void (*send)(struct obj *o, const void *buf, size_t size);
+	void (*recv)(struct obj *o, void *buf, size_t size);
+};
+
+static struct shared *sh;
+
+/* ---- ipclab ---------------------------------------------------------- */
+
+static void lab_sem_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)msgsz;
+	o->id = ipclab_sem_get(IPCLAB_KEY_PRIVATE, nsems, 0, 0600);
+	if (o->id < 0)
+		die("ipclab semaphore set of %u", nsems);
+}
+
+static void lab_destroy(struct obj *o)
+{
+	if (ipclab_remove(o->id))
+		die("ipclab remove %d", o->id);
+}
+
+static void lab_p(struct obj *o, unsigned int num)
+{
+	if (ipclab_P(o->id, num))
+		die("ipclab P on semaphore %d.%u", o->id, num);
+}
+
+static void lab_v(struct obj *o, unsigned int num)
+{
+	if (ipclab_V(o->id, num))
+		die("ipclab V on semaphore %d.%u", o->id, num);
+}
+
+/* Waiters in the whole set: the cases wait on one semaphore at a time. */
+static int lab_waiting(struct obj *o, unsigned int num)
+{
+	struct ipclab_stat st = { .id = o->id };
+
+	(void)num;
+	if (ipclab_stat(&st))
+		die("ipclab stat %d", o->id);
+	return st.nwaiters;
+}
+
+/* The floor: the cheapest ioctl there is, once for P and once for V. */
+static void lab_floor_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)o, (void)nsems, (void)msgsz;
+}
+
+static void lab_floor_destroy(struct obj *o)
+{
+	(void)o;
+}
+
+static void lab_floor_op(struct obj *o, unsigned int num)
+{
+	struct ipclab_version ver;
+
+	(void)o, (void)num;
+	if (ioctl(ipclab_fd(), IPCLAB_IOC_VERSION, &ver))
+		die("ipclab IPCLAB_IOC_VERSION");
+}
+
+static void lab_mutex_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)nsems, (void)msgsz;
+	o->id = ipclab_mutex_get(IPCLAB_KEY_PRIVATE, 0, 0600);
+	if (o->id < 0)
+		die("ipclab mutex");
+}
+
+static void lab_lock(struct obj *o)
+{
+	if (ipclab_lock(o->id))
+		die("ipclab lock %d", o->id);
+}
+
+static void lab_unlock(struct obj *o)
+{
+	if (ipclab_unlock(o->id))
+		die("ipclab unlock %d", o->id);
+}
+
+static void lab_mbox_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)nsems;
+	/* Ten messages, as a POSIX queue holds by default. */
+	o->id = ipclab_mbox_get(IPCLAB_KEY_PRIVATE, 10, msgsz, 0, 0600);
+	if (o->id < 0)
+		die("ipclab mailbox of %zu-byte messages", msgsz);
+}
+
+static void lab_send(struct obj *o, const void *buf, size_t size)
+{
+	if (ipclab_send(o->id, 1, buf, size, 0))
+		die("ipclab send to mailbox %d", o->id);
+}
+
+static void lab_recv(struct obj *o, void *buf, size_t size)
+{
+	long type = 0;
+
+	if (ipclab_receive(o->id, &type, buf, size, 0) != (ssize_t)size)
+		die("ipclab receive from mailbox %d", o->id);
+}
+
+/* ---- SysV ------------------------------------------------------------ */
+
+static void sysv_sem_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)msgsz;
+	o->id = semget(IPC_PRIVATE, nsems, 0600);
+	if (o->id < 0)
+		die("SysV semget of %u", nsems);
+}
+
+static void sysv_sem_destroy(struct obj *o)
+{
+	if (semctl(o->id, 0, IPC_RMID))
+		die("SysV semctl IPC_RMID %d", o->id);
+}
+
+static void sysv_op(struct obj *o, unsigned int num, short op)
+{
+	struct sembuf b = { .sem_num = num, .sem_op = op };
+
+	if (semop(o->id, &b, 1))
+		die("SysV semop %+d on %d.%u", op, o->id, num);
+}
+
+static void sysv_p(struct obj *o, unsigned int num)
+{
+	sysv_op(o, num, -1);
+}
+
+static void sysv_v(struct obj *o, unsigned int num)
+{
+	sysv_op(o, num, 1);
+}
+
+static int sysv_waiting(struct obj *o, unsigned int num)
+{
+	int n = semctl(o->id, num, GETNCNT);
+
+	if (n < 0)
+		die("SysV semctl GETNCNT %d.%u", o->id, num);
+	return n;
+}
+
+/* A binary semaphore used as a mutex: it starts at 1. */
+static void sysv_mutex_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	sysv_sem_create(o, 1, msgsz);
+	(void)nsems;
+	sysv_v(o, 0);
+}
+
+static void sysv_lock(struct obj *o)
+{
+	sysv_p(o, 0);
+}
+
+static void sysv_unlock(struct obj *o)
+{
+	sysv_v(o, 0);
+}
+
+struct sysv_msg {
+	long mtype;
+	char text[MAX_MSG];
+};
+
+static void sysv_msg_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	(void)nsems, (void)msgsz;
+	o->id = msgget(IPC_PRIVATE, 0600);
+	if (o->id < 0)
+		die("SysV msgget");
+}
+
+static void sysv_msg_destroy(struct obj *o)
+{
+	if (msgctl(o->id, IPC_RMID, NULL))
+		die("SysV msgctl IPC_RMID %d", o->id);
+}
+
+static void sysv_send(struct obj *o, const void *buf, size_t size)
+{
+	static struct sysv_msg m = { .mtype = 1 };
+
+	memcpy(m.text, buf, size);
+	if (msgsnd(o->id, &m, size, 0))
+		die("SysV msgsnd to %d", o->id);
+}
+
+static void sysv_recv(struct obj *o, void *buf, size_t size)
+{
+	static struct sysv_msg m;
+
+	if (msgrcv(o->id, &m, size, 0, 0) != (ssize_t)size)
+		die("SysV msgrcv from %d", o->id);
+	memcpy(buf, m.text, size);
+}
+
+/* ---- POSIX ----------------------------------------------------------- */
+
+static void posix_sem_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	unsigned int i;
+
+	(void)msgsz;
+	for (i = 0; i < nsems; i++)
+		if (sem_init(&o->sh->psem[i], 1, 0))
+			die("POSIX sem_init %u", i);
+}
+
+static void posix_sem_destroy(struct obj *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_SEMS; i++)
+		sem_destroy(&o->sh->psem[i]);
+}
+
+static void posix_p(struct obj *o, unsigned int num)
+{
+	while (sem_wait(&o->sh->psem[num]))
+		if (errno != EINTR)
+			die("POSIX sem_wait %u", num);
+}
+
+static void posix_v(struct obj *o, unsigned int num)
+{
+	if (sem_post(&o->sh->psem[num]))
+		die("POSIX sem_post %u", num);
+}
+
+static void pthread_mutex_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	pthread_mutexattr_t a;
+
+	(void)nsems, (void)msgsz;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	errno = pthread_mutex_init(&o->sh->mutex, &a);
+	if (errno)
+		die("pthread_mutex_init");
+	pthread_mutexattr_destroy(&a);
+}
+
+static void pthread_mutex_destroy_(struct obj *o)
+{
+	pthread_mutex_destroy(&o->sh->mutex);
+}
+
+static void pthread_lock(struct obj *o)
+{
+	errno = pthread_mutex_lock(&o->sh->mutex);
+	if (errno)
+		die("pthread_mutex_lock");
+}
+
+static void pthread_unlock(struct obj *o)
+{
+	errno = pthread_mutex_unlock(&o->sh->mutex);
+	if (errno)
+		die("pthread_mutex_unlock");
+}
+
+static void posix_mq_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	struct mq_attr a = { .mq_maxmsg = 10, .mq_msgsize = msgsz };
+	char name[64];
+
+	(void)nsems;
+	snprintf(name, sizeof(name), "/" PROG "-%d", getpid());
+	o->mq = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &a);
+	if (o->mq == (mqd_t)-1)
+		die("POSIX mq_open %s", name);
+	mq_unlink(name);
+}
+
+static void posix_mq_destroy(struct obj *o)
+{
+	mq_close(o->mq);
+}
+
+static void posix_send(struct obj *o, const void *buf, size_t size)
+{
+	if (mq_send(o->mq, buf, size, 0))
+		die("POSIX mq_send");
+}
+
+static void posix_recv(struct obj *o, void *buf, size_t size)
+{
+	if (mq_receive(o->mq, buf, size, NULL) != (ssize_t)size)
+		die("POSIX mq_receive");
+}
+
+/* ---- eventfd (EFD_SEMAPHORE) and pipes, one fd pair per semaphore ----- */
+
+static void efd_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	unsigned int i;
+
+	(void)msgsz;
+	for (i = 0; i < nsems; i++) {
+		o->fd[i][0] = o->fd[i][1] = eventfd(0, EFD_SEMAPHORE | EFD_CLOEXEC);
+		if (o->fd[i][0] < 0)
+			die("eventfd %u", i);
+	}
+	for (; i < MAX_SEMS; i++)
+		o->fd[i][0] = o->fd[i][1] = -1;
+}
+
+static void fds_destroy(struct obj *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_SEMS; i++) {
+		if (o->fd[i][0] < 0)
+			continue;
+		close(o->fd[i][0]);
+		if (o->fd[i][1] != o->fd[i][0])
+			close(o->fd[i][1]);
+	}
+}
+
+static void efd_p(struct obj *o, unsigned int num)
+{
+	uint64_t one;
+
+	if (read(o->fd[num][0], &one, sizeof(one)) != sizeof(one))
+		die("eventfd read %u", num);
+}
+
+static void efd_v(struct obj *o, unsigned int num)
+{
+	uint64_t one = 1;
+
+	if (write(o->fd[num][1], &one, sizeof(one)) != sizeof(one))
+		die("eventfd write %u", num);
+}
+
+static void pipe_create(struct obj *o, unsigned int nsems, size_t msgsz)
+{
+	unsigned int i;
+
+	(void)msgsz;
+	for (i = 0; i < MAX_SEMS; i++)
+		o->fd[i][0] = o->fd[i][1] = -1;
+	for (i = 0; i < (nsems ? nsems : 1); i++)
+		if (pipe2(o->fd[i], O_CLOEXEC))
+			die("pipe %u", i);
+}
+
+static void pipe_p(struct obj *o, unsigned int num)
+{
+	char c;
+
+	if (read(o->fd[num][0], &c, 1) != 1)
+		die("pipe read %u", num);
+}
+
+static void pipe_v(struct obj *o, unsigned int num)
+{
+	if (write(o->fd[num][1], "", 1) != 1)
+		die("pipe write %u", num);
+}
+
+/* A message is one write of SIZE <= PIPE_BUF bytes: it arrives whole. */
+static void pipe_send(struct obj *o, const void *buf, size_t size)
+{
+	if (write(o->fd[0][1], buf, size) != (ssize_t)size)
+		die("pipe write of %zu bytes", size);
+}
+
+static void pipe_recv(struct obj *o, void *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size) {
+		n = read(o->fd[0][0], (char *)buf + got, size - got);
+		if (n <= 0)
+			die("pipe read of %zu bytes", size);
+		got += n;
+	}
+}
+
+/* ---- the variants ----------------------------------------------------- */
+
+#define SEM_KIND(n, c, d, pp, vv, w) \
+	{ .name = n, .create = c, .destroy = d, .p = pp, .v = vv, .waiting = w }
+#define MUTEX_KIND(n, c, d, l, u) \
+	{ .name = n, .create = c, .destroy = d, .lock = l, .unlock = u }
+#define MSG_KIND(n, c, d, s, r) \
+	{ .name = n, .create = c, .destroy = d, .send = s, .recv = r }
+
+static const struct kind k_lab_sem = SEM_KIND("ipclab sem", lab_sem_create,
+	lab_destroy, lab_p, lab_v, lab_waiting);
+static const struct kind k_lab_floor = SEM_KIND("ipclab VERSION x2",
+	lab_floor_create, lab_floor_destroy, lab_floor_op, lab_floor_op, NULL);
+static const struct kind k_sysv_sem = SEM_KIND("SysV sem", sysv_sem_create,
+	sysv_sem_destroy, sysv_p, sysv_v, sysv_waiting);
+static const struct kind k_posix_sem = SEM_KIND("POSIX sem_t", posix_sem_create,
+	posix_sem_destroy, posix_p, posix_v, NULL);
+static const struct kind k_efd = SEM_KIND("eventfd sem", efd_create,
+	fds_destroy, efd_p, efd_v, NULL);
+static const struct kind k_pipe = SEM_KIND("pipe", pipe_create, fds_destroy,
+	pipe_p, pipe_v, NULL);
+static const struct kind k_lab_mutex = MUTEX_KIND("ipclab mutex",
+	lab_mutex_create, lab_destroy, lab_lock, lab_unlock);
+static const struct kind k_sysv_mutex = MUTEX_KIND("SysV binary sem",
+	sysv_mutex_create, sysv_sem_destroy, sysv_lock, sysv_unlock);
+static const struct kind k_pthread = MUTEX_KIND("pthread mutex",
+	pthread_mutex_create, pthread_mutex_destroy_, pthread_lock, pthread_unlock);
+static const struct kind k_lab_mbox = MSG_KIND("ipclab mbox", lab_mbox_create,
+	lab_destroy, lab_send, lab_recv);
+static const struct kind k_posix_mq = MSG_KIND("POSIX mq", posix_mq_create,
+	posix_mq_destroy, posix_send, posix_recv);
+static const struct kind k_sysv_msg = MSG_KIND("SysV msg", sysv_msg_create,
+	sysv_msg_destroy, sysv_send, sysv_recv);
+static const struct kind k_pipe_msg = MSG_KIND("pipe", pipe_create,
+	fds_destroy, pipe_send, pipe_recv);
+
+/* ---- the measurements -------------------------------------------------
+ * Each takes its object, N operations and the case's parameter, returns
+ * the seconds the timed part took and, for mutexes, the fairness.
+ */
+
+static pid_t spawn(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) < 0)
+		die("waitpid %d", (int)pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, PROG ": child %d failed (status 0x%x)\n", (int)pid, st);
+		exit(1);
+	}
+}
+
+static void kill_all(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+}
+
+static double run_uncontended(const struct kind *k, struct obj *o, long n,
+			      int param, double *fair)
+{
+	double t0;
+	long i;
+
+	(void)param, (void)fair;
+	k->v(o, 0);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		k->p(o, 0);
+		k->v(o, 0);
+	}
+	return now() - t0;
+}
+
+static double run_pingpong(const struct kind *k, struct obj *o, long n,
+			   int param, double *fair)
+{
+	double t0 = now();
+	pid_t pid;
+	long i;
+
+	(void)param, (void)fair;
+	pid = spawn();
+	if (!pid) {
+		for (i = 0; i < n; i++) {
+			k->p(o, 1);
+			k->v(o, 0);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		k->v(o, 1);
+		k->p(o, 0);
+	}
+	reap(pid);
+	return now() - t0;
+}
+
+static pid_t waiters[MAX_PROCS];
+
+/* Until the kernel shows W processes asleep on semaphore num. */
+static void wait_asleep(const struct kind *k, struct obj *o, unsigned int num, int w)
+{
+	while (k->waiting(o, num) < w)
+		usleep(1000);
+}
+
+static double run_wait_same(const struct kind *k, struct obj *o, long n,
+			    int w, double *fair)
+{
+	double t0;
+	long i;
+	int j;
+
+	(void)fair;
+	for (j = 0; j < w; j++) {
+		waiters[j] = spawn();
+		if (!waiters[j]) {
+			for (;;) {
+				k->p(o, 0);
+				k->v(o, 1);
+			}
+		}
+	}
+	wait_asleep(k, o, 0, w);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		k->v(o, 0);
+		k->p(o, 1);
+	}
+	t0 = now() - t0;
+	kill_all(waiters, w);
+	return t0;
+}
+
+static double run_wait_other(const struct kind *k, struct obj *o, long n,
+			     int w, double *fair)
+{
+	double t0;
+	long i;
+	int j;
+
+	(void)fair;
+	for (j = 0; j < w; j++) {
+		waiters[j] = spawn();
+		if (!waiters[j]) {
+			k->p(o, 1);
+			_exit(0);
+		}
+	}
+	wait_asleep(k, o, 1, w);
+	k->v(o, 0);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		k->p(o, 0);
+		k->v(o, 0);
+	}
+	t0 = now() - t0;
+	kill_all(waiters, w);
+	return t0;
+}
+
+/*
+ * N processes lock, count, unlock until the parent says stop, after
+ * "n" microseconds; the result is in seconds per acquisition times n,
+ * like the others: total time / acquisitions * n.
+ */
+static double run_mutex(const struct kind *k, struct obj *o, long usec,
+			int nproc, double *fair)
+{
+	pid_t pids[8];
+	int go[2], j;
+	long total = 0, most = 0;
+	double t0;
+	char c;
+
+	if (pipe(go))
+		die("pipe");
+	sh->stop = 0;
+	for (j = 0; j < nproc; j++) {
+		sh->counts[j] = 0;
+		pids[j] = spawn();
+		if (!pids[j]) {
+			long mine = 0;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) < 0)
+				_exit(1);
+			while (!sh->stop) {
+				k->lock(o);
+				mine++;
+				k->unlock(o);
+			}
+			sh->counts[j] = mine;
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	usleep(10000);
+	t0 = now();
+	close(go[1]);
+	usleep(usec);
+	sh->stop = 1;
+	t0 = now() - t0;
+	for (j = 0; j < nproc; j++)
+		reap(pids[j]);
+	for (j = 0; j < nproc; j++) {
+		total += sh->counts[j];
+		if (sh->counts[j] > most)
+			most = sh->counts[j];
+	}
+	if (!total) {
+		fprintf(stderr, PROG ": %s: no acquisition in %ld us\n", k->name, usec);
+		exit(1);
+	}
+	*fair = (double)most / ((double)total / nproc);
+	return t0 / total * usec;
+}
+
+static double run_mbox(const struct kind *k, struct obj *o, long n,
+		       int size, double *fair)
+{
+	static char buf[MAX_MSG];
+	double t0 = now();
+	pid_t pid;
+	long i;
+
+	(void)fair;
+	pid = spawn();
+	if (!pid) {
+		memset(buf, 'x', size);
+		for (i = 0; i < n; i++)
+			k->send(o, buf, size);
+		_exit(0);
+	}
+	for (i = 0; i < n; i++)
+		k->recv(o, buf, size);
+	reap(pid);
+	return now() - t0;
+}
+
+/* ---- the cases -------------------------------------------------------- */
+
+#define MAX_VARIANTS 5
+
+struct bench_case {
+	const char *name;
+	const char *unit;		/* what one "op" of the figures is */
+	double (*run)(const struct kind *k, struct obj *o, long n, int param,
+		      double *fair);
+	long n;				/* operations per repetition (mutex: us) */
+	int param;			/* waiters, processes, message size */
+	unsigned int nsems;
+	const struct kind *kinds[MAX_VARIANTS];	/* [0] is ipclab's */
+};
+
+#define WAIT_CASES(w, n) \
+	{ "wait-same-" #w, "ns per V + answer", run_wait_same, n, w, 2, \
+	  { &k_lab_sem, &k_sysv_sem } }, \
+	{ "wait-other-" #w, "ns per P+V", run_wait_other, n, w, 2, \
+	  { &k_lab_sem, &k_sysv_sem } }
+
+#define MUTEX_CASE(p) \
+	{ "mutex-" #p, "ns per acquisition", run_mutex, 300000, p, 1, \
+	  { &k_lab_mutex, &k_sysv_mutex, &k_pthread } }
+
+#define MBOX_CASE(label, size) \
+	{ "mbox-" label, "ns per message", run_mbox, 20000, size, 1, \
+	  { &k_lab_mbox, &k_posix_mq, &k_sysv_msg, &k_pipe_msg } }
+
+static const struct bench_case cases[] = {
+	{ "uncontended", "ns per P+V", run_uncontended, 100000, 0, 1,
+	  { &k_lab_sem, &k_sysv_sem, &k_posix_sem, &k_efd, &k_lab_floor } },
+	{ "ping-pong", "ns per round trip", run_pingpong, 10000, 0, 2,
+	  { &k_lab_sem, &k_sysv_sem, &k_posix_sem, &k_efd, &k_pipe } },
+	WAIT_CASES(1, 5000), WAIT_CASES(10, 5000),
+	WAIT_CASES(100, 5000), WAIT_CASES(1000, 5000),
+	MUTEX_CASE(2), MUTEX_CASE(4), MUTEX_CASE(8),
+	MBOX_CASE("64B", 64), MBOX_CASE("4KiB", 4096),
+};
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+struct result {
+	double ns[MAX_REPS];		/* per repetition */
+	double fair[MAX_REPS];
+	double med, min, max, fair_med;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(const double *v, int n, double *min, double *max)
+{
+	double s[MAX_REPS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	if (min)
+		*min = s[0];
+	if (max)
+		*max = s[n - 1];
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static int nvariants(const struct bench_case *c)
+{
+	int n = 0;
+
+	while (n < MAX_VARIANTS && c->kinds[n])
+		n++;
+	return n;
+}
+
+static void run_case(const struct bench_case *c, long n, int reps,
+		     struct result *res)
+{
+	int nv = nvariants(c), r, v;
+
+	for (r = 0; r < reps; r++) {
+		for (v = 0; v < nv; v++) {
+			struct obj o = { .sh = sh };
+			double fair = 0, t;
+
+			c->kinds[v]->create(&o, c->nsems, c->param);
+			t = c->run(c->kinds[v], &o, n, c->param, &fair);
+			c->kinds[v]->destroy(&o);
+			res[v].ns[r] = t / n * 1e9;
+			res[v].fair[r] = fair;
+		}
+	}
+	for (v = 0; v < nv; v++) {
+		res[v].med = median(res[v].ns, reps, &res[v].min, &res[v].max);
+		res[v].fair_med = median(res[v].fair, reps, NULL, NULL);
+	}
+}
+
+static void print_case(const struct bench_case *c, long n, const struct result *res)
+{
+	int nv = nvariants(c), v;
+	bool mutex = c->run == run_mutex;
+
+	printf("%s (%s, %s %ld)\n", c->name, c->unit,
+	       mutex ? "us per repetition" : "ops per repetition", n);
+	for (v = 0; v < nv; v++) {
+		printf("  %-18s %12.0f %12.0f %12.0f", c->kinds[v]->name,
+		       res[v].med, res[v].min, res[v].max);
+		if (v)
+			printf(" %8.2f", res[0].med / res[v].med);
+		else
+			printf(" %8s", "");
+		if (mutex)
+			printf(" %8.2f", res[v].fair_med);
+		printf("\n");
+	}
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void write_json(const char *path, int reps, bool quick,
+		       struct result (*res)[MAX_VARIANTS], const long *ns,
+		       const bool *ran)
+{
+	FILE *f = fopen(path, "w");
+	struct utsname u;
+	unsigned int c;
+	bool first;
+	int v, r;
+
+	if (!f)
+		die("open %s", path);
+	uname(&u);
+	fprintf(f, "{\n  \"program\": \"" PROG "\",\n  \"version\": ");
+	json_string(f, ipclab_version());
+	fprintf(f, ",\n  \"kernel\": ");
+	json_string(f, u.release);
+	fprintf(f, ",\n  \"reps\": %d,\n  \"quick\": %s,\n  \"cases\": [",
+		reps, quick ? "true" : "false");
+	for (c = 0, first = true; c < NCASES; c++) {
+		const struct bench_case *bc = &cases[c];
+
+		if (!ran[c])
+			continue;
+		fprintf(f, "%s\n    {", first ? "" : ",");
+		first = false;
+		fprintf(f, "\"name\": \"%s\", \"unit\": \"%s\", \"n\": %ld, "
+			"\"param\": %d, \"variants\": [\n", bc->name, bc->unit,
+			ns[c], bc->param);
+		for (v = 0; v < nvariants(bc); v++) {
+			const struct result *x = &res[c][v];
+
+			fprintf(f, "      {\"name\": ");
+			json_string(f, bc->kinds[v]->name);
+			fprintf(f, ", \"median\": %.1f, \"min\": %.1f, \"max\": %.1f",
+				x->med, x->min, x->max);
+			if (v)
+				fprintf(f, ", \"ratio\": %.3f", res[c][0].med / x->med);
+			if (bc->run == run_mutex)
+				fprintf(f, ", \"fairness\": %.3f", x->fair_med);
+			fprintf(f, ", \"samples\": [");
+			for (r = 0; r < reps; r++)
+				fprintf(f, "%s%.1f", r ? ", " : "", x->ns[r]);
+			fprintf(f, "]}%s\n", v + 1 < nvariants(bc) ? "," : "");
+		}
+		fprintf(f, "    ]}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f))
+		die("write %s", path);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " [-q] [-r REPS] [-c CASE]... [--json FILE]\n"
+		"\n"
+		"Time ipclab's semaphores, mutexes and mailboxes against the kernel's\n"
+		"own IPC (SysV, POSIX, eventfd, pipes), the variants of each case run\n"
+		"in turns.  Per variant: median, min and max of the repetitions, and\n"
+		"ipclab's median over that variant's (above 1: ipclab took longer).\n"
+		"\n"
+		"  -q, --quick      few iterations, 3 repetitions: a smoke test\n"
+		"  -r, --reps N     repetitions per variant (default 5, at most %d)\n"
+		"  -c, --case NAME  only this case (repeatable)\n"
+		"  -j, --json FILE  write every figure and sample to FILE\n"
+		"  -h, --help       this help\n"
+		"\n"
+		"Cases:", MAX_REPS);
+	for (unsigned int c = 0; c < NCASES; c++)
+		fprintf(f, "%s %s", c % 6 ? "" : "\n ", cases[c].name);
+	fprintf(f, "\n\nExit status: 0, 1 if an operation failed, 2 on a usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "case", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	static struct result res[NCASES][MAX_VARIANTS];
+	const char *json = NULL, *only[NCASES];
+	long ns[NCASES];
+	bool ran[NCASES] = { false };
+	int reps = 5, nonly = 0, opt, i;
+	bool quick = false;
+	unsigned int c;
+
+	while ((opt = getopt_long(argc, argv, "qr:c:j:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'q':
+			quick = true;
+			reps = 3;
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			if (reps < 1 || reps > MAX_REPS) {
+				fprintf(stderr, PROG ": --reps %s: 1..%d\n", optarg, MAX_REPS);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (nonly < (int)NCASES)
+				only[nonly++] = optarg;
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < nonly; i++) {
+		for (c = 0; c < NCASES && strcmp(only[i], cases[c].name); c++)
+			;
+		if (c == NCASES) {
+			fprintf(stderr, PROG ": no case %s (-h lists them)\n", only[i]);
+			return 2;
+		}
+	}
+	if (ipclab_fd() < 0)
+		die("open /dev/ipclab");
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap of the shared page");
+	/* A child that dies must not leave a parent blocked in write(). */
+	signal(SIGPIPE, SIG_IGN);
+
+	printf("%-20s %12s %12s %12s %8s%s\n", "case / variant", "median", "min",
+	       "max", "ratio", "");
+	for (c = 0; c < NCASES; c++) {
+		bool run = !nonly;
+
+		for (i = 0; i < nonly; i++)
+			run |= !strcmp(only[i], cases[c].name);
+		ns[c] = cases[c].n;
+		if (quick)
+			ns[c] = cases[c].run == run_mutex ? 20000 : cases[c].n / 100;
+		if (!run)
+			continue;
+		ran[c] = true;
+		run_case(&cases[c], ns[c], reps, res[c]);
+		print_case(&cases[c], ns[c], res[c]);
+		fflush(stdout);
+	}
+	if (json)
+		write_json(json, reps, quick, res, ns, ran);
+	return 0;
+}
