@@ -13,6 +13,9 @@
 #                        groff on the manual pages
 #   make man-lint        the manual pages through groff's warnings
 #   make demo            the guided tour in the lab VM
+#   make bench           ipclab against the kernel's own IPC in the lab VM:
+#                        a table, and build/bench.json (KERNEL=6.12,
+#                        BENCH_ARGS="--quick")
 #   make deb             ipclab-dkms and ipclab-tools, Debian packages
 #   make install         the programs, libraries, headers, manual pages and
 #                        completion (PREFIX, DESTDIR), and the module
@@ -59,7 +62,7 @@ NO_KDIR := ipclab: no kernel headers in $(KDIR) to build the module: install \
 endif
 
 .PHONY: all module userspace selftests kselftest-headers check fuzz lint man-lint \
-	demo deb install install-tools install-module install-dkms uninstall \
+	demo bench deb install install-tools install-module install-dkms uninstall \
 	clean help
 
 all: $(if $(NO_KDIR),,module) userspace selftests
@@ -105,6 +108,10 @@ man-lint:
 
 demo:
 	scripts/demo
+
+# The lab VM builds what it boots; KERNEL and BENCH_ARGS reach scripts/bench.
+bench: userspace
+	KERNEL="$(KERNEL)" BENCH_ARGS="$(BENCH_ARGS)" scripts/bench
 
 deb:
 	scripts/mkdeb
@@ -174,4 +181,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,21p' Makefile
+	@sed -n '3,24p' Makefile

@@ -1024,8 +1024,8 @@ int main(int argc, char **argv)
 	/* A child that dies must not leave a parent blocked in write(). */
 	signal(SIGPIPE, SIG_IGN);
 
-	printf("%-20s %12s %12s %12s %8s%s\n", "case / variant", "median", "min",
-	       "max", "ratio", "");
+	printf("%-20s %12s %12s %12s %8s %8s\n", "case / variant", "median", "min",
+	       "max", "ratio", "fairness");
 	for (c = 0; c < NCASES; c++) {
 		bool run = !nonly;
 
