@@ -1243,4 +1243,130 @@ static inline char *read_all(const char *path)
 	return buf;
 }
 
+#include <ctype.h>
+
+/*
+ * A tiny JSON checker: is a string one well-formed JSON value?  For the
+ * commands' --json output (cli_test, bench_test).
+ */
+
+static inline bool json_value(const char **p, int depth);
+
+static inline void json_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
+		(*p)++;
+}
+
+static inline bool json_string(const char **p)
+{
+	if (**p != '"')
+		return false;
+	for ((*p)++; **p != '"'; (*p)++) {
+		if (!**p || (unsigned char)**p < 0x20)
+			return false;
+		if (**p == '\\') {
+			(*p)++;
+			if (**p == 'u') {
+				int i;
+
+				for (i = 1; i <= 4; i++)
+					if (!isxdigit((unsigned char)(*p)[i]))
+						return false;
+				*p += 4;
+			} else if (!strchr("\"\\/bfnrt", **p) || !**p) {
+				return false;
+			}
+		}
+	}
+	(*p)++;
+	return true;
+}
+
+static inline bool json_number(const char **p)
+{
+	const char *s = *p;
+
+	if (**p == '-')
+		(*p)++;
+	if (!isdigit((unsigned char)**p))
+		return false;
+	if (**p == '0' && isdigit((unsigned char)(*p)[1]))
+		return false;
+	while (isdigit((unsigned char)**p))
+		(*p)++;
+	if (**p == '.') {
+		(*p)++;
+		if (!isdigit((unsigned char)**p))
+			return false;
+		while (isdigit((unsigned char)**p))
+			(*p)++;
+	}
+	return *p > s;
+}
+
+static inline bool json_list(const char **p, char close, bool object, int depth)
+{
+	(*p)++;
+	json_ws(p);
+	if (**p == close) {
+		(*p)++;
+		return true;
+	}
+	for (;;) {
+		json_ws(p);
+		if (object) {
+			if (!json_string(p))
+				return false;
+			json_ws(p);
+			if (**p != ':')
+				return false;
+			(*p)++;
+		}
+		if (!json_value(p, depth + 1))
+			return false;
+		json_ws(p);
+		if (**p == close) {
+			(*p)++;
+			return true;
+		}
+		if (**p != ',')
+			return false;
+		(*p)++;
+	}
+}
+
+static inline bool json_value(const char **p, int depth)
+{
+	if (depth > 32)
+		return false;
+	json_ws(p);
+	switch (**p) {
+	case '{':
+		return json_list(p, '}', true, depth);
+	case '[':
+		return json_list(p, ']', false, depth);
+	case '"':
+		return json_string(p);
+	case 't':
+		return !strncmp(*p, "true", 4) && (*p += 4);
+	case 'f':
+		return !strncmp(*p, "false", 5) && (*p += 5);
+	case 'n':
+		return !strncmp(*p, "null", 4) && (*p += 4);
+	default:
+		return json_number(p);
+	}
+}
+
+static inline bool json_valid(const char *s)
+{
+	const char *p = s;
+
+	if (!json_value(&p, 0))
+		return false;
+	json_ws(&p);
+	return !*p;
+}
+
 #endif /* IPCLAB_TEST_H */
