@@ -1091,23 +1091,120 @@ static int call_checked(struct ipclab_call *c, bool *queued)
  * to be dropped by ipclab_call_end() (also after an error of
  * ipclab_call_run(), not after one of this).
  *
- * Return: 0, -EINVAL (no such object of that type), -EACCES, or an
- * error of ipclab_proc_current() (-ENOSPC, -ENOMEM).
+ * Return: 0, -EINVAL (no such object of that type), the error of the
+ * type's check(), -EACCES, or an error of ipclab_proc_current()
+ * (-ENOSPC, -ENOMEM).
  */
 int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access)
 {
 	int ret;
 
-	c->obj = ipclab_obj_get(id, type, access, &ret);
+	c->obj = ipclab_obj_lookup(id, type);
 	if (!c->obj)
-		return ret;
+		return -EINVAL;
+	ret = c->ops->check ? c->ops->check(c) : 0;
+	ret = ret ?: ipclab_perm(c->obj, access);
+	if (ret)
+		goto out_put;
 	c->proc = ipclab_proc_current();
 	if (IS_ERR(c->proc)) {
 		ret = PTR_ERR(c->proc);
-		ipclab_obj_put(c->obj);
-		return ret;
+		goto out_put;
 	}
 	return 0;
+
+out_put:
+	ipclab_obj_put(c->obj);
+	return ret;
+}
+
+/**
+ * ipclab_call_fast() - a call decided at once, without references
+ * @c:      the call: its ops and timeout (obj and proc are set here)
+ * @id:     as for ipclab_call_begin()
+ * @type:   as for ipclab_call_begin()
+ * @access: as for ipclab_call_begin()
+ *
+ * The common case, done as ipc/sem.c does its simple operations: the
+ * object is found under RCU and used inside that one read-side section
+ * without a reference (objects are freed only after a grace period, and
+ * try() sees under the object's lock whether it was removed), its lock
+ * is taken once, and try() decides.  The process is referenced as in the
+ * full path: what try() does may keep it (a mutex's owner), and only a
+ * reference keeps it from ending for good meanwhile.  Whatever is less
+ * simple -- no such object, a permission only a capability grants, no
+ * record of the process yet, a stop of the world in progress, a try()
+ * that must wait or needs memory -- is left to the full path with
+ * nothing changed, which finds it again and says what is wrong.
+ *
+ * Context: process context, no lock held.
+ * Return: try()'s result or check()'s error, or IPCLAB_CALL_SLOW: then
+ * c->obj and c->proc are NULL; call ipclab_call_begin() and
+ * ipclab_call_run().
+ */
+int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access)
+{
+	int ret = IPCLAB_CALL_SLOW;
+
+	rcu_read_lock();
+	c->proc = ipclab_proc_find_current_rcu();
+	if (!c->proc) {
+		rcu_read_unlock();
+		return ret;
+	}
+	c->obj = ipclab_obj_find_rcu(id, type);
+	if (!c->obj)
+		goto out;
+	if (c->ops->check) {
+		ret = c->ops->check(c) ?: IPCLAB_CALL_SLOW;
+		if (ret != IPCLAB_CALL_SLOW)
+			goto out;
+	}
+	if (ipclab_perm_atomic(c->obj, access, false) ||
+	    !ipclab_obj_trylock(c->obj))
+		goto out;
+	ret = c->ops->try(c);
+	if (c->wait || c->again)
+		ret = IPCLAB_CALL_SLOW;
+	ipclab_obj_unlock(c->obj);
+out:
+	rcu_read_unlock();
+	ipclab_wake_up(&c->wq);
+	ipclab_proc_put(c->proc);
+	if (ret == IPCLAB_CALL_SLOW) {
+		c->obj = NULL;
+		c->proc = NULL;
+		c->wait = false;
+		c->again = false;
+	}
+	return ret;
+}
+
+/**
+ * ipclab_call() - the whole of a blocking command
+ * @c:      the call: its ops, timeout and waiter filled in
+ * @id:     as for ipclab_call_begin()
+ * @type:   as for ipclab_call_begin()
+ * @access: as for ipclab_call_begin()
+ *
+ * ipclab_call_fast(), and if that cannot decide, ipclab_call_begin(),
+ * ipclab_call_run() and ipclab_call_end().
+ *
+ * Context: process context, no lock held.
+ * Return: the command's result.
+ */
+int ipclab_call(struct ipclab_call *c, u32 id, u32 type, int access)
+{
+	int ret = ipclab_call_fast(c, id, type, access);
+
+	if (ret != IPCLAB_CALL_SLOW)
+		return ret;
+	ret = ipclab_call_begin(c, id, type, access);
+	if (ret)
+		return ret;
+	ret = ipclab_call_run(c);
+	ipclab_call_end(c);
+	return ret;
 }
 
 /**

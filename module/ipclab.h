@@ -374,6 +374,7 @@ struct ipclab_timeout {
 
 /* table.c: objects, keys, ids, permissions */
 struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type);
+struct ipclab_obj *ipclab_obj_find_rcu(u32 id, u32 type);
 struct ipclab_obj *ipclab_obj_next(unsigned long *slot);
 struct ipclab_obj *ipclab_obj_next_rcu(unsigned long *slot);
 void ipclab_obj_put(struct ipclab_obj *obj);
@@ -458,6 +459,7 @@ extern atomic_t ipclab_nprocs;
 
 struct ipclab_proc *ipclab_proc_current(void);
 struct ipclab_proc *ipclab_proc_find_current(void);
+struct ipclab_proc *ipclab_proc_find_current_rcu(void);
 void ipclab_proc_put(struct ipclab_proc *proc);
 void ipclab_proc_closed(struct files_struct *files);
 void ipclab_procs_exit(void);
@@ -541,6 +543,33 @@ static inline void ipclab_obj_lock(struct ipclab_obj *obj)
 }
 
 /**
+ * ipclab_obj_trylock() - ipclab_obj_lock() for a caller that may not sleep
+ * @obj: the object, referenced or under RCU
+ *
+ * Enters the world only if it is not stopped (no wait for the stop to
+ * end), then takes the lock.
+ *
+ * Context: process context, no spinlock held; RCU read side allowed.
+ * Return: true, with the lock held as ipclab_obj_lock() leaves it; false,
+ * with nothing taken, when a stop of the world is on.
+ */
+static inline bool ipclab_obj_trylock(struct ipclab_obj *obj)
+	__cond_acquires(&obj->lock)
+{
+	if (ipclab_obj_in_world(obj)) {
+		if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+			preempt_disable();
+		if (unlikely(!percpu_down_read_trylock(&ipclab_world))) {
+			if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+				preempt_enable();
+			return false;
+		}
+	}
+	spin_lock(&obj->lock);
+	return true;
+}
+
+/**
  * ipclab_obj_unlock() - unlock an object locked with ipclab_obj_lock()
  * @obj: the object
  */
@@ -594,6 +623,9 @@ struct ipclab_call;
 
 /**
  * struct ipclab_call_ops - how a primitive does one blocking command
+ * @check:   optional, before the permission check, no lock held (in
+ *           the fast path, under RCU: it must not sleep): check the
+ *           command's arguments against the object; 0 or their errno
  * @try:     under ipclab_obj_lock() (or with the world stopped and the
  *           object's lock held): do the command if it can be done now
  *           and return 0 or its error; or, if it must wait, get the
@@ -610,6 +642,7 @@ struct ipclab_call;
  *           its place held back.  Without it: ipclab_room_del().
  */
 struct ipclab_call_ops {
+	int (*check)(struct ipclab_call *c);
 	int (*try)(struct ipclab_call *c);
 	int (*prepare)(struct ipclab_call *c);
 	int (*enqueue)(struct ipclab_call *c);
@@ -640,6 +673,12 @@ struct ipclab_call {
 
 int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access);
 int ipclab_call_run(struct ipclab_call *c);
+
+/* ipclab_call_fast() could not decide: take the full path. */
+#define IPCLAB_CALL_SLOW	1
+
+int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access);
+int ipclab_call(struct ipclab_call *c, u32 id, u32 type, int access);
 void ipclab_call_end(struct ipclab_call *c);
 
 /* wait.c: waiting rooms, sleeping and waking, shared by every primitive */

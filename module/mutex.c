@@ -162,12 +162,7 @@ static long ipclab_mutex_lock(void __user *argp)
 	if (ret)
 		return ret;
 
-	ret = ipclab_call_begin(&c, arg.id, IPCLAB_TYPE_MUTEX, IPCLAB_WRITE);
-	if (ret)
-		return ret;
-	ret = ipclab_call_run(&c);
-	ipclab_call_end(&c);
-	return ret;
+	return ipclab_call(&c, arg.id, IPCLAB_TYPE_MUTEX, IPCLAB_WRITE);
 }
 
 /* UNLOCK: the owner lets go, to the first waiter or to nobody. */
@@ -204,39 +199,48 @@ static int mutex_consistent_locked(struct ipclab_mutex *m,
 	return 0;
 }
 
-/* The shape of UNLOCK and CONSISTENT: an owner's action on its mutex. */
+/* UNLOCK and CONSISTENT: an owner's action on its mutex, never waiting. */
+struct mutex_owner_call {
+	struct ipclab_call c;
+	int (*op)(struct ipclab_mutex *m, struct ipclab_proc *proc,
+		  struct ipclab_wake *wq);
+};
+
+static int mutex_owner_try(struct ipclab_call *c)
+{
+	struct mutex_owner_call *oc = container_of(c, struct mutex_owner_call, c);
+
+	lockdep_assert_held(&c->obj->lock);
+	if (c->obj->removed)
+		return -EIDRM;
+	return oc->op(to_mutex(c->obj), c->proc, &c->wq);
+}
+
+static const struct ipclab_call_ops mutex_owner_ops = {
+	.try		= mutex_owner_try,
+};
+
+/*
+ * No permission is asked: the owner may let go of what it holds however
+ * the mode changed meanwhile, and anybody else gets -EPERM.
+ */
 static long mutex_owner_op(void __user *argp,
 			   int (*op)(struct ipclab_mutex *m,
 				     struct ipclab_proc *proc,
 				     struct ipclab_wake *wq))
 {
-	struct ipclab_proc *proc;
-	struct ipclab_obj *obj;
+	struct mutex_owner_call oc = {
+		.c.ops = &mutex_owner_ops,
+		.c.t.nowait = true,
+		.op = op,
+	};
 	struct ipclab_id arg;
-	IPCLAB_DEFINE_WAKE(wq);
-	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if (arg.flags)
 		return -EINVAL;
-	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_MUTEX);
-	if (!obj)
-		return -EINVAL;
-	proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(proc);
-	if (ret)
-		goto out_put;
-
-	ipclab_obj_lock(obj);
-	ret = obj->removed ? -EIDRM : op(to_mutex(obj), proc, &wq);
-	ipclab_obj_unlock(obj);
-	ipclab_wake_up(&wq);
-
-	ipclab_proc_put(proc);
-out_put:
-	ipclab_obj_put(obj);
-	return ret;
+	return ipclab_call(&oc.c, arg.id, IPCLAB_TYPE_MUTEX, 0);
 }
 
 static long ipclab_mutex_unlock(void __user *argp)

@@ -191,6 +191,19 @@ struct ipclab_proc *ipclab_proc_find_current(void)
 	return proc;
 }
 
+/**
+ * ipclab_proc_find_current_rcu() - ipclab_proc_find_current() for a
+ * caller already inside an RCU read-side section
+ *
+ * Context: rcu_read_lock() held.
+ * Return: a referenced process, or NULL.
+ */
+struct ipclab_proc *ipclab_proc_find_current_rcu(void)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipclab processes looked up without RCU");
+	return ipclab_proc_find(task_tgid(current));
+}
+
 static struct ipclab_proc *ipclab_proc_alloc(struct pid *tgid)
 {
 	struct ipclab_user *user = ipclab_user_current();

@@ -38,7 +38,8 @@
  * hold what each process took and gave (its holdings, read by the
  * deadlock detector) and its undo values (SysV's semadj).  A record is on
  * its set's list (set lock) and in its process's hash, keyed by set (set
- * lock, then process lock), so an operation finds it at once.  It keeps
+ * lock, then process lock), so an operation finds it at once (the set
+ * remembers the last one found, the next operation's most often).  It keeps
  * the semaphores whose holding or undo is not zero in a small index (nz),
  * so that STAT, the snapshot and the process's end cost what is there, not
  * the set's size; the set counts those entries (nholders) and each
@@ -153,6 +154,7 @@ struct ipclab_sem_set {
 	struct list_head semprocs;	/* struct ipclab_semproc.set_node */
 	struct list_head active;	/* .active_node: records holding or owing */
 	struct list_head dead;		/* records of a removed set, to free */
+	struct ipclab_semproc *last_sp;	/* linked: the last one found */
 	u32 nops;			/* operations of all waiters */
 	u32 nreader_ops;		/* ... of the waiters that only look */
 	u32 nholders;			/* record entries with held or undo */
@@ -296,7 +298,8 @@ static s32 sem_sat_sub(s32 a, s32 b)
 static void sem_changed(struct ipclab_sem_set *set, u32 num)
 {
 	lockdep_assert_held(&set->obj.lock);
-	if (__test_and_set_bit(num, set->evpend))
+	/* Nobody waits (no queued operation): nobody to look at it for. */
+	if (!set->nops || __test_and_set_bit(num, set->evpend))
 		return;
 	set->evq[(set->evq_head + set->evq_len++) % set->nsems] = num;
 }
@@ -646,13 +649,18 @@ static void sem_wake(struct ipclab_sem_set *set, struct ipclab_wake *wq)
 	}
 }
 
-/* The record of @proc for @set, if it has one (set locked). */
+/*
+ * The record of @proc for @set, if it has one (set locked): the one the
+ * last operation used, most often, else the one in the process's hash.
+ */
 static struct ipclab_semproc *semproc_find(struct ipclab_sem_set *set,
 					   struct ipclab_proc *proc)
 {
 	struct ipclab_semproc *sp, *found = NULL;
 
 	lockdep_assert_held(&set->obj.lock);
+	if (set->last_sp && set->last_sp->proc == proc)
+		return set->last_sp;
 	rcu_read_lock();
 	hash_for_each_possible_rcu(proc->records, sp, rec.node,
 				   (unsigned long)&set->obj) {
@@ -663,6 +671,8 @@ static struct ipclab_semproc *semproc_find(struct ipclab_sem_set *set,
 		}
 	}
 	rcu_read_unlock();
+	if (found)
+		set->last_sp = found;
 	return found;
 }
 
@@ -724,6 +734,8 @@ static void semproc_unlink(struct ipclab_semproc *sp)
 	ipclab_world_assert_held();
 	while (sp->nnz)
 		sp_clear(sp, sp_nz(sp)[0]);
+	if (set->last_sp == sp)
+		set->last_sp = NULL;
 	spin_lock(&sp->proc->lock);
 	hash_del_rcu(&sp->rec.node);
 	WRITE_ONCE(sp->linked, false);
@@ -756,9 +768,9 @@ static int sem_ops_valid(struct ipclab_sembuf *ops, u32 nops, u32 nsems)
 struct sem_call {
 	struct ipclab_call c;
 	struct ipclab_semproc *fresh;	/* a record, if it needed one */
-	const struct ipclab_sembuf *ops;
+	struct ipclab_sembuf *ops;	/* check() makes their indices safe */
 	u32 nops;
-	struct ipclab_sem_waiter w;
+	struct ipclab_sem_waiter *w;	/* filled in only to wait */
 };
 
 static inline struct sem_call *to_sem_call(struct ipclab_call *c)
@@ -777,7 +789,7 @@ static int sem_op_try(struct ipclab_call *c)
 	struct ipclab_sem_set *set = to_set(c->obj);
 	struct sem_call *sc = to_sem_call(c);
 	const struct ipclab_sembuf *ops = sc->ops;
-	struct ipclab_sem_waiter *w = &sc->w;
+	struct ipclab_sem_waiter *w = sc->w;
 	u32 nops = sc->nops;
 	struct ipclab_semproc *sp;
 	int blocking;
@@ -834,6 +846,14 @@ static int sem_op_try(struct ipclab_call *c)
 	return 0;
 }
 
+/* The operations against the set: indices, before the permission check. */
+static int sem_op_check(struct ipclab_call *c)
+{
+	struct sem_call *sc = to_sem_call(c);
+
+	return sem_ops_valid(sc->ops, sc->nops, to_set(c->obj)->nsems);
+}
+
 /* First use of this set by this process: a record, charged, no lock held. */
 static int sem_op_prepare(struct ipclab_call *c)
 {
@@ -848,7 +868,7 @@ static int sem_op_prepare(struct ipclab_call *c)
 
 static int sem_op_enqueue(struct ipclab_call *c)
 {
-	return sem_queue(to_set(c->obj), &to_sem_call(c)->w);
+	return sem_queue(to_set(c->obj), to_sem_call(c)->w);
 }
 
 /* A waiter gave up: its place in line blocked others; they may go now. */
@@ -856,11 +876,12 @@ static void sem_op_cancel(struct ipclab_call *c)
 {
 	struct ipclab_sem_set *set = to_set(c->obj);
 
-	sem_dequeue(set, &to_sem_call(c)->w);
+	sem_dequeue(set, to_sem_call(c)->w);
 	sem_wake(set, &c->wq);
 }
 
 static const struct ipclab_call_ops sem_op_ops = {
+	.check		= sem_op_check,
 	.try		= sem_op_try,
 	.prepare	= sem_op_prepare,
 	.enqueue	= sem_op_enqueue,
@@ -869,17 +890,20 @@ static const struct ipclab_call_ops sem_op_ops = {
 
 static long ipclab_sem_op(void __user *argp)
 {
-	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST], *ops = fast;
-	struct sem_link fast_links[IPCLAB_SEMOPS_FAST];
+	/* Scratch, written before it is read: not zeroed at each call. */
+	struct ipclab_sembuf fast[IPCLAB_SEMOPS_FAST] __uninitialized;
+	struct sem_link fast_links[IPCLAB_SEMOPS_FAST] __uninitialized;
+	struct ipclab_sem_waiter w __uninitialized;
 	struct sem_call sc = {
 		.c.ops = &sem_op_ops,
-		.c.w = &sc.w.base,
-		.w.links = fast_links,
+		.c.w = &w.base,
+		.w = &w,
 	};
-	struct ipclab_sem_set *set;
+	struct ipclab_sembuf *ops = fast;
 	struct ipclab_semop arg;
-	int ret;
+	int access, ret;
 
+	w.links = fast_links;
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad || !arg.nops)
@@ -892,11 +916,11 @@ static long ipclab_sem_op(void __user *argp)
 
 	if (arg.nops > IPCLAB_SEMOPS_FAST) {
 		/* The operations, then room for a link per operation. */
-		ops = kvmalloc(array_size(arg.nops, sizeof(*ops) + sizeof(*sc.w.links)),
+		ops = kvmalloc(array_size(arg.nops, sizeof(*ops) + sizeof(*w.links)),
 			       GFP_KERNEL_ACCOUNT);
 		if (!ops)
 			return -ENOMEM;
-		sc.w.links = (struct sem_link *)(ops + arg.nops);
+		w.links = (struct sem_link *)(ops + arg.nops);
 	}
 	if (copy_from_user(ops, u64_to_user_ptr(arg.ops),
 			   array_size(arg.nops, sizeof(*ops)))) {
@@ -904,30 +928,20 @@ static long ipclab_sem_op(void __user *argp)
 		goto out_free;
 	}
 
-	sc.c.obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_SEM);
-	if (!sc.c.obj) {
-		ret = -EINVAL;
-		goto out_free;
-	}
-	set = to_set(sc.c.obj);
-	/* As semop(2): waiting for zero only needs to read. */
-	ret = sem_ops_valid(ops, arg.nops, set->nsems) ?:
-	      ipclab_perm(sc.c.obj, sem_changes(ops, arg.nops) ? IPCLAB_WRITE :
-								 IPCLAB_READ);
-	if (ret)
-		goto out_put;
 	sc.ops = ops;
 	sc.nops = arg.nops;
+	/* As semop(2): waiting for zero only needs to read. */
+	access = sem_changes(ops, arg.nops) ? IPCLAB_WRITE : IPCLAB_READ;
 
-	sc.c.proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(sc.c.proc);
+	ret = ipclab_call_fast(&sc.c, arg.id, IPCLAB_TYPE_SEM, access);
+	if (ret != IPCLAB_CALL_SLOW)
+		goto out_free;
+	ret = ipclab_call_begin(&sc.c, arg.id, IPCLAB_TYPE_SEM, access);
 	if (ret)
-		goto out_put;
+		goto out_free;
 	ret = ipclab_call_run(&sc.c);
-	semproc_free(sc.fresh, set->nsems);
-	ipclab_proc_put(sc.c.proc);
-out_put:
-	ipclab_obj_put(sc.c.obj);
+	semproc_free(sc.fresh, to_set(sc.c.obj)->nsems);
+	ipclab_call_end(&sc.c);
 out_free:
 	if (ops != fast)
 		kvfree(ops);

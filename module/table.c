@@ -154,11 +154,34 @@ struct ipclab_obj *ipclab_obj_lookup(u32 id, u32 type)
 	struct ipclab_obj *obj;
 
 	rcu_read_lock();
-	obj = xa_load(&ipclab_ids, id % IPCLAB_SLOTS);
-	if (obj && (obj->id != id || (type && obj->type->nr != type) ||
-		    !kref_get_unless_zero(&obj->ref)))
+	obj = ipclab_obj_find_rcu(id, type);
+	if (obj && !kref_get_unless_zero(&obj->ref))
 		obj = NULL;
 	rcu_read_unlock();
+	return obj;
+}
+
+/**
+ * ipclab_obj_find_rcu() - find an object by id, without a reference
+ * @id:   the id from userspace
+ * @type: the IPCLAB_TYPE_* the caller needs, or 0 for any
+ *
+ * For a fast path that uses the object only inside one RCU read-side
+ * section: its memory stays until the section ends (objects are freed
+ * after a grace period), but it may be removed meanwhile; the caller
+ * checks obj->removed under the object's lock.
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the object, or NULL if the id names no object of that type.
+ */
+struct ipclab_obj *ipclab_obj_find_rcu(u32 id, u32 type)
+{
+	struct ipclab_obj *obj;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipclab table read without RCU");
+	obj = xa_load(&ipclab_ids, id % IPCLAB_SLOTS);
+	if (obj && (obj->id != id || (type && obj->type->nr != type)))
+		return NULL;
 	return obj;
 }
 
