@@ -1130,8 +1130,10 @@ out_put:
  * without a reference (objects are freed only after a grace period, and
  * try() sees under the object's lock whether it was removed), its lock
  * is taken once, and try() decides.  The process is referenced as in the
- * full path: what try() does may keep it (a mutex's owner), and only a
- * reference keeps it from ending for good meanwhile.  Whatever is less
+ * full path -- what try() does may keep it (a mutex's owner), and only a
+ * reference keeps it from ending for good meanwhile -- unless the type
+ * says (rcu_proc) that it reaches the process only through records it
+ * finds under the object's lock.  Whatever is less
  * simple -- no such object, a permission only a capability grants, no
  * record of the process yet, a stop of the world in progress, a try()
  * that must wait or needs memory -- is left to the full path with
@@ -1147,7 +1149,10 @@ int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access)
 	int ret = IPCLAB_CALL_SLOW;
 
 	rcu_read_lock();
-	c->proc = ipclab_proc_find_current_rcu();
+	if (c->ops->rcu_proc)
+		c->proc = ipclab_proc_peek_rcu();
+	else
+		c->proc = ipclab_proc_find_current_rcu();
 	if (!c->proc) {
 		rcu_read_unlock();
 		return ret;
@@ -1170,7 +1175,8 @@ int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access)
 out:
 	rcu_read_unlock();
 	ipclab_wake_up(&c->wq);
-	ipclab_proc_put(c->proc);
+	if (!c->ops->rcu_proc)
+		ipclab_proc_put(c->proc);
 	if (ret == IPCLAB_CALL_SLOW) {
 		c->obj = NULL;
 		c->proc = NULL;

@@ -460,6 +460,7 @@ extern atomic_t ipclab_nprocs;
 struct ipclab_proc *ipclab_proc_current(void);
 struct ipclab_proc *ipclab_proc_find_current(void);
 struct ipclab_proc *ipclab_proc_find_current_rcu(void);
+struct ipclab_proc *ipclab_proc_peek_rcu(void);
 void ipclab_proc_put(struct ipclab_proc *proc);
 void ipclab_proc_closed(struct files_struct *files);
 void ipclab_procs_exit(void);
@@ -640,6 +641,9 @@ struct ipclab_call;
  * @cancel:  optional, under the lock: c->w gave up (signal, timeout)
  *           undecided and is still queued: take it out, and let go whom
  *           its place held back.  Without it: ipclab_room_del().
+ * @rcu_proc: try() keeps no pointer to c->proc past the call and reaches
+ *           what the process has only through records it finds under
+ *           the object's lock: the fast path need not reference it
  */
 struct ipclab_call_ops {
 	int (*check)(struct ipclab_call *c);
@@ -647,6 +651,7 @@ struct ipclab_call_ops {
 	int (*prepare)(struct ipclab_call *c);
 	int (*enqueue)(struct ipclab_call *c);
 	void (*cancel)(struct ipclab_call *c);
+	bool rcu_proc;
 };
 
 /**

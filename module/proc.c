@@ -204,6 +204,30 @@ struct ipclab_proc *ipclab_proc_find_current_rcu(void)
 	return ipclab_proc_find(task_tgid(current));
 }
 
+/**
+ * ipclab_proc_peek_rcu() - the calling process, without a reference
+ *
+ * For a caller that uses it only inside its RCU read-side section and
+ * reaches what the process has only through records it finds under an
+ * object's lock (the end of the process unlinks them under that lock):
+ * the memory stays until the section ends, but the process may end
+ * meanwhile.
+ *
+ * Context: rcu_read_lock() held.
+ * Return: the process, or NULL if it has no record.
+ */
+struct ipclab_proc *ipclab_proc_peek_rcu(void)
+{
+	struct pid *tgid = task_tgid(current);
+	struct ipclab_proc *proc;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipclab processes looked up without RCU");
+	hash_for_each_possible_rcu(ipclab_procs, proc, node, (unsigned long)tgid)
+		if (proc->tgid == tgid)
+			return proc;
+	return NULL;
+}
+
 static struct ipclab_proc *ipclab_proc_alloc(struct pid *tgid)
 {
 	struct ipclab_user *user = ipclab_user_current();

@@ -886,6 +886,8 @@ static const struct ipclab_call_ops sem_op_ops = {
 	.prepare	= sem_op_prepare,
 	.enqueue	= sem_op_enqueue,
 	.cancel		= sem_op_cancel,
+	/* The fast path finds the process's record only if it is linked. */
+	.rcu_proc	= true,
 };
 
 static long ipclab_sem_op(void __user *argp)
