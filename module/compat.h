@@ -37,17 +37,4 @@
 	do { (void)(src); __assign_str(dst); } while (0)
 #endif
 
-/*
- * 6.7 named the attribute that exempts a scratch buffer on the stack
- * from CONFIG_INIT_STACK_ALL_ZERO's zeroing on every call.  GCC 12 and
- * clang have the attribute itself.
- */
-#ifndef __uninitialized
-#if __has_attribute(__uninitialized__)
-#define __uninitialized	__attribute__((__uninitialized__))
-#else
-#define __uninitialized
-#endif
-#endif
-
 #endif /* _IPCLAB_COMPAT_H */

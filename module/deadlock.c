@@ -1124,6 +1124,7 @@ out_put:
  * @id:     as for ipclab_call_begin()
  * @type:   as for ipclab_call_begin()
  * @access: as for ipclab_call_begin()
+ * @ret:    out: the command's result, when decided
  *
  * The common case, done as ipc/sem.c does its simple operations: the
  * object is found under RCU and used inside that one read-side section
@@ -1140,13 +1141,15 @@ out_put:
  * nothing changed, which finds it again and says what is wrong.
  *
  * Context: process context, no lock held.
- * Return: try()'s result or check()'s error, or IPCLAB_CALL_SLOW: then
- * c->obj and c->proc are NULL; call ipclab_call_begin() and
- * ipclab_call_run().
+ * Return: true if decided, with the command's result (try()'s, or
+ * check()'s error) in *@ret; false if the full path must run:
+ * ipclab_call_begin() and ipclab_call_run().  Either way c->obj and
+ * c->proc are NULL on return.
  */
-int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access)
+bool ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access,
+		      int *ret)
 {
-	int ret = IPCLAB_CALL_SLOW;
+	bool done = false;
 
 	rcu_read_lock();
 	if (c->ops->rcu_proc)
@@ -1155,35 +1158,35 @@ int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access)
 		c->proc = ipclab_proc_find_current_rcu();
 	if (!c->proc) {
 		rcu_read_unlock();
-		return ret;
+		return false;
 	}
 	c->obj = ipclab_obj_find_rcu(id, type);
 	if (!c->obj)
 		goto out;
 	if (c->ops->check) {
-		ret = c->ops->check(c) ?: IPCLAB_CALL_SLOW;
-		if (ret != IPCLAB_CALL_SLOW)
+		*ret = c->ops->check(c);
+		done = *ret != 0;
+		if (done)
 			goto out;
 	}
-	if (ipclab_perm_atomic(c->obj, access, false) ||
-	    !ipclab_obj_trylock(c->obj))
+	if (ipclab_perm_atomic(c->obj, access, false))
 		goto out;
-	ret = c->ops->try(c);
-	if (c->wait || c->again)
-		ret = IPCLAB_CALL_SLOW;
+	if (!ipclab_obj_tryenter(c->obj))
+		goto out;
+	spin_lock(&c->obj->lock);
+	*ret = c->ops->try(c);
+	done = !c->wait && !c->again;
 	ipclab_obj_unlock(c->obj);
 out:
 	rcu_read_unlock();
 	ipclab_wake_up(&c->wq);
 	if (!c->ops->rcu_proc)
 		ipclab_proc_put(c->proc);
-	if (ret == IPCLAB_CALL_SLOW) {
-		c->obj = NULL;
-		c->proc = NULL;
-		c->wait = false;
-		c->again = false;
-	}
-	return ret;
+	c->obj = NULL;
+	c->proc = NULL;
+	c->wait = false;
+	c->again = false;
+	return done;
 }
 
 /**
@@ -1201,9 +1204,9 @@ out:
  */
 int ipclab_call(struct ipclab_call *c, u32 id, u32 type, int access)
 {
-	int ret = ipclab_call_fast(c, id, type, access);
+	int ret;
 
-	if (ret != IPCLAB_CALL_SLOW)
+	if (ipclab_call_fast(c, id, type, access, &ret))
 		return ret;
 	ret = ipclab_call_begin(c, id, type, access);
 	if (ret)

@@ -17,7 +17,9 @@
  *    object table's reference (dropped by removal), one reference per
  *    ioctl that looked the object up, and one per object fd.  Objects are
  *    freed after an RCU grace period because lookups and the table walks
- *    run under RCU; a walker takes a reference before it sleeps or locks.
+ *    run under RCU; a walker takes a reference before it sleeps or locks,
+ *    except the fast path of a blocking command (ipclab_call_fast()),
+ *    which locks it inside its one RCU section and checks obj->removed.
  *  - obj->lock protects the object's state and waiting rooms.  It is a
  *    spinlock: nothing sleeps, allocates, frees memory or copies to/from
  *    user under it.  What a change leaves to free is freed after unlock.
@@ -544,30 +546,30 @@ static inline void ipclab_obj_lock(struct ipclab_obj *obj)
 }
 
 /**
- * ipclab_obj_trylock() - ipclab_obj_lock() for a caller that may not sleep
+ * ipclab_obj_tryenter() - enter the world for @obj without waiting
  * @obj: the object, referenced or under RCU
  *
- * Enters the world only if it is not stopped (no wait for the stop to
- * end), then takes the lock.
+ * The first half of ipclab_obj_lock() for a caller that must not wait for
+ * a stop of the world to end (the fast path, inside an RCU read-side
+ * section): a trylock of the read side, for a resource of the world;
+ * the caller then takes obj->lock with spin_lock() and drops both with
+ * ipclab_obj_unlock().
  *
- * Context: process context, no spinlock held; RCU read side allowed.
- * Return: true, with the lock held as ipclab_obj_lock() leaves it; false,
+ * Context: process context, no spinlock held.
+ * Return: true if entered (or @obj is no resource of the world); false,
  * with nothing taken, when a stop of the world is on.
  */
-static inline bool ipclab_obj_trylock(struct ipclab_obj *obj)
-	__cond_acquires(&obj->lock)
+static inline bool ipclab_obj_tryenter(struct ipclab_obj *obj)
 {
-	if (ipclab_obj_in_world(obj)) {
-		if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-			preempt_disable();
-		if (unlikely(!percpu_down_read_trylock(&ipclab_world))) {
-			if (!IS_ENABLED(CONFIG_PREEMPT_RT))
-				preempt_enable();
-			return false;
-		}
-	}
-	spin_lock(&obj->lock);
-	return true;
+	if (!ipclab_obj_in_world(obj))
+		return true;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	if (likely(percpu_down_read_trylock(&ipclab_world)))
+		return true;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	return false;
 }
 
 /**
@@ -625,7 +627,9 @@ struct ipclab_call;
 /**
  * struct ipclab_call_ops - how a primitive does one blocking command
  * @check:   optional, before the permission check, no lock held (in
- *           the fast path, under RCU: it must not sleep): check the
+ *           the fast path, under RCU and before anybody looked at
+ *           obj->removed: it must not sleep, and may read only what the
+ *           object fixed at creation, in its own struct): check the
  *           command's arguments against the object; 0 or their errno
  * @try:     under ipclab_obj_lock() (or with the world stopped and the
  *           object's lock held): do the command if it can be done now
@@ -657,8 +661,10 @@ struct ipclab_call_ops {
 /**
  * struct ipclab_call - one blocking command in flight
  * @ops:   the primitive's callbacks
- * @obj:   the object, referenced by the caller
- * @proc:  the calling process, referenced by the caller
+ * @obj:   the object, referenced by the caller (in ipclab_call_fast(),
+ *         under RCU only)
+ * @proc:  the calling process, referenced by the caller (in
+ *         ipclab_call_fast(), under RCU only if the ops say rcu_proc)
  * @t:     the wait request (IPCLAB_WAIT_*)
  * @w:     the caller's waiter, embedded in the primitive's own
  * @wq:    tasks to wake, woken after every unlock
@@ -678,11 +684,8 @@ struct ipclab_call {
 
 int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access);
 int ipclab_call_run(struct ipclab_call *c);
-
-/* ipclab_call_fast() could not decide: take the full path. */
-#define IPCLAB_CALL_SLOW	1
-
-int ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access);
+bool ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access,
+		      int *ret);
 int ipclab_call(struct ipclab_call *c, u32 id, u32 type, int access);
 void ipclab_call_end(struct ipclab_call *c);
 

@@ -535,6 +535,7 @@ static void sem_dequeue(struct ipclab_sem_set *set, struct ipclab_sem_waiter *w)
 
 	lockdep_assert_held(&set->obj.lock);
 	ipclab_world_assert_held();
+	/* Before set->nops drops: sem_changed() ignores an empty room. */
 	for (i = 0; i < w->nlinks; i++) {
 		struct sem_link *l = &w->links[i];
 		bool first = !l->zero && sem_first_dec(set, l->num) == l;
@@ -935,8 +936,7 @@ static long ipclab_sem_op(void __user *argp)
 	/* As semop(2): waiting for zero only needs to read. */
 	access = sem_changes(ops, arg.nops) ? IPCLAB_WRITE : IPCLAB_READ;
 
-	ret = ipclab_call_fast(&sc.c, arg.id, IPCLAB_TYPE_SEM, access);
-	if (ret != IPCLAB_CALL_SLOW)
+	if (ipclab_call_fast(&sc.c, arg.id, IPCLAB_TYPE_SEM, access, &ret))
 		goto out_free;
 	ret = ipclab_call_begin(&sc.c, arg.id, IPCLAB_TYPE_SEM, access);
 	if (ret)
