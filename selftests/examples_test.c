@@ -173,7 +173,11 @@ EXAMPLE_TEST(spooler)
 	check_round(_metadata, p, 400, &lost);
 	EXPECT_EQ(0, lost) TH_LOG("jobs lost under the mutex:\n%s", self->out);
 
-	for (attempt = 1; attempt < 3 && !lost_any; attempt++) {
+	/*
+	 * The race needs both processes inside their windows at once: with
+	 * a vCPU descheduled by a busy host (TCG) a run can lose nothing.
+	 */
+	for (attempt = 1; attempt < 6 && !lost_any; attempt++) {
 		EXAMPLE("spooler -p 2 -j 200 --no-lock");
 		check_round(_metadata, strstr(self->out, "Round 1"), 400, &lost);
 		lost_any += lost;
