@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipclab-bench's parts: the variants (struct kind), how a case times
+ * them (run_fn) and prepares for them (prepare_fn), for bench.c and the
+ * files of the cases that need more than bench.c has.
+ */
+#ifndef IPCLAB_BENCH_H
+#define IPCLAB_BENCH_H
+
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROG "ipclab-bench"
+#define MAX_SEMS 3
+#define MAX_VARIANTS 5
+#define SKIP_LEN 200
+
+/* Memory every forked process shares: POSIX objects, counters, the stop flag. */
+struct shared {
+	sem_t psem[MAX_SEMS];
+	pthread_mutex_t mutex;
+	volatile int stop;
+	long counts[8];
+};
+
+/*
+ * One object of one variant: the ipclab or SysV id, the eventfds or the
+ * pipes standing for semaphores, the POSIX queue.
+ */
+struct obj {
+	int id;
+	int fd[MAX_SEMS][2];
+	mqd_t mq;
+	struct shared *sh;
+};
+
+/* A variant: how to make its object and use it.  Unused hooks stay NULL. */
+struct kind {
+	const char *name;
+	void (*create)(struct obj *o, unsigned int nsems, size_t param);
+	void (*destroy)(struct obj *o);
+	void (*p)(struct obj *o, unsigned int num);
+	void (*v)(struct obj *o, unsigned int num);
+	int (*waiting)(struct obj *o, unsigned int num);
+	void (*lock)(struct obj *o);
+	void (*unlock)(struct obj *o);
+	void (*send)(struct obj *o, const void *buf, size_t size);
+	void (*recv)(struct obj *o, void *buf, size_t size);
+};
+
+/*
+ * A case's run: its object (made by the caller, unless the case makes
+ * its own), n operations and the case's parameter.  It returns the
+ * seconds the timed part took for the n, or, for a case that says
+ * "direct", the figure per operation itself.  fair: the mutexes'
+ * fairness.
+ */
+typedef double run_fn(const struct kind *k, struct obj *o, long n, long param,
+		      double *fair);
+
+/*
+ * A case's preparation, once before its repetitions: skip[v] gets the
+ * reason why variant v cannot run (left empty when it can), note a line
+ * for the table and the JSON (what the preparation did).
+ */
+typedef void prepare_fn(const struct kind *const *kinds, long n, long param,
+			char skip[][SKIP_LEN], char *note, size_t notelen);
+
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+double now(void);
+
+#endif /* IPCLAB_BENCH_H */
