@@ -21,6 +21,9 @@
  *                   fairness is the busiest process's count over the mean
  *   mbox-SIZE       one process sends, another receives SIZE-byte messages
  *   mbox-SIZE-4to4  four senders, four receivers
+ *   shbuf-STEP      a 64 MiB shared buffer: its creation, a mapping, the
+ *                   first touch of every page, a memcpy() into it
+ *                   (bench-mem.c)
  *
  * usage: ipclab-bench [-q] [-r REPS] [-c CASE]... [--json FILE]  (-h for more)
  * Figures measured under QEMU without KVM (the lab VM) compare with each
@@ -86,7 +89,7 @@ static void lab_sem_create(struct obj *o, unsigned int nsems, size_t msgsz)
 		die("ipclab semaphore set of %u", nsems);
 }
 
-static void lab_destroy(struct obj *o)
+void lab_destroy(struct obj *o)
 {
 	if (ipclab_remove(o->id))
 		die("ipclab remove %d", o->id);
@@ -777,6 +780,23 @@ static double run_mbox_many(const struct kind *k, struct obj *o, long n,
 	return now() - t0;
 }
 
+/* Creation alone, each object removed again untimed: n objects, n times. */
+double run_create(const struct kind *k, struct obj *o, long n, long param,
+		  double *fair)
+{
+	double t = 0, t0;
+	long i;
+
+	(void)fair;
+	for (i = 0; i < n; i++) {
+		t0 = now();
+		k->create(o, 1, param);
+		t += now() - t0;
+		k->destroy(o);
+	}
+	return t;
+}
+
 /* ---- the cases -------------------------------------------------------- */
 
 /* Which runs a case belongs to: the measurement, --quick, or both. */
@@ -819,6 +839,15 @@ struct bench_case {
 	  .n = 20000, .qn = 200, .param = size, .nsems = 1, .modes = BOTH, \
 	  .kinds = { &k_lab_mbox, &k_posix_mq, &k_sysv_msg, &k_pipe_msg } }
 
+/* A 64 MiB buffer; 1 MiB with --quick. */
+#define SHBUF_SIZE (64L << 20)
+#define SHBUF_QSIZE (1L << 20)
+#define SHBUF_CASE(step, unit_, run_, n_, qn_, own) \
+	{ .name = "shbuf-" step, .unit = unit_, .run = run_, .n = n_, \
+	  .qn = qn_, .param = SHBUF_SIZE, .qparam = SHBUF_QSIZE, \
+	  .modes = BOTH, .own_objects = own, .size_param = true, \
+	  .kinds = { &k_lab_shbuf, &k_sysv_shm, &k_memfd } }
+
 static const struct bench_case cases[] = {
 	{ .name = "uncontended", .unit = "ns per P+V", .run = run_uncontended,
 	  .n = 100000, .qn = 1000, .nsems = 1, .modes = BOTH,
@@ -831,6 +860,12 @@ static const struct bench_case cases[] = {
 	MBOX_CASE("64B", run_mbox, 64), MBOX_CASE("4KiB", run_mbox, 4096),
 	MBOX_CASE("64B-4to4", run_mbox_many, 64),
 	MBOX_CASE("4KiB-4to4", run_mbox_many, 4096),
+	SHBUF_CASE("create", "ns per create", run_create, 50, 5, true),
+	SHBUF_CASE("map", "ns per map", run_shbuf_map, 50, 5, false),
+	SHBUF_CASE("touch", "ns per first touch of every page", run_shbuf_touch,
+		   1, 1, true),
+	SHBUF_CASE("memcpy", "ns per memcpy of the whole buffer",
+		   run_shbuf_memcpy, 2, 1, false),
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -1079,15 +1114,17 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " [-q] [-r REPS] [-c CASE]... [--json FILE]\n"
 		"\n"
-		"Time ipclab's semaphores, mutexes and mailboxes against the kernel's\n"
-		"own IPC (SysV, POSIX, eventfd, pipes), the variants of each case run\n"
-		"in turns.  Per variant: median, min and max of the repetitions, and\n"
-		"ipclab's median over that variant's (above 1: ipclab took longer).\n"
+		"Time ipclab's semaphores, mutexes, mailboxes and shared buffers\n"
+		"against the kernel's own IPC (SysV, POSIX, eventfd, pipes, memfd),\n"
+		"the variants of each case in turns.  Per variant: median, min and\n"
+		"max of the repetitions, and ipclab's median over that variant's\n"
+		"(above 1: ipclab took longer).\n"
 		"\n"
-		"  -q, --quick      a smoke test: few iterations, 3 repetitions\n"
+		"  -q, --quick      a smoke test: few iterations, 3 repetitions,\n"
+		"                   1 MiB buffers\n"
 		"  -r, --reps N     repetitions per variant (default 5, at most %d)\n"
 		"  -c, --case NAME  only this case, or every case whose name begins\n"
-		"                   with NAME- (-c mbox, -c mutex); repeatable\n"
+		"                   with NAME- (-c shbuf, -c mbox); repeatable\n"
 		"  -j, --json FILE  write every figure and sample to FILE\n"
 		"  -h, --help       this help\n"
 		"\n"

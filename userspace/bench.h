@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ipclab-bench's parts: the variants (struct kind), how a case times
- * them (run_fn) and prepares for them (prepare_fn), for bench.c and the
- * files of the cases that need more than bench.c has.
+ * ipclab-bench's parts: the variants (struct kind) and how they are
+ * timed, shared by bench.c (the cases, the table, the JSON) and
+ * bench-mem.c (shared buffers).
  */
 #ifndef IPCLAB_BENCH_H
 #define IPCLAB_BENCH_H
@@ -28,13 +28,16 @@ struct shared {
 
 /*
  * One object of one variant: the ipclab or SysV id, the eventfds or the
- * pipes standing for semaphores, the POSIX queue.
+ * pipes standing for semaphores, the POSIX queue; a shared buffer's
+ * size (id, or fd[0][0] for a memfd) and where it is mapped.
  */
 struct obj {
 	int id;
 	int fd[MAX_SEMS][2];
 	mqd_t mq;
 	struct shared *sh;
+	size_t size;
+	void *addr;
 };
 
 /* A variant: how to make its object and use it.  Unused hooks stay NULL. */
@@ -49,6 +52,8 @@ struct kind {
 	void (*unlock)(struct obj *o);
 	void (*send)(struct obj *o, const void *buf, size_t size);
 	void (*recv)(struct obj *o, void *buf, size_t size);
+	void (*map)(struct obj *o);		/* shared memory: sets o->addr */
+	void (*unmap)(struct obj *o);
 };
 
 /*
@@ -71,5 +76,13 @@ typedef void prepare_fn(const struct kind *const *kinds, long n, long param,
 
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 double now(void);
+
+/* bench.c: what the other files use. */
+void lab_destroy(struct obj *o);
+run_fn run_create;
+
+/* bench-mem.c */
+extern const struct kind k_lab_shbuf, k_sysv_shm, k_memfd;
+run_fn run_shbuf_map, run_shbuf_touch, run_shbuf_memcpy;
 
 #endif /* IPCLAB_BENCH_H */
