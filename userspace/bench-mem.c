@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipclab-bench: shared memory.
+ * ipclab-bench: shared memory, and the kernel memory each object costs.
  *
  * A shared buffer is timed step by step, each step a case of its own so
  * that each has its ratio: creation, mapping, the first touch of every
@@ -8,7 +8,20 @@
  * a memfd (memfd_create and ftruncate, mmap); ipclab's buffer is made
  * and mapped as libipclab does it (ipclab_shbuf_get(), ipclab_attach():
  * a STAT, an OPEN of an object fd, mmap(), close()).
+ *
+ * Kernel memory is read in /proc/meminfo: what Slab, VmallocUsed,
+ * PageTables and Shmem grow by while N objects (or the pages of one
+ * buffer, touched) exist, over N, each reading after vm.stat_refresh
+ * has folded the per-CPU counts in.  Before the first reading, the frees
+ * of the last repetition get time to pass their RCU grace period and,
+ * as root, every slab cache is shrunk (/sys/kernel/slab/<cache>/shrink),
+ * so that the new objects find no empty slabs left over to hide in.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -185,4 +198,123 @@ double run_shbuf_memcpy(const struct kind *k, struct obj *o, long n, long size,
 	t0 = now() - t0;
 	k->unmap(o);
 	return t0;
+}
+
+/* ---- kernel memory ---------------------------------------------------- */
+
+/*
+ * Slab + VmallocUsed + PageTables + Shmem of /proc/meminfo, in bytes,
+ * once the per-CPU differences of the counters are folded into them
+ * (vm.stat_refresh, root only): otherwise each CPU may hold back a few
+ * dozen pages' worth of what the objects took.
+ */
+static long long kernel_bytes(void)
+{
+	static const char *const fields[] = {
+		"Slab:", "VmallocUsed:", "PageTables:", "Shmem:",
+	};
+	long long sum = 0, kb;
+	char name[64];
+	unsigned int i;
+	int found = 0, fd;
+	FILE *f;
+
+	fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+	if (fd >= 0) {
+		/* EINVAL: some counter went negative; it folded them all. */
+		if (write(fd, "1", 1) != 1 && errno != EINVAL)
+			die("write to /proc/sys/vm/stat_refresh");
+		close(fd);
+	}
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		die("open /proc/meminfo");
+	while (fscanf(f, "%63s %lld%*[^\n]", name, &kb) == 2) {
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+			if (!strcmp(name, fields[i])) {
+				sum += kb * 1024;
+				found++;
+			}
+		}
+	}
+	fclose(f);
+	if (found != sizeof(fields) / sizeof(fields[0])) {
+		errno = ENOENT;
+		die("/proc/meminfo: %d of Slab, VmallocUsed, PageTables, Shmem found",
+		    found);
+	}
+	return sum;
+}
+
+/*
+ * Let the last repetition's frees pass their grace period, then, as
+ * root, shrink every slab cache.  Without /sys/kernel/slab, or not as
+ * root, the figures are only noisier.
+ */
+static void settle(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[512];
+	int fd;
+
+	usleep(200000);
+	d = opendir("/sys/kernel/slab");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) != 1) {
+			/* An alias of a cache already shrunk, or gone. */
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* n objects of the kind, each made alone (semaphore sets of one). */
+double run_kmem_objects(const struct kind *k, struct obj *o, long n,
+			long param, double *fair)
+{
+	struct obj *objs = calloc(n, sizeof(*objs));
+	long long before, after;
+	long i;
+
+	(void)param, (void)fair;
+	if (!objs)
+		die("calloc of %ld objects", n);
+	for (i = 0; i < n; i++)
+		objs[i] = *o;
+	settle();
+	before = kernel_bytes();
+	for (i = 0; i < n; i++)
+		k->create(&objs[i], 1, 0);
+	after = kernel_bytes();
+	for (i = 0; i < n; i++)
+		k->destroy(&objs[i]);
+	free(objs);
+	return (double)(after - before) / n;
+}
+
+/* One buffer of n pages, mapped and touched: what each page costs. */
+double run_kmem_pages(const struct kind *k, struct obj *o, long n, long param,
+		      double *fair)
+{
+	long long before, after;
+
+	(void)param, (void)fair;
+	settle();
+	before = kernel_bytes();
+	k->create(o, 0, n * sysconf(_SC_PAGESIZE));
+	k->map(o);
+	touch_pages(o);
+	after = kernel_bytes();
+	k->unmap(o);
+	k->destroy(o);
+	return (double)(after - before) / n;
 }

@@ -8,7 +8,8 @@
  * the machine does meanwhile (a host under TCG, another guest) falls on
  * every variant alike.  For each variant it prints the median, the
  * fastest and the slowest repetition, and the ratio of ipclab's median
- * to that variant's: above 1, ipclab took longer.
+ * to that variant's: above 1, ipclab took longer (or, for kernel memory,
+ * kept more).
  *
  *   uncontended     one process: P then V on a free semaphore
  *   ping-pong       two processes hand a turn back and forth; every step
@@ -24,6 +25,10 @@
  *   shbuf-STEP      a 64 MiB shared buffer: its creation, a mapping, the
  *                   first touch of every page, a memcpy() into it
  *                   (bench-mem.c)
+ *   kmem-OBJECT     the kernel memory one object costs (bench-mem.c)
+ *   scale-create-N, scale-op-N
+ *                   one creation, one P+V while N sets exist
+ *                   (bench-scale.c)
  *
  * usage: ipclab-bench [-q] [-r REPS] [-c CASE]... [--json FILE]  (-h for more)
  * Figures measured under QEMU without KVM (the lab VM) compare with each
@@ -165,6 +170,15 @@ static void lab_mbox_create(struct obj *o, unsigned int nsems, size_t msgsz)
 	o->id = ipclab_mbox_get(IPCLAB_KEY_PRIVATE, 10, msgsz, 0, 0600);
 	if (o->id < 0)
 		die("ipclab mailbox of %zu-byte messages", msgsz);
+}
+
+/* A mailbox of the module's defaults (mbox_max_msgs, mbox_max_bytes). */
+static void lab_mbox_default_create(struct obj *o, unsigned int nsems, size_t param)
+{
+	(void)nsems, (void)param;
+	o->id = ipclab_mbox_get(IPCLAB_KEY_PRIVATE, 0, 0, 0, 0600);
+	if (o->id < 0)
+		die("ipclab mailbox of the default size");
 }
 
 static void lab_send(struct obj *o, const void *buf, size_t size)
@@ -474,11 +488,11 @@ static void pipe_recv(struct obj *o, void *buf, size_t size)
 #define MSG_KIND(n, c, d, s, r) \
 	{ .name = n, .create = c, .destroy = d, .send = s, .recv = r }
 
-static const struct kind k_lab_sem = SEM_KIND("ipclab sem", lab_sem_create,
+const struct kind k_lab_sem = SEM_KIND("ipclab sem", lab_sem_create,
 	lab_destroy, lab_p, lab_v, lab_waiting);
 static const struct kind k_lab_floor = SEM_KIND("ipclab VERSION x2",
 	lab_floor_create, lab_floor_destroy, lab_floor_op, lab_floor_op, NULL);
-static const struct kind k_sysv_sem = SEM_KIND("SysV sem", sysv_sem_create,
+const struct kind k_sysv_sem = SEM_KIND("SysV sem", sysv_sem_create,
 	sysv_sem_destroy, sysv_p, sysv_v, sysv_waiting);
 static const struct kind k_posix_sem = SEM_KIND("POSIX sem_t", posix_sem_create,
 	posix_sem_destroy, posix_p, posix_v, NULL);
@@ -494,9 +508,11 @@ static const struct kind k_pthread = MUTEX_KIND("pthread mutex",
 	pthread_mutex_create, pthread_mutex_destroy_, pthread_lock, pthread_unlock);
 static const struct kind k_lab_mbox = MSG_KIND("ipclab mbox", lab_mbox_create,
 	lab_destroy, lab_send, lab_recv);
+const struct kind k_lab_mbox_default = MSG_KIND("ipclab mbox",
+	lab_mbox_default_create, lab_destroy, lab_send, lab_recv);
 static const struct kind k_posix_mq = MSG_KIND("POSIX mq", posix_mq_create,
 	posix_mq_destroy, posix_send, posix_recv);
-static const struct kind k_sysv_msg = MSG_KIND("SysV msg", sysv_msg_create,
+const struct kind k_sysv_msg = MSG_KIND("SysV msg", sysv_msg_create,
 	sysv_msg_destroy, sysv_send, sysv_recv);
 static const struct kind k_pipe_msg = MSG_KIND("pipe", pipe_create,
 	fds_destroy, pipe_send, pipe_recv);
@@ -848,6 +864,27 @@ struct bench_case {
 	  .modes = BOTH, .own_objects = own, .size_param = true, \
 	  .kinds = { &k_lab_shbuf, &k_sysv_shm, &k_memfd } }
 
+/* N objects at once: 10000, 1000 with --quick. */
+#define KMEM_CASE(what, unit_, run_, per_, lab, sysv) \
+	{ .name = "kmem-" what, .unit = unit_, .run = run_, \
+	  .prepare = prepare_kmem, .n = 10000, .qn = 1000, .per = per_, \
+	  .modes = BOTH, .own_objects = true, .direct = true, \
+	  .kinds = { lab, sysv } }
+
+/*
+ * One creation, one P+V while N sets exist: N = 1, 1000, 10000, 100000,
+ * or 1 and 100 with --quick.
+ */
+#define SCALE_CASES(nobj, modes_) \
+	{ .name = "scale-create-" #nobj, .unit = "ns per create", \
+	  .run = run_create, .prepare = prepare_scale, .n = 200, .qn = 20, \
+	  .param = nobj, .modes = modes_, .own_objects = true, \
+	  .kinds = { &k_lab_sem, &k_sysv_sem } }, \
+	{ .name = "scale-op-" #nobj, .unit = "ns per P+V", \
+	  .run = run_uncontended, .prepare = prepare_scale, .n = 20000, \
+	  .qn = 200, .param = nobj, .nsems = 1, .modes = modes_, \
+	  .kinds = { &k_lab_sem, &k_sysv_sem } }
+
 static const struct bench_case cases[] = {
 	{ .name = "uncontended", .unit = "ns per P+V", .run = run_uncontended,
 	  .n = 100000, .qn = 1000, .nsems = 1, .modes = BOTH,
@@ -866,6 +903,14 @@ static const struct bench_case cases[] = {
 		   1, 1, true),
 	SHBUF_CASE("memcpy", "ns per memcpy of the whole buffer",
 		   run_shbuf_memcpy, 2, 1, false),
+	KMEM_CASE("sem", "bytes per set of 1 semaphore", run_kmem_objects,
+		  "objects", &k_lab_sem, &k_sysv_sem),
+	KMEM_CASE("mbox", "bytes per empty queue", run_kmem_objects,
+		  "objects", &k_lab_mbox_default, &k_sysv_msg),
+	KMEM_CASE("shbuf-page", "bytes per page touched", run_kmem_pages,
+		  "pages", &k_lab_shbuf, &k_sysv_shm),
+	SCALE_CASES(1, BOTH), SCALE_CASES(100, QUICK), SCALE_CASES(1000, FULL),
+	SCALE_CASES(10000, FULL), SCALE_CASES(100000, FULL),
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -1116,15 +1161,19 @@ static void usage(FILE *f)
 		"\n"
 		"Time ipclab's semaphores, mutexes, mailboxes and shared buffers\n"
 		"against the kernel's own IPC (SysV, POSIX, eventfd, pipes, memfd),\n"
-		"the variants of each case in turns.  Per variant: median, min and\n"
-		"max of the repetitions, and ipclab's median over that variant's\n"
-		"(above 1: ipclab took longer).\n"
+		"the variants of each case in turns, and weigh the kernel memory of\n"
+		"each object.  Per variant: median, min and max of the repetitions,\n"
+		"and ipclab's median over that variant's (above 1: ipclab took\n"
+		"longer, or kept more).  As root, the limits of the scale and kmem\n"
+		"cases are raised for them and put back; a variant whose limit\n"
+		"cannot be raised far enough is skipped, and says why.\n"
 		"\n"
 		"  -q, --quick      a smoke test: few iterations, 3 repetitions,\n"
-		"                   1 MiB buffers\n"
+		"                   1 MiB buffers, 1000 objects for kmem-*, and\n"
+		"                   scale-*-1 and scale-*-100 for the scale cases\n"
 		"  -r, --reps N     repetitions per variant (default 5, at most %d)\n"
 		"  -c, --case NAME  only this case, or every case whose name begins\n"
-		"                   with NAME- (-c shbuf, -c mbox); repeatable\n"
+		"                   with NAME- (-c scale, -c shbuf); repeatable\n"
 		"  -j, --json FILE  write every figure and sample to FILE\n"
 		"  -h, --help       this help\n"
 		"\n"
@@ -1226,6 +1275,8 @@ int main(int argc, char **argv)
 		die("mmap of the shared page");
 	/* A child that dies must not leave a parent blocked in write(). */
 	signal(SIGPIPE, SIG_IGN);
+	/* The scale and kmem cases' objects and limits, also on a failure. */
+	bench_cleanup_at_exit();
 
 	printf("%-20s %12s %12s %12s %8s %8s\n", "case / variant", "median", "min",
 	       "max", "ratio", "fairness");
@@ -1242,6 +1293,7 @@ int main(int argc, char **argv)
 		print_case(&cases[c], &outs[c]);
 		fflush(stdout);
 	}
+	bench_cleanup();
 	if (json)
 		write_json(json, reps, quick, outs);
 	return 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ipclab-bench's parts: the variants (struct kind) and how they are
- * timed, shared by bench.c (the cases, the table, the JSON) and
- * bench-mem.c (shared buffers).
+ * timed, shared by bench.c (the cases, the table, the JSON),
+ * bench-mem.c (shared buffers and kernel memory per object) and
+ * bench-scale.c (many objects: the limits they need and the filler).
  */
 #ifndef IPCLAB_BENCH_H
 #define IPCLAB_BENCH_H
@@ -77,12 +78,19 @@ typedef void prepare_fn(const struct kind *const *kinds, long n, long param,
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 double now(void);
 
-/* bench.c: what the other files use. */
+/* bench.c: the variants the other files use. */
+extern const struct kind k_lab_sem, k_sysv_sem, k_lab_mbox_default, k_sysv_msg;
 void lab_destroy(struct obj *o);
 run_fn run_create;
 
 /* bench-mem.c */
 extern const struct kind k_lab_shbuf, k_sysv_shm, k_memfd;
 run_fn run_shbuf_map, run_shbuf_touch, run_shbuf_memcpy;
+run_fn run_kmem_objects, run_kmem_pages;
+
+/* bench-scale.c */
+prepare_fn prepare_scale, prepare_kmem;
+void bench_cleanup(void);
+void bench_cleanup_at_exit(void);
 
 #endif /* IPCLAB_BENCH_H */
