@@ -30,6 +30,9 @@
  *                   one creation, one P+V while N sets exist
  *                   (bench-scale.c)
  *
+ * Then the goals: ratios of medians this boot measured, each with its
+ * target and whether it was met.
+ *
  * usage: ipclab-bench [-q] [-r REPS] [-c CASE]... [--json FILE]  (-h for more)
  * Figures measured under QEMU without KVM (the lab VM) compare with each
  * other, not with real hardware.
@@ -83,6 +86,9 @@ double now(void)
 }
 
 static struct shared *sh;
+
+/* CLOCK_MONOTONIC's resolution: 1 ns with high-resolution timers. */
+static long clock_res_ns;
 
 /* ---- ipclab ---------------------------------------------------------- */
 
@@ -976,12 +982,16 @@ static int nvariants(const struct bench_case *c)
 	return n;
 }
 
-/* ipclab's median over variant v's; 0 when either did not run. */
+/*
+ * ipclab's median over variant v's; 0 when either did not run, or is 0:
+ * shorter than the clock's resolution (a kernel without high-resolution
+ * timers, such as the debug kernel on jiffies).
+ */
 static double ratio(const struct outcome *out, int v)
 {
 	const struct result *r = out->res;
 
-	if (r[0].skip[0] || r[v].skip[0] || !r[v].med)
+	if (r[0].skip[0] || r[v].skip[0] || r[0].med <= 0 || r[v].med <= 0)
 		return 0;
 	return r[0].med / r[v].med;
 }
@@ -1067,6 +1077,129 @@ static void print_case(const struct bench_case *c, const struct outcome *out)
 	}
 }
 
+/* ---- the goals --------------------------------------------------------
+ * Each is a ratio of two medians of this run: variant v of case num over
+ * variant w of case den, met when at most target.
+ */
+
+struct goal {
+	const char *what;
+	const char *num;
+	int v;
+	const char *den;		/* NULL: the same case */
+	int w;
+	double target;
+	unsigned int modes;
+};
+
+#define MBOX_GOALS(c) \
+	{ c ": ipclab / POSIX mq, time per message", c, 0, NULL, 1, 1.0, BOTH }, \
+	{ c ": ipclab / SysV msg, time per message", c, 0, NULL, 2, 1.0, BOTH }
+
+#define WAIT_GOALS(w, modes_) \
+	{ "V + answer, " #w " waiters on it / 1 waiter", "wait-same-" #w, 0, \
+	  "wait-same-1", 0, 1.5, modes_ }, \
+	{ "P+V, " #w " waiters on another / 1 waiter", "wait-other-" #w, 0, \
+	  "wait-other-1", 0, 1.5, modes_ }
+
+#define SCALE_GOALS(hi, lo, modes_) \
+	{ "create with " #hi " sets / with " #lo, "scale-create-" #hi, 0, \
+	  "scale-create-" #lo, 0, 1.2, modes_ }, \
+	{ "P+V with " #hi " sets / with " #lo, "scale-op-" #hi, 0, \
+	  "scale-op-" #lo, 0, 1.2, modes_ }
+
+static const struct goal goals[] = {
+	{ "uncontended P+V: ipclab / SysV semop pair", "uncontended", 0, NULL, 1, 1.0, BOTH },
+	{ "uncontended P+V: ipclab / VERSION x2 floor", "uncontended", 0, NULL, 4, 1.3, BOTH },
+	WAIT_GOALS(1000, BOTH),
+	SCALE_GOALS(100000, 1000, FULL), SCALE_GOALS(100, 1, QUICK),
+	{ "shbuf-create: ipclab / SysV shmget", "shbuf-create", 0, NULL, 1, 2.0, BOTH },
+	MBOX_GOALS("mbox-64B"), MBOX_GOALS("mbox-4KiB"),
+	MBOX_GOALS("mbox-64B-4to4"), MBOX_GOALS("mbox-4KiB-4to4"),
+	{ "kmem-sem: ipclab / SysV, bytes per set", "kmem-sem", 0, NULL, 1, 1.0, BOTH },
+	{ "kmem-mbox: ipclab / SysV, bytes per queue", "kmem-mbox", 0, NULL, 1, 1.0, BOTH },
+	{ "kmem-shbuf-page: ipclab / SysV, bytes per page", "kmem-shbuf-page", 0,
+	  NULL, 1, 1.0, BOTH },
+};
+
+#define NGOALS (sizeof(goals) / sizeof(goals[0]))
+
+/* A goal's verdict: value (0 when unmeasured), status, and why. */
+struct verdict {
+	double value;
+	const char *status;		/* "met", "missed", "not measured" */
+	char why[SKIP_LEN + 64];
+};
+
+static int case_index(const char *name)
+{
+	unsigned int c;
+
+	for (c = 0; c < NCASES && strcmp(cases[c].name, name); c++)
+		;
+	return c < NCASES ? (int)c : -1;
+}
+
+/*
+ * Not measured when a case did not run or a peer was skipped; missed
+ * when ipclab itself could not run it (a limit it cannot raise is a
+ * goal not reached).
+ */
+static void judge(const struct goal *g, const struct outcome *outs,
+		  struct verdict *vd)
+{
+	int a = case_index(g->num), b = case_index(g->den ? g->den : g->num);
+	const struct result *x, *y;
+
+	vd->value = 0;
+	vd->why[0] = '\0';
+	vd->status = "not measured";
+	if (a < 0 || b < 0 || !outs[a].ran || !outs[b].ran) {
+		snprintf(vd->why, sizeof(vd->why), "%s did not run",
+			 a >= 0 && outs[a].ran ? cases[b].name : g->num);
+		return;
+	}
+	x = &outs[a].res[g->v];
+	y = &outs[b].res[g->w];
+	if (x->skip[0] || y->skip[0]) {
+		if ((g->v == 0 && x->skip[0]) || (g->w == 0 && y->skip[0]))
+			vd->status = "missed";
+		snprintf(vd->why, sizeof(vd->why), "%s: %s",
+			 x->skip[0] ? g->num : cases[b].name,
+			 x->skip[0] ? x->skip : y->skip);
+		return;
+	}
+	if (x->med <= 0 || y->med <= 0) {
+		snprintf(vd->why, sizeof(vd->why),
+			 "a median of 0 in %s: below the clock's resolution, %ld ns",
+			 x->med <= 0 ? g->num : cases[b].name, clock_res_ns);
+		return;
+	}
+	vd->value = x->med / y->med;
+	vd->status = vd->value <= g->target ? "met" : "missed";
+}
+
+static void print_goals(const struct verdict *vd, bool quick)
+{
+	unsigned int i, met = 0, missed = 0, unmeasured = 0;
+
+	printf("\ngoals (ratios of medians of this run; met when at most the target)\n");
+	for (i = 0; i < NGOALS; i++) {
+		if (!(goals[i].modes & (quick ? QUICK : FULL)))
+			continue;
+		if (vd[i].value)
+			printf("  %-50s %8.3f  <= %4.2f  %s\n", goals[i].what,
+			       vd[i].value, goals[i].target, vd[i].status);
+		else
+			printf("  %-50s %8s  <= %4.2f  %s (%s)\n", goals[i].what,
+			       "-", goals[i].target, vd[i].status, vd[i].why);
+		met += !strcmp(vd[i].status, "met");
+		missed += !strcmp(vd[i].status, "missed");
+		unmeasured += !strcmp(vd[i].status, "not measured");
+	}
+	printf("goals: %u met, %u missed, %u not measured\n", met, missed, unmeasured);
+}
+
 /* ---- JSON ------------------------------------------------------------- */
 
 static void json_string(FILE *f, const char *s)
@@ -1120,11 +1253,11 @@ static void json_case(FILE *f, const struct bench_case *bc,
 }
 
 static void write_json(const char *path, int reps, bool quick,
-		       const struct outcome *outs)
+		       const struct outcome *outs, const struct verdict *vd)
 {
 	FILE *f = fopen(path, "w");
 	struct utsname u;
-	unsigned int c;
+	unsigned int c, i;
 	bool first;
 
 	if (!f)
@@ -1134,14 +1267,33 @@ static void write_json(const char *path, int reps, bool quick,
 	json_string(f, ipclab_version());
 	fprintf(f, ",\n  \"kernel\": ");
 	json_string(f, u.release);
-	fprintf(f, ",\n  \"reps\": %d,\n  \"quick\": %s,\n  \"cases\": [",
-		reps, quick ? "true" : "false");
+	fprintf(f, ",\n  \"reps\": %d,\n  \"quick\": %s,\n  \"clock_resolution_ns\": %ld,"
+		"\n  \"cases\": [", reps, quick ? "true" : "false", clock_res_ns);
 	for (c = 0, first = true; c < NCASES; c++) {
 		if (!outs[c].ran)
 			continue;
 		fprintf(f, "%s\n    {", first ? "" : ",");
 		first = false;
 		json_case(f, &cases[c], &outs[c], reps);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ],\n  \"goals\": [");
+	for (i = 0, first = true; i < NGOALS; i++) {
+		if (!(goals[i].modes & (quick ? QUICK : FULL)))
+			continue;
+		fprintf(f, "%s\n    {\"goal\": ", first ? "" : ",");
+		first = false;
+		json_string(f, goals[i].what);
+		if (vd[i].value)
+			fprintf(f, ", \"value\": %.3f", vd[i].value);
+		else
+			fprintf(f, ", \"value\": null");
+		fprintf(f, ", \"target\": %.2f, \"status\": \"%s\"", goals[i].target,
+			vd[i].status);
+		if (vd[i].why[0]) {
+			fprintf(f, ", \"why\": ");
+			json_string(f, vd[i].why);
+		}
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ]\n}\n");
@@ -1164,9 +1316,10 @@ static void usage(FILE *f)
 		"the variants of each case in turns, and weigh the kernel memory of\n"
 		"each object.  Per variant: median, min and max of the repetitions,\n"
 		"and ipclab's median over that variant's (above 1: ipclab took\n"
-		"longer, or kept more).  As root, the limits of the scale and kmem\n"
-		"cases are raised for them and put back; a variant whose limit\n"
-		"cannot be raised far enough is skipped, and says why.\n"
+		"longer, or kept more).  Then the goals, each ratio with its target\n"
+		"and met or missed.  As root, the limits of the scale and kmem cases\n"
+		"are raised for them and put back; a variant whose limit cannot be\n"
+		"raised far enough is skipped, and says why.\n"
 		"\n"
 		"  -q, --quick      a smoke test: few iterations, 3 repetitions,\n"
 		"                   1 MiB buffers, 1000 objects for kmem-*, and\n"
@@ -1174,7 +1327,7 @@ static void usage(FILE *f)
 		"  -r, --reps N     repetitions per variant (default 5, at most %d)\n"
 		"  -c, --case NAME  only this case, or every case whose name begins\n"
 		"                   with NAME- (-c scale, -c shbuf); repeatable\n"
-		"  -j, --json FILE  write every figure and sample to FILE\n"
+		"  -j, --json FILE  write every figure, sample and goal to FILE\n"
 		"  -h, --help       this help\n"
 		"\n"
 		"Cases:", MAX_REPS);
@@ -1189,7 +1342,8 @@ static void usage(FILE *f)
 		fprintf(f, " %s", cases[c].name);
 		col += 1 + len;
 	}
-	fprintf(f, "\n\nExit status: 0, 1 if an operation failed, 2 on a usage error.\n");
+	fprintf(f, "\n\nExit status: 0, 1 if an operation failed, 2 on a usage error.\n"
+		"A missed goal is a figure, not a failure.\n");
 }
 
 /* Does -c NAME select case c (of this mode)?  See usage(). */
@@ -1219,9 +1373,11 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	static struct outcome outs[NCASES];
+	static struct verdict vd[NGOALS];
 	const char *json = NULL, *only[NCASES];
 	int reps = 5, nonly = 0, opt, i;
 	bool quick = false, reps_given = false, any;
+	struct timespec res;
 	unsigned int c;
 
 	while ((opt = getopt_long(argc, argv, "qr:c:j:h", opts, NULL)) != -1) {
@@ -1277,6 +1433,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* The scale and kmem cases' objects and limits, also on a failure. */
 	bench_cleanup_at_exit();
+	if (clock_getres(CLOCK_MONOTONIC, &res))
+		die("clock_getres CLOCK_MONOTONIC");
+	clock_res_ns = res.tv_sec * 1000000000L + res.tv_nsec;
+	if (clock_res_ns > 1000)
+		printf("clock: CLOCK_MONOTONIC resolves only %ld ns here (no high-resolution\n"
+		       "timers): each figure is a multiple of it, one shorter reads 0 and has\n"
+		       "no ratio.  Not a measurement.\n", clock_res_ns);
 
 	printf("%-20s %12s %12s %12s %8s %8s\n", "case / variant", "median", "min",
 	       "max", "ratio", "fairness");
@@ -1294,7 +1457,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	bench_cleanup();
+	for (i = 0; i < (int)NGOALS; i++)
+		judge(&goals[i], outs, &vd[i]);
+	print_goals(vd, quick);
 	if (json)
-		write_json(json, reps, quick, outs);
+		write_json(json, reps, quick, outs, vd);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ipclab-bench's parts: the variants (struct kind) and how they are
- * timed, shared by bench.c (the cases, the table, the JSON),
+ * timed, shared by bench.c (the cases, the table, the goals, the JSON),
  * bench-mem.c (shared buffers and kernel memory per object) and
  * bench-scale.c (many objects: the limits they need and the filler).
  */
