@@ -843,13 +843,17 @@ struct bench_case {
 	const struct kind *kinds[MAX_VARIANTS];	/* [0] is ipclab's */
 };
 
-#define WAIT_CASES(w) \
+/*
+ * W waiters: 1, 10, 100, 1000; --quick stops at 100, forking a thousand
+ * sleepers per variant being most of its time on the debug kernel.
+ */
+#define WAIT_CASES(w, modes_) \
 	{ .name = "wait-same-" #w, .unit = "ns per V + answer", \
 	  .run = run_wait_same, .n = 5000, .qn = 50, .param = w, .nsems = 2, \
-	  .modes = BOTH, .kinds = { &k_lab_sem, &k_sysv_sem } }, \
+	  .modes = modes_, .kinds = { &k_lab_sem, &k_sysv_sem } }, \
 	{ .name = "wait-other-" #w, .unit = "ns per P+V", \
 	  .run = run_wait_other, .n = 5000, .qn = 50, .param = w, .nsems = 2, \
-	  .modes = BOTH, .kinds = { &k_lab_sem, &k_sysv_sem } }
+	  .modes = modes_, .kinds = { &k_lab_sem, &k_sysv_sem } }
 
 #define MUTEX_CASE(p) \
 	{ .name = "mutex-" #p, .unit = "ns per acquisition", .run = run_mutex, \
@@ -898,7 +902,8 @@ static const struct bench_case cases[] = {
 	{ .name = "ping-pong", .unit = "ns per round trip", .run = run_pingpong,
 	  .n = 10000, .qn = 100, .nsems = 2, .modes = BOTH,
 	  .kinds = { &k_lab_sem, &k_sysv_sem, &k_posix_sem, &k_efd, &k_pipe } },
-	WAIT_CASES(1), WAIT_CASES(10), WAIT_CASES(100), WAIT_CASES(1000),
+	WAIT_CASES(1, BOTH), WAIT_CASES(10, BOTH), WAIT_CASES(100, BOTH),
+	WAIT_CASES(1000, FULL),
 	MUTEX_CASE(2), MUTEX_CASE(4), MUTEX_CASE(8),
 	MBOX_CASE("64B", run_mbox, 64), MBOX_CASE("4KiB", run_mbox, 4096),
 	MBOX_CASE("64B-4to4", run_mbox_many, 64),
@@ -1111,7 +1116,7 @@ struct goal {
 static const struct goal goals[] = {
 	{ "uncontended P+V: ipclab / SysV semop pair", "uncontended", 0, NULL, 1, 1.0, BOTH },
 	{ "uncontended P+V: ipclab / VERSION x2 floor", "uncontended", 0, NULL, 4, 1.3, BOTH },
-	WAIT_GOALS(1000, BOTH),
+	WAIT_GOALS(1000, FULL), WAIT_GOALS(100, QUICK),
 	SCALE_GOALS(100000, 1000, FULL), SCALE_GOALS(100, 1, QUICK),
 	{ "shbuf-create: ipclab / SysV shmget", "shbuf-create", 0, NULL, 1, 2.0, BOTH },
 	MBOX_GOALS("mbox-64B"), MBOX_GOALS("mbox-4KiB"),
@@ -1322,8 +1327,9 @@ static void usage(FILE *f)
 		"raised far enough is skipped, and says why.\n"
 		"\n"
 		"  -q, --quick      a smoke test: few iterations, 3 repetitions,\n"
-		"                   1 MiB buffers, 1000 objects for kmem-*, and\n"
-		"                   scale-*-1 and scale-*-100 for the scale cases\n"
+		"                   waiters up to 100, 1 MiB buffers, 1000 objects\n"
+		"                   for kmem-*, scale-*-1 and scale-*-100 in place of\n"
+		"                   the scale cases\n"
 		"  -r, --reps N     repetitions per variant (default 5, at most %d)\n"
 		"  -c, --case NAME  only this case, or every case whose name begins\n"
 		"                   with NAME- (-c scale, -c shbuf); repeatable\n"
