@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1129,7 +1130,7 @@ static const struct goal goals[] = {
 
 #define NGOALS (sizeof(goals) / sizeof(goals[0]))
 
-/* A goal's verdict: value (0 when unmeasured), status, and why. */
+/* A goal's verdict: value, status, and why when it was not measured. */
 struct verdict {
 	double value;
 	const char *status;		/* "met", "missed", "not measured" */
@@ -1159,6 +1160,7 @@ static void judge(const struct goal *g, const struct outcome *outs,
 	vd->value = 0;
 	vd->why[0] = '\0';
 	vd->status = "not measured";
+	/* Every return before the value says why in vd->why. */
 	if (a < 0 || b < 0 || !outs[a].ran || !outs[b].ran) {
 		snprintf(vd->why, sizeof(vd->why), "%s did not run",
 			 a >= 0 && outs[a].ran ? cases[b].name : g->num);
@@ -1180,7 +1182,8 @@ static void judge(const struct goal *g, const struct outcome *outs,
 			 x->med <= 0 ? g->num : cases[b].name, clock_res_ns);
 		return;
 	}
-	vd->value = x->med / y->med;
+	/* Judged as printed, to 3 decimals: 1.0002 is 1.000, and met. */
+	vd->value = round(x->med / y->med * 1000) / 1000;
 	vd->status = vd->value <= g->target ? "met" : "missed";
 }
 
@@ -1192,7 +1195,7 @@ static void print_goals(const struct verdict *vd, bool quick)
 	for (i = 0; i < NGOALS; i++) {
 		if (!(goals[i].modes & (quick ? QUICK : FULL)))
 			continue;
-		if (vd[i].value)
+		if (!vd[i].why[0])
 			printf("  %-50s %8.3f  <= %4.2f  %s\n", goals[i].what,
 			       vd[i].value, goals[i].target, vd[i].status);
 		else
@@ -1289,7 +1292,7 @@ static void write_json(const char *path, int reps, bool quick,
 		fprintf(f, "%s\n    {\"goal\": ", first ? "" : ",");
 		first = false;
 		json_string(f, goals[i].what);
-		if (vd[i].value)
+		if (!vd[i].why[0])
 			fprintf(f, ", \"value\": %.3f", vd[i].value);
 		else
 			fprintf(f, ", \"value\": null");
