@@ -14,8 +14,8 @@
 #   make man-lint        the manual pages through groff's warnings
 #   make demo            the guided tour in the lab VM
 #   make bench           ipclab against the kernel's own IPC in the lab VM:
-#                        a table, and build/bench.json (KERNEL=6.12,
-#                        BENCH_ARGS="--quick")
+#                        a table, build/bench.json and build/bench.png
+#                        (KERNEL=6.12, BENCH_ARGS="--quick")
 #   make deb             ipclab-dkms and ipclab-tools, Debian packages
 #   make install         the programs, libraries, headers, manual pages and
 #                        completion (PREFIX, DESTDIR), and the module
