@@ -186,7 +186,7 @@ struct ipclab_proc *ipclab_proc_find_current(void)
 	struct ipclab_proc *proc;
 
 	rcu_read_lock();
-	proc = ipclab_proc_find(task_tgid(current));
+	proc = ipclab_proc_find_current_rcu();
 	rcu_read_unlock();
 	return proc;
 }
