@@ -245,21 +245,29 @@ static int __init ipclab_init(void)
 	ret = ipclab_types_check();
 	if (ret)
 		return ret;
-	ret = ipclab_deadlock_init();
+	ret = ipclab_types_init();
 	if (ret)
 		return ret;
+	ret = ipclab_deadlock_init();
+	if (ret)
+		goto err_types_exit;
 	ipclab_debugfs_init();
 	/* Last: once the device exists, anybody can use it. */
 	ret = misc_register(&ipclab_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", IPCLAB_NAME, ret);
-		ipclab_debugfs_exit();
-		ipclab_deadlock_exit();
-		return ret;
+		goto err_debugfs_exit;
 	}
 	pr_info("ABI %u.%u ready on /dev/%s\n",
 		IPCLAB_ABI_MAJOR, IPCLAB_ABI_MINOR, IPCLAB_NAME);
 	return 0;
+
+err_debugfs_exit:
+	ipclab_debugfs_exit();
+	ipclab_deadlock_exit();
+err_types_exit:
+	ipclab_types_exit();
+	return ret;
 }
 
 /*
@@ -273,6 +281,7 @@ static void __exit ipclab_exit(void)
 	ipclab_debugfs_exit();
 	ipclab_table_exit();
 	ipclab_procs_exit();
+	ipclab_types_exit();
 	ipclab_deadlock_exit();
 	ipclab_users_exit();
 }

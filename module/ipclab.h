@@ -220,6 +220,11 @@ struct ipclab_ioctl {
  *                that ends in padding counts only up to its last field
  *                (sizeof_field(struct ipclab_get, sem.nsems)), so that the
  *                core checks the padding too
+ * @init:         optional, at module load, before /dev/ipclab exists: set
+ *                up what the type keeps for all its objects (a slab
+ *                cache); 0 or an error, which fails the load
+ * @exit:         optional, at module unload, after every object was freed
+ *                and the module's processes ended: undo @init
  * @ioctls:       its commands, ended by an entry with @cmd 0
  * @create:       build a new object for @get, charged to @user, with no
  *                lock held; ERR_PTR(-EINVAL) for arguments out of range
@@ -266,6 +271,8 @@ struct ipclab_type {
 	u32 create_flags;
 	size_t get_size;
 	const struct ipclab_ioctl *ioctls;
+	int (*init)(void);
+	void (*exit)(void);
 	struct ipclab_obj *(*create)(const struct ipclab_get *get,
 				     struct ipclab_user *user);
 	int (*check_open)(struct ipclab_obj *obj, const struct ipclab_get *get);
@@ -292,6 +299,8 @@ struct ipclab_type {
 extern const struct ipclab_type *const ipclab_types[IPCLAB_NTYPES];
 
 int ipclab_types_check(void);
+int ipclab_types_init(void);
+void ipclab_types_exit(void);
 const struct ipclab_type *ipclab_type_get(u32 type);
 long ipclab_type_ioctl(unsigned int cmd, void __user *argp);
 void ipclab_types_proc_exit(struct ipclab_proc *proc);

@@ -159,9 +159,10 @@ struct ipclab_sem_set {
 	u32 nreader_ops;		/* ... of the waiters that only look */
 	u32 nholders;			/* record entries with held or undo */
 	u32 evq_head, evq_len;		/* sem_changed()'s queue in evq */
-	u32 *evq;			/* scratch: semaphores to look at */
-	unsigned long *evpend;		/* scratch: ... queued in evq */
-	unsigned long *marks;		/* scratch: 2 * nsems bits */
+	/* Scratch, after sems[] in the same allocation (sem_set_size()). */
+	u32 *evq;			/* semaphores to look at */
+	unsigned long *evpend;		/* ... queued in evq */
+	unsigned long *marks;		/* 2 * nsems bits */
 	struct ipclab_sem sems[];
 };
 
@@ -1411,6 +1412,37 @@ static void sem_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 	}
 }
 
+/*
+ * Sets of one semaphore, the common case (semget(key, 1, ...)), come from
+ * a cache of their own: from kmalloc() they would cost the next size up,
+ * 512 bytes.  Larger sets are kvzalloc()ed.
+ */
+static struct kmem_cache *sem_set1_cache;
+
+/*
+ * A set of @n semaphores is one allocation: the struct, its semaphores,
+ * then the scratch of sem_changed() and the walks: the bitmaps marks
+ * (2 @n bits) and evpend (@n bits), and the queue evq (@n entries).
+ */
+static size_t sem_set_size(u32 n)
+{
+	size_t bitmaps = array_size(3 * BITS_TO_LONGS(n), sizeof(unsigned long));
+
+	return size_add(size_add(struct_size_t(struct ipclab_sem_set, sems, n),
+				 bitmaps),
+			array_size(n, sizeof(u32)));
+}
+
+static void sem_set_free_rcu(struct rcu_head *rcu)
+{
+	struct ipclab_sem_set *set = container_of(rcu, struct ipclab_sem_set, obj.rcu);
+
+	if (set->nsems == 1)
+		kmem_cache_free(sem_set1_cache, set);
+	else
+		kvfree(set);
+}
+
 static void sem_free(struct ipclab_obj *obj)
 {
 	struct ipclab_sem_set *set = to_set(obj);
@@ -1419,9 +1451,7 @@ static void sem_free(struct ipclab_obj *obj)
 	for (i = 0; i < set->nsems; i++)
 		put_pid(set->sems[i].lpid);
 	ipclab_uncharge(obj->user, IPCLAB_RES_SEMS, set->nsems);
-	kvfree(set->evq);
-	bitmap_free(set->marks);
-	kvfree_rcu(set, obj.rcu);
+	call_rcu(&obj->rcu, sem_set_free_rcu);
 }
 
 static struct ipclab_obj *sem_create(const struct ipclab_get *get,
@@ -1439,20 +1469,16 @@ static struct ipclab_obj *sem_create(const struct ipclab_get *get,
 			  READ_ONCE(ipclab_max_sems_total)))
 		return ERR_PTR(-ENOSPC);
 
-	set = kvzalloc(struct_size(set, sems, n), GFP_KERNEL_ACCOUNT);
+	if (n == 1)
+		set = kmem_cache_zalloc(sem_set1_cache, GFP_KERNEL_ACCOUNT);
+	else
+		set = kvzalloc(sem_set_size(n), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		goto err_uncharge;
-	/* The scratch bitmaps in one allocation: marks (2 n), evpend (n). */
 	words = BITS_TO_LONGS(n);
-	set->marks = bitmap_zalloc(3 * words * BITS_PER_LONG, GFP_KERNEL_ACCOUNT);
-	set->evq = kvcalloc(n, sizeof(*set->evq), GFP_KERNEL_ACCOUNT);
-	if (!set->marks || !set->evq) {
-		bitmap_free(set->marks);
-		kvfree(set->evq);
-		kvfree(set);
-		goto err_uncharge;
-	}
+	set->marks = (unsigned long *)&set->sems[n];
 	set->evpend = set->marks + 2 * words;
+	set->evq = (u32 *)(set->evpend + words);
 	set->nsems = n;
 	for (i = 0; i < n; i++) {
 		INIT_LIST_HEAD(&set->sems[i].dec);
@@ -1468,6 +1494,20 @@ static struct ipclab_obj *sem_create(const struct ipclab_get *get,
 err_uncharge:
 	ipclab_uncharge(user, IPCLAB_RES_SEMS, n);
 	return ERR_PTR(-ENOMEM);
+}
+
+static int sem_init(void)
+{
+	sem_set1_cache = kmem_cache_create("ipclab_sem_set1", sem_set_size(1),
+					   0, SLAB_ACCOUNT, NULL);
+	return sem_set1_cache ? 0 : -ENOMEM;
+}
+
+/* After the last set's sem_free(): its memory is freed after a grace period. */
+static void sem_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(sem_set1_cache);
 }
 
 static void sem_limits(struct ipclab_limits *l)
@@ -1501,6 +1541,8 @@ const struct ipclab_type ipclab_sem_type = {
 	/* sem.pad is not the type's: the core checks it is zero */
 	.get_size	= sizeof_field(struct ipclab_get, sem.nsems),
 	.ioctls		= sem_ioctls,
+	.init		= sem_init,
+	.exit		= sem_exit,
 	.create		= sem_create,
 	.check_open	= sem_check_open,
 	.proc_exit	= sem_proc_exit,

@@ -89,6 +89,49 @@ int ipclab_types_check(void)
 }
 
 /**
+ * ipclab_types_init() - start every primitive, at module load
+ *
+ * Each type's init(), in registry order.  On a failure, the exit() of
+ * those already started.
+ *
+ * Return: 0, or the failing init()'s error.
+ */
+int ipclab_types_init(void)
+{
+	unsigned int t;
+	int ret;
+
+	for (t = 0; t < IPCLAB_NTYPES; t++) {
+		if (!ipclab_types[t] || !ipclab_types[t]->init)
+			continue;
+		ret = ipclab_types[t]->init();
+		if (ret) {
+			pr_err("primitive %s cannot start: %d\n",
+			       ipclab_types[t]->name, ret);
+			while (t--)
+				if (ipclab_types[t] && ipclab_types[t]->exit)
+					ipclab_types[t]->exit();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ipclab_types_exit() - stop every primitive, at module unload
+ *
+ * Each type's exit(), in reverse registry order, once no object is left.
+ */
+void ipclab_types_exit(void)
+{
+	unsigned int t;
+
+	for (t = IPCLAB_NTYPES; t--; )
+		if (ipclab_types[t] && ipclab_types[t]->exit)
+			ipclab_types[t]->exit();
+}
+
+/**
  * ipclab_type_get() - the primitive of an IPCLAB_TYPE_* from userspace
  * @type: the number, not yet checked
  *
