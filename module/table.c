@@ -51,7 +51,7 @@ static struct ipclab_uint_param ipclab_max_objects_param = {
 	.var = &ipclab_max_objects, .lo = 0, .hi = IPCLAB_SLOTS,
 };
 module_param_cb(max_objects, &ipclab_uint_param_ops, &ipclab_max_objects_param, 0644);
-MODULE_PARM_DESC(max_objects, "Objects in total, at most 32768 (ENOSPC)");
+MODULE_PARM_DESC(max_objects, "Objects in total, at most 131072 (ENOSPC)");
 
 unsigned int ipclab_max_objects_per_user = 1024;
 static struct ipclab_uint_param ipclab_max_objects_per_user_param = {
@@ -61,8 +61,8 @@ module_param_cb(max_objects_per_user, &ipclab_uint_param_ops,
 		&ipclab_max_objects_per_user_param, 0644);
 MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
 
-/* Protected by ipclab_table_lock. */
-static u16 ipclab_seq;
+/* Protected by ipclab_table_lock: 1..IPCLAB_SEQS - 1, the last id's. */
+static u32 ipclab_seq;
 
 /**
  * ipclab_obj_init() - fill the part of a new object that every type shares
@@ -365,10 +365,10 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
 
-	/* seq 0 is skipped so that no id is ever 0 with slot 0 reused. */
-	if (++ipclab_seq == 0)
+	/* seq 1..IPCLAB_SEQS - 1: no id is 0, every id is a positive int. */
+	if (++ipclab_seq >= IPCLAB_SEQS)
 		ipclab_seq = 1;
-	obj->id = (u32)ipclab_seq * IPCLAB_SLOTS + slot;
+	obj->id = ipclab_seq * IPCLAB_SLOTS + slot;
 	obj->key = key;
 
 	if (key != IPCLAB_KEY_PRIVATE) {

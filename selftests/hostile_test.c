@@ -790,7 +790,7 @@ TEST_F(hostile, params_refuse_out_of_range)
 {
 	static const struct { const char *name; long bad; } cases[] = {
 		{ "stop_percent", 0 }, { "stop_percent", 101 },
-		{ "max_objects", 32769 }, { "max_sems", 0 }, { "max_sems", 32001 },
+		{ "max_objects", 131073 }, { "max_sems", 0 }, { "max_sems", 32001 },
 		{ "sem_max", (1 << 24) + 1 }, { "mbox_max_msgsz", 0 },
 		{ "mbox_max_msgsz", (16 << 20) + 1 }, { "max_ops", 0 },
 		{ "shbuf_max_size", 1 },
