@@ -21,9 +21,12 @@
  * a lingering object (a type's linger(), at its last user) needs it neither.
  *
  * Creation charges the creator's user first (objects in total and per
- * user: counters, not walks), builds the object with no lock held, and
- * takes ipclab_table_lock only to check the key and publish.  A loser of
- * a race for a key frees its object after the unlock.
+ * user: counters, not walks), builds the object and reserves its id slot
+ * and its key's entry with no lock held, and takes ipclab_table_lock
+ * only to check the key and publish, which allocates nothing then.  A
+ * loser of a race for a key frees its object after the unlock.  Keys
+ * are found in an xarray per type, ids by their slot: creation, lookup
+ * and removal cost the same with one object or 100000.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -346,25 +349,60 @@ void ipclab_obj_touch(struct ipclab_obj *obj)
 	}
 }
 
-/* Put a new object into the table: give it an id and, unless private, its key. */
-static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
+/*
+ * Make room for a new object before the table lock is taken, so that
+ * publishing it under the lock allocates nothing: reserve an id slot (a
+ * reserved slot reads as empty to lookups and walks) and, unless the
+ * object is private, its key's entry.  The key's entry may be there
+ * already (the key's object, or a racing creator's reservation): then
+ * nothing is reserved, and the lock's check decides.
+ */
+static int ipclab_table_reserve(const struct ipclab_get *get, u32 *slot)
 {
-	u32 slot;
 	int ret;
 
-	lockdep_assert_held(&ipclab_table_lock);
-	/*
-	 * Reserve the slot, finish the object, and publish it last: a
-	 * lockless lookup must never find an object that may still be torn
-	 * down without going through removal.  (A slot stays taken from
-	 * creation to unlink; the charge, from creation to the last
-	 * reference: a removed object an fd still holds counts until then.)
-	 */
-	ret = xa_alloc(&ipclab_ids, &slot, NULL, XA_LIMIT(0, IPCLAB_SLOTS - 1),
+	ret = xa_alloc(&ipclab_ids, slot, NULL, XA_LIMIT(0, IPCLAB_SLOTS - 1),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
+	if (get->key == IPCLAB_KEY_PRIVATE)
+		return 0;
+	ret = xa_reserve(&ipclab_keys[get->type], (u32)get->key,
+			 GFP_KERNEL_ACCOUNT);
+	if (ret)
+		xa_erase(&ipclab_ids, *slot);
+	return ret;
+}
 
+/*
+ * Give back what ipclab_table_reserve() reserved for an object that was
+ * not published.  A key's entry is dropped only if it is still a
+ * reservation (a racing creator's, at worst: that one then allocates
+ * under the lock).
+ */
+static void ipclab_table_unreserve(const struct ipclab_get *get, u32 slot)
+{
+	xa_erase(&ipclab_ids, slot);
+	if (get->key != IPCLAB_KEY_PRIVATE)
+		xa_release(&ipclab_keys[get->type], (u32)get->key);
+}
+
+/*
+ * Put a new object into the table, in its reserved slot: give it an id
+ * and, unless private, its key, which no object has (the caller looked).
+ */
+static int ipclab_table_insert(struct ipclab_obj *obj, s32 key, u32 slot)
+{
+	void *old;
+
+	lockdep_assert_held(&ipclab_table_lock);
+	/*
+	 * Finish the object and publish it last: a lockless lookup must
+	 * never find an object that may still be torn down without going
+	 * through removal.  (A slot stays taken from creation to unlink;
+	 * the charge, from creation to the last reference: a removed object
+	 * an fd still holds counts until then.)
+	 */
 	/* seq 1..IPCLAB_SEQS - 1: no id is 0, every id is a positive int. */
 	if (++ipclab_seq >= IPCLAB_SEQS)
 		ipclab_seq = 1;
@@ -372,12 +410,11 @@ static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
 	obj->key = key;
 
 	if (key != IPCLAB_KEY_PRIVATE) {
-		ret = xa_insert(&ipclab_keys[obj->type->nr], (u32)key, obj,
-				GFP_KERNEL_ACCOUNT);
-		if (ret) {
-			xa_erase(&ipclab_ids, slot);
-			return ret;
-		}
+		/* Over our reservation, or a NULL a racer released: may allocate. */
+		old = xa_store(&ipclab_keys[obj->type->nr], (u32)key, obj,
+			       GFP_KERNEL_ACCOUNT);
+		if (xa_is_err(old))
+			return xa_err(old);
 	}
 	/* A reserved slot needs no allocation: this cannot fail. */
 	WARN_ON_ONCE(xa_is_err(xa_store(&ipclab_ids, slot, obj, GFP_KERNEL)));
@@ -460,6 +497,7 @@ static int ipclab_create_new(struct ipclab_get *get,
 {
 	struct ipclab_obj *obj, *other = NULL;
 	struct ipclab_user *user;
+	u32 slot;
 	int ret;
 
 	user = ipclab_user_current();
@@ -480,19 +518,27 @@ static int ipclab_create_new(struct ipclab_get *get,
 	obj->user = user;
 	obj->flags = get->flags & t->create_flags;
 
+	ret = ipclab_table_reserve(get, &slot);
+	if (ret) {
+		ipclab_obj_put(obj);
+		return ret;
+	}
+
 	mutex_lock(&ipclab_table_lock);
 	if (get->key != IPCLAB_KEY_PRIVATE) {
 		other = xa_load(&ipclab_keys[get->type], (u32)get->key);
 		if (other)
 			kref_get(&other->ref);	/* keyed: not yet removed */
 	}
-	ret = other ? 0 : ipclab_table_insert(obj, get->key);
+	ret = other ? 0 : ipclab_table_insert(obj, get->key, slot);
 	if (!other && !ret) {
 		trace_ipclab_create(obj);
 		*id = obj->id;
 	}
 	mutex_unlock(&ipclab_table_lock);
 
+	if (other || ret)
+		ipclab_table_unreserve(get, slot);
 	if (other) {
 		/* Somebody created the key meanwhile: as if it had been there. */
 		ret = ipclab_open_existing(other, get, id);
