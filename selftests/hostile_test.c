@@ -999,18 +999,7 @@ TEST_F(hostile, procs_per_user)
 /* A number from /proc/meminfo, in kB, or -1. */
 static long meminfo_kb(const char *field)
 {
-	char line[128];
-	size_t n = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':')
-			v = atol(line + n + 1);
-	fclose(f);
-	return v;
+	return read_key_long("/proc/meminfo", field, ':');
 }
 
 /*
