@@ -4,8 +4,12 @@
  *
  * Every object is in the id xarray from creation to removal (or, for a
  * type that lingers, to its last user's ipclab_obj_unlink()), and, unless
- * it is private, in its type's key xarray until removal.  Both change
- * under ipclab_table_lock, but for that last unlink.  An id is
+ * it is private, in its type's key xarray until removal.  Objects enter
+ * both, and leave the key xarray, under ipclab_table_lock; they leave the
+ * id xarray after it (its own lock suffices), once a removal has marked
+ * them removed under it, so that a second removal finds them gone.  (A
+ * reservation made before the lock, see ipclab_table_reserve(), is
+ * invisible.)  An id is
  * seq * IPCLAB_SLOTS + slot: lookup reads the slot under RCU, compares the
  * whole id (so a stale id never reaches a newer object in the same slot)
  * and takes a reference.
@@ -604,10 +608,13 @@ void ipclab_obj_unlink(struct ipclab_obj *obj)
 	ipclab_obj_put(obj);
 }
 
-/* IPCLAB_IOC_RMID: free the key, fail the waiters, leave the table. */
-static void ipclab_remove(struct ipclab_obj *obj)
+/*
+ * The part of a removal that needs the table lock: free the key, mark
+ * the object removed and fail its waiters (collected in @wq).  Return:
+ * true if the object stays in the id table (its type lingers).
+ */
+static bool ipclab_remove_begin(struct ipclab_obj *obj, struct ipclab_wake *wq)
 {
-	IPCLAB_DEFINE_WAKE(wq);
 	bool linger;
 
 	lockdep_assert_held(&ipclab_table_lock);
@@ -617,15 +624,25 @@ static void ipclab_remove(struct ipclab_obj *obj)
 
 	ipclab_obj_lock(obj);
 	obj->removed = true;
-	obj->type->remove(obj, &wq);
+	obj->type->remove(obj, wq);
 	linger = obj->type->linger && obj->type->linger(obj);
 	/* The key may name another object now, as SysV shows IPC_PRIVATE. */
 	obj->key = IPCLAB_KEY_PRIVATE;
 	ipclab_obj_unlock(obj);
-	ipclab_wake_up(&wq);
+	return linger;
+}
+
+/*
+ * The rest, which takes as long as the object is big (its messages,
+ * its records) and needs no table lock: wake the failed waiters, let
+ * the type free what the object no longer needs, leave the id table.
+ */
+static void ipclab_remove_end(struct ipclab_obj *obj, struct ipclab_wake *wq,
+			      bool linger)
+{
+	ipclab_wake_up(wq);
 	if (obj->type->removed)
 		obj->type->removed(obj);
-
 	if (!linger)
 		ipclab_obj_unlink(obj);
 }
@@ -634,12 +651,19 @@ static void ipclab_remove(struct ipclab_obj *obj)
  * ipclab_ioc_rmid() - IPCLAB_IOC_RMID: remove an object
  * @argp: struct ipclab_id from userspace
  *
+ * Only the key and the marking happen under the table lock.  Between the
+ * unlock and the unlink the object is still found by id, marked removed:
+ * a second RMID then finds it gone (-EINVAL), but for a type that
+ * lingers, where it is removed already and stays so (0, as before).
+ *
  * Return: 0, -EINVAL (no such object, non-zero flags), -EPERM or -EFAULT.
  */
 long ipclab_ioc_rmid(void __user *argp)
 {
+	IPCLAB_DEFINE_WAKE(wq);
 	struct ipclab_obj *obj;
 	struct ipclab_id arg;
+	bool linger, mine = false;
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -647,18 +671,23 @@ long ipclab_ioc_rmid(void __user *argp)
 	if (arg.flags)
 		return -EINVAL;
 
-	mutex_lock(&ipclab_table_lock);
 	obj = ipclab_obj_lookup(arg.id, 0);
-	if (!obj) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
+	if (!obj)
+		return -EINVAL;
 	ret = ipclab_may_control(obj);
-	if (!ret)
-		ipclab_remove(obj);
+	if (!ret) {
+		mutex_lock(&ipclab_table_lock);
+		if (!obj->removed) {
+			linger = ipclab_remove_begin(obj, &wq);
+			mine = true;
+		} else if (!obj->type->linger) {
+			ret = -EINVAL;
+		}
+		mutex_unlock(&ipclab_table_lock);
+	}
+	if (mine)
+		ipclab_remove_end(obj, &wq, linger);
 	ipclab_obj_put(obj);
-out_unlock:
-	mutex_unlock(&ipclab_table_lock);
 	return ret;
 }
 
@@ -976,8 +1005,11 @@ void ipclab_table_exit(void)
 	int t;
 
 	mutex_lock(&ipclab_table_lock);
-	xa_for_each(&ipclab_ids, slot, obj)
-		ipclab_remove(obj);
+	xa_for_each(&ipclab_ids, slot, obj) {
+		IPCLAB_DEFINE_WAKE(wq);
+
+		ipclab_remove_end(obj, &wq, ipclab_remove_begin(obj, &wq));
+	}
 	mutex_unlock(&ipclab_table_lock);
 	xa_destroy(&ipclab_ids);
 	for (t = 0; t < IPCLAB_NTYPES; t++)

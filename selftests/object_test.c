@@ -8,6 +8,8 @@
  * Permission tests run the denied side in a child that switched to
  * nobody:nogroup (root has CAP_IPC_OWNER, which bypasses every mode).
  */
+#include <pthread.h>
+
 #include "kselftest_harness.h"
 #include "ipclab_test.h"
 
@@ -850,6 +852,81 @@ TEST_F(obj, limit_max_sems)
 					0, 0, 0, &id));
 	ASSERT_OK(params_restore(&self->cl));
 	NEW_SEM(5);
+}
+
+/* Two threads remove one object at once; each round's id and results. */
+struct rmid_race {
+	pthread_barrier_t go;
+	int fd;
+	int rounds;
+	__u32 *ids;
+	int *ret[2];
+};
+
+static void *rmid_racer(struct rmid_race *r, int me)
+{
+	int i;
+
+	for (i = 0; i < r->rounds; i++) {
+		pthread_barrier_wait(&r->go);
+		r->ret[me][i] = call_errno(ipclab_rmid(r->fd, r->ids[i]));
+	}
+	return NULL;
+}
+
+static void *rmid_racer_1(void *arg)
+{
+	return rmid_racer(arg, 1);
+}
+
+/*
+ * Exactly one of two concurrent removals of an object succeeds, the other
+ * gets EINVAL, also while the first frees what the object held (a full
+ * mailbox's messages, after the table lock), and nothing is left
+ * counted.
+ */
+TEST_F(obj, rmid_race)
+{
+	enum { ROUNDS = 200, MSGS = 16 };
+	static int ret0[ROUNDS], ret1[ROUNDS];
+	static __u32 ids[ROUNDS];
+	struct rmid_race r = {
+		.fd = self->fd, .rounds = ROUNDS, .ids = ids, .ret = { ret0, ret1 },
+	};
+	struct ipclab_info before, after;
+	char text[64] = "x";
+	int i, j, bad = 0;
+	pthread_t th;
+
+	ASSERT_OK(ipclab_info(self->fd, &before));
+	for (i = 0; i < ROUNDS; i++) {
+		if (i % 2) {
+			ASSERT_OK(sem_create(self->fd, 1, &ids[i]));
+			continue;
+		}
+		ASSERT_OK(mbox_create(self->fd, MSGS, sizeof(text), 0, &ids[i]));
+		for (j = 0; j < MSGS; j++)
+			ASSERT_OK(msg_send(self->fd, ids[i], 1, text, sizeof(text),
+					   IPCLAB_WAIT_NOWAIT, 0));
+	}
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, rmid_racer_1, &r));
+	rmid_racer(&r, 0);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	pthread_barrier_destroy(&r.go);
+
+	for (i = 0; i < ROUNDS; i++) {
+		int won = (ret0[i] == 0) + (ret1[i] == 0);
+		int lost = (ret0[i] == EINVAL) + (ret1[i] == EINVAL);
+
+		if ((won != 1 || lost != 1) && !bad++)
+			TH_LOG("round %d (id %u): %s and %s", i, ids[i],
+			       strerror(ret0[i]), strerror(ret1[i]));
+	}
+	EXPECT_EQ(0, bad);
+	ASSERT_OK(ipclab_info(self->fd, &after));
+	EXPECT_EQ(before.user.objects, after.user.objects);
+	EXPECT_EQ(before.user.msgs, after.user.msgs);
 }
 
 /* ------------------------------------------------------------------ */
