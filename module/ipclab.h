@@ -87,8 +87,15 @@
 
 #define IPCLAB_NAME	"ipclab"
 
-/* Ids are seq * IPCLAB_SLOTS + slot; slots index the object table. */
-#define IPCLAB_SLOTS		32768
+/*
+ * Ids are seq * IPCLAB_SLOTS + slot; slots index the object table, and
+ * seq counts creations from 1 to IPCLAB_SEQS - 1, then starts again at
+ * 1: an id is never 0, and always a positive int, which is what SysV
+ * programs keep it in (semget() returns one).
+ */
+#define IPCLAB_SLOTS		BIT(17)
+#define IPCLAB_SEQS		BIT(14)
+static_assert((u64)IPCLAB_SEQS * IPCLAB_SLOTS - 1 <= INT_MAX);
 /* Room for IPCLAB_TYPE_* 1..15: the registry (types.h) may not pass it. */
 #define IPCLAB_NTYPES		16
 

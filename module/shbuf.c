@@ -4,10 +4,15 @@
  *
  * The pages live in a shmem file, as SysV shm's do: created empty (the
  * buffer costs nothing until it is touched), allocated at the first touch
- * of each page, charged to the memory cgroup of the process that touches
- * it, and swappable like any tmpfs page.  What a user may create is
- * limited by size (pages, per user and for the machine, like SHMALL),
- * charged before the shmem file is made.
+ * of each page, and swappable like any tmpfs page.  Unlike SysV's, whose
+ * pages go to the memory cgroup of whoever touches them first, every
+ * page is charged to the memory cgroup of the buffer's creator (the one
+ * it was in at the creation, held by the buffer): a user cannot make
+ * the buffer another group's memory by having someone else touch it.
+ * At that group's memory.max the touch fails with SIGBUS, as a full
+ * tmpfs's does; it runs no OOM killer in the creator's group.  What a
+ * user may create is limited by size (pages, per user and for the
+ * machine, like SHMALL), charged before the shmem file is made.
  *
  * A mapping is made through an object fd and gets a file of its own
  * (shbuf_vma_file()), as ipc/shm.c gives each attachment: it shares the
@@ -32,8 +37,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -70,6 +77,7 @@ struct ipclab_shbuf {
 	u64 size;			/* as asked for, like shm_segsz */
 	pgoff_t npages;			/* size rounded up to whole pages */
 	struct file *file;		/* shmem: the pages */
+	struct mem_cgroup *memcg;	/* the creator's: charged for the pages */
 	/* shmem's vm_ops, which ours wrap; set by the first mmap() */
 	const struct vm_operations_struct *shmem_ops;
 
@@ -144,14 +152,37 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 		ipclab_obj_unlink(&sb->obj);
 }
 
-/* shmem's fault handler makes (and charges) the page at first touch. */
+/*
+ * Make the page at first touch, charged to the creator's memory cgroup.
+ * shmem charges a page it makes for a fault to the faulting mm's group,
+ * but one it makes for no mm to the active group: so the page is made
+ * here, without the mm, and shmem's fault handler then finds and maps
+ * it.  Without __GFP_RETRY_MAYFAIL a charge past the group's limit would
+ * run the OOM killer in the creator's group on the toucher's behalf.
+ */
 static vm_fault_t shbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct ipclab_shbuf *sb = vma_shbuf(vmf->vma);
+	struct address_space *mapping = sb->file->f_mapping;
+	struct mem_cgroup *old;
+	struct page *page;
 
 	/* Only a mapping grown by mremap() reaches past the end. */
 	if (vmf->pgoff >= sb->npages)
 		return VM_FAULT_SIGBUS;
+
+	old = set_active_memcg(sb->memcg);
+	page = shmem_read_mapping_page_gfp(mapping, vmf->pgoff,
+					   mapping_gfp_mask(mapping) |
+					   __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+	set_active_memcg(old);
+	if (IS_ERR(page)) {
+		/* As a full tmpfs: VM_FAULT_OOM would retry the fault forever. */
+		if (PTR_ERR(page) == -ENOMEM)
+			return VM_FAULT_SIGBUS;
+		return vmf_error(PTR_ERR(page));
+	}
+	put_page(page);
 	return sb->shmem_ops->fault(vmf);
 }
 
@@ -331,6 +362,7 @@ static void shbuf_free(struct ipclab_obj *obj)
 
 	if (sb->file)
 		fput(sb->file);
+	mem_cgroup_put(sb->memcg);
 	ipclab_uncharge(obj->user, IPCLAB_RES_SHBUF_PAGES, sb->npages);
 	kfree_rcu(sb, obj.rcu);
 }
@@ -375,6 +407,8 @@ static struct ipclab_obj *shbuf_create(const struct ipclab_get *get,
 		goto err_uncharge;
 	}
 	sb->file = file;
+	/* NULL without memory cgroups: the pages are then charged to none. */
+	sb->memcg = get_mem_cgroup_from_mm(current->mm);
 	sb->size = get->shbuf.size;
 	sb->npages = npages;
 	ipclab_obj_init(&sb->obj, &ipclab_shbuf_type, get->mode);

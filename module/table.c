@@ -4,8 +4,12 @@
  *
  * Every object is in the id xarray from creation to removal (or, for a
  * type that lingers, to its last user's ipclab_obj_unlink()), and, unless
- * it is private, in its type's key xarray until removal.  Both change
- * under ipclab_table_lock, but for that last unlink.  An id is
+ * it is private, in its type's key xarray until removal.  Objects enter
+ * both, and leave the key xarray, under ipclab_table_lock; they leave the
+ * id xarray after it (its own lock suffices), once a removal has marked
+ * them removed under it, so that a second removal finds them gone.  (A
+ * reservation made before the lock, see ipclab_table_reserve(), is
+ * invisible.)  An id is
  * seq * IPCLAB_SLOTS + slot: lookup reads the slot under RCU, compares the
  * whole id (so a stale id never reaches a newer object in the same slot)
  * and takes a reference.
@@ -21,9 +25,12 @@
  * a lingering object (a type's linger(), at its last user) needs it neither.
  *
  * Creation charges the creator's user first (objects in total and per
- * user: counters, not walks), builds the object with no lock held, and
- * takes ipclab_table_lock only to check the key and publish.  A loser of
- * a race for a key frees its object after the unlock.
+ * user: counters, not walks), builds the object and reserves its id slot
+ * and its key's entry with no lock held, and takes ipclab_table_lock
+ * only to check the key and publish, which allocates nothing then.  A
+ * loser of a race for a key frees its object after the unlock.  Keys
+ * are found in an xarray per type, ids by their slot: creation, lookup
+ * and removal cost the same with one object or 100000.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -51,7 +58,7 @@ static struct ipclab_uint_param ipclab_max_objects_param = {
 	.var = &ipclab_max_objects, .lo = 0, .hi = IPCLAB_SLOTS,
 };
 module_param_cb(max_objects, &ipclab_uint_param_ops, &ipclab_max_objects_param, 0644);
-MODULE_PARM_DESC(max_objects, "Objects in total, at most 32768 (ENOSPC)");
+MODULE_PARM_DESC(max_objects, "Objects in total, at most 131072 (ENOSPC)");
 
 unsigned int ipclab_max_objects_per_user = 1024;
 static struct ipclab_uint_param ipclab_max_objects_per_user_param = {
@@ -61,8 +68,8 @@ module_param_cb(max_objects_per_user, &ipclab_uint_param_ops,
 		&ipclab_max_objects_per_user_param, 0644);
 MODULE_PARM_DESC(max_objects_per_user, "Objects created by one uid (ENOSPC)");
 
-/* Protected by ipclab_table_lock. */
-static u16 ipclab_seq;
+/* Protected by ipclab_table_lock: 1..IPCLAB_SEQS - 1, the last id's. */
+static u32 ipclab_seq;
 
 /**
  * ipclab_obj_init() - fill the part of a new object that every type shares
@@ -346,38 +353,72 @@ void ipclab_obj_touch(struct ipclab_obj *obj)
 	}
 }
 
-/* Put a new object into the table: give it an id and, unless private, its key. */
-static int ipclab_table_insert(struct ipclab_obj *obj, s32 key)
+/*
+ * Make room for a new object before the table lock is taken, so that
+ * publishing it under the lock allocates nothing: reserve an id slot (a
+ * reserved slot reads as empty to lookups and walks) and, unless the
+ * object is private, its key's entry.  The key's entry may be there
+ * already (the key's object, or a racing creator's reservation): then
+ * nothing is reserved, and the lock's check decides.
+ */
+static int ipclab_table_reserve(const struct ipclab_get *get, u32 *slot)
 {
-	u32 slot;
 	int ret;
 
-	lockdep_assert_held(&ipclab_table_lock);
-	/*
-	 * Reserve the slot, finish the object, and publish it last: a
-	 * lockless lookup must never find an object that may still be torn
-	 * down without going through removal.  (A slot stays taken from
-	 * creation to unlink; the charge, from creation to the last
-	 * reference: a removed object an fd still holds counts until then.)
-	 */
-	ret = xa_alloc(&ipclab_ids, &slot, NULL, XA_LIMIT(0, IPCLAB_SLOTS - 1),
+	ret = xa_alloc(&ipclab_ids, slot, NULL, XA_LIMIT(0, IPCLAB_SLOTS - 1),
 		       GFP_KERNEL_ACCOUNT);
 	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
+	if (get->key == IPCLAB_KEY_PRIVATE)
+		return 0;
+	ret = xa_reserve(&ipclab_keys[get->type], (u32)get->key,
+			 GFP_KERNEL_ACCOUNT);
+	if (ret)
+		xa_erase(&ipclab_ids, *slot);
+	return ret;
+}
 
-	/* seq 0 is skipped so that no id is ever 0 with slot 0 reused. */
-	if (++ipclab_seq == 0)
+/*
+ * Give back what ipclab_table_reserve() reserved for an object that was
+ * not published.  A key's entry is dropped only if it is still a
+ * reservation (a racing creator's, at worst: that one then allocates
+ * under the lock).
+ */
+static void ipclab_table_unreserve(const struct ipclab_get *get, u32 slot)
+{
+	xa_erase(&ipclab_ids, slot);
+	if (get->key != IPCLAB_KEY_PRIVATE)
+		xa_release(&ipclab_keys[get->type], (u32)get->key);
+}
+
+/*
+ * Put a new object into the table, in its reserved slot: give it an id
+ * and, unless private, its key, which no object has (the caller looked).
+ */
+static int ipclab_table_insert(struct ipclab_obj *obj, s32 key, u32 slot)
+{
+	void *old;
+
+	lockdep_assert_held(&ipclab_table_lock);
+	/*
+	 * Finish the object and publish it last: a lockless lookup must
+	 * never find an object that may still be torn down without going
+	 * through removal.  (A slot stays taken from creation to unlink;
+	 * the charge, from creation to the last reference: a removed object
+	 * an fd still holds counts until then.)
+	 */
+	/* seq 1..IPCLAB_SEQS - 1: no id is 0, every id is a positive int. */
+	if (++ipclab_seq >= IPCLAB_SEQS)
 		ipclab_seq = 1;
-	obj->id = (u32)ipclab_seq * IPCLAB_SLOTS + slot;
+	obj->id = ipclab_seq * IPCLAB_SLOTS + slot;
 	obj->key = key;
 
 	if (key != IPCLAB_KEY_PRIVATE) {
-		ret = xa_insert(&ipclab_keys[obj->type->nr], (u32)key, obj,
-				GFP_KERNEL_ACCOUNT);
-		if (ret) {
-			xa_erase(&ipclab_ids, slot);
-			return ret;
-		}
+		/* Over our reservation, or a NULL a racer released: may allocate. */
+		old = xa_store(&ipclab_keys[obj->type->nr], (u32)key, obj,
+			       GFP_KERNEL_ACCOUNT);
+		if (xa_is_err(old))
+			return xa_err(old);
 	}
 	/* A reserved slot needs no allocation: this cannot fail. */
 	WARN_ON_ONCE(xa_is_err(xa_store(&ipclab_ids, slot, obj, GFP_KERNEL)));
@@ -460,6 +501,7 @@ static int ipclab_create_new(struct ipclab_get *get,
 {
 	struct ipclab_obj *obj, *other = NULL;
 	struct ipclab_user *user;
+	u32 slot;
 	int ret;
 
 	user = ipclab_user_current();
@@ -480,19 +522,27 @@ static int ipclab_create_new(struct ipclab_get *get,
 	obj->user = user;
 	obj->flags = get->flags & t->create_flags;
 
+	ret = ipclab_table_reserve(get, &slot);
+	if (ret) {
+		ipclab_obj_put(obj);
+		return ret;
+	}
+
 	mutex_lock(&ipclab_table_lock);
 	if (get->key != IPCLAB_KEY_PRIVATE) {
 		other = xa_load(&ipclab_keys[get->type], (u32)get->key);
 		if (other)
 			kref_get(&other->ref);	/* keyed: not yet removed */
 	}
-	ret = other ? 0 : ipclab_table_insert(obj, get->key);
+	ret = other ? 0 : ipclab_table_insert(obj, get->key, slot);
 	if (!other && !ret) {
 		trace_ipclab_create(obj);
 		*id = obj->id;
 	}
 	mutex_unlock(&ipclab_table_lock);
 
+	if (other || ret)
+		ipclab_table_unreserve(get, slot);
 	if (other) {
 		/* Somebody created the key meanwhile: as if it had been there. */
 		ret = ipclab_open_existing(other, get, id);
@@ -558,10 +608,13 @@ void ipclab_obj_unlink(struct ipclab_obj *obj)
 	ipclab_obj_put(obj);
 }
 
-/* IPCLAB_IOC_RMID: free the key, fail the waiters, leave the table. */
-static void ipclab_remove(struct ipclab_obj *obj)
+/*
+ * The part of a removal that needs the table lock: free the key, mark
+ * the object removed and fail its waiters (collected in @wq).  Return:
+ * true if the object stays in the id table (its type lingers).
+ */
+static bool ipclab_remove_begin(struct ipclab_obj *obj, struct ipclab_wake *wq)
 {
-	IPCLAB_DEFINE_WAKE(wq);
 	bool linger;
 
 	lockdep_assert_held(&ipclab_table_lock);
@@ -571,15 +624,25 @@ static void ipclab_remove(struct ipclab_obj *obj)
 
 	ipclab_obj_lock(obj);
 	obj->removed = true;
-	obj->type->remove(obj, &wq);
+	obj->type->remove(obj, wq);
 	linger = obj->type->linger && obj->type->linger(obj);
 	/* The key may name another object now, as SysV shows IPC_PRIVATE. */
 	obj->key = IPCLAB_KEY_PRIVATE;
 	ipclab_obj_unlock(obj);
-	ipclab_wake_up(&wq);
+	return linger;
+}
+
+/*
+ * The rest, which takes as long as the object is big (its messages,
+ * its records) and needs no table lock: wake the failed waiters, let
+ * the type free what the object no longer needs, leave the id table.
+ */
+static void ipclab_remove_end(struct ipclab_obj *obj, struct ipclab_wake *wq,
+			      bool linger)
+{
+	ipclab_wake_up(wq);
 	if (obj->type->removed)
 		obj->type->removed(obj);
-
 	if (!linger)
 		ipclab_obj_unlink(obj);
 }
@@ -588,12 +651,19 @@ static void ipclab_remove(struct ipclab_obj *obj)
  * ipclab_ioc_rmid() - IPCLAB_IOC_RMID: remove an object
  * @argp: struct ipclab_id from userspace
  *
+ * Only the key and the marking happen under the table lock.  Between the
+ * unlock and the unlink the object is still found by id, marked removed:
+ * a second RMID then finds it gone (-EINVAL), but for a type that
+ * lingers, where it is removed already and stays so (0, as before).
+ *
  * Return: 0, -EINVAL (no such object, non-zero flags), -EPERM or -EFAULT.
  */
 long ipclab_ioc_rmid(void __user *argp)
 {
+	IPCLAB_DEFINE_WAKE(wq);
 	struct ipclab_obj *obj;
 	struct ipclab_id arg;
+	bool linger, mine = false;
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -601,18 +671,23 @@ long ipclab_ioc_rmid(void __user *argp)
 	if (arg.flags)
 		return -EINVAL;
 
-	mutex_lock(&ipclab_table_lock);
 	obj = ipclab_obj_lookup(arg.id, 0);
-	if (!obj) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
+	if (!obj)
+		return -EINVAL;
 	ret = ipclab_may_control(obj);
-	if (!ret)
-		ipclab_remove(obj);
+	if (!ret) {
+		mutex_lock(&ipclab_table_lock);
+		if (!obj->removed) {
+			linger = ipclab_remove_begin(obj, &wq);
+			mine = true;
+		} else if (!obj->type->linger) {
+			ret = -EINVAL;
+		}
+		mutex_unlock(&ipclab_table_lock);
+	}
+	if (mine)
+		ipclab_remove_end(obj, &wq, linger);
 	ipclab_obj_put(obj);
-out_unlock:
-	mutex_unlock(&ipclab_table_lock);
 	return ret;
 }
 
@@ -930,8 +1005,11 @@ void ipclab_table_exit(void)
 	int t;
 
 	mutex_lock(&ipclab_table_lock);
-	xa_for_each(&ipclab_ids, slot, obj)
-		ipclab_remove(obj);
+	xa_for_each(&ipclab_ids, slot, obj) {
+		IPCLAB_DEFINE_WAKE(wq);
+
+		ipclab_remove_end(obj, &wq, ipclab_remove_begin(obj, &wq));
+	}
 	mutex_unlock(&ipclab_table_lock);
 	xa_destroy(&ipclab_ids);
 	for (t = 0; t < IPCLAB_NTYPES; t++)

@@ -90,8 +90,9 @@
 
 #define PAGE		4096UL
 
-/* docs/design.md: an id is seq * slots + slot, with 32768 slots. */
-#define ID_SLOTS	32768U
+/* docs/design.md: an id is seq * slots + slot, 131072 slots, seq 1..16383. */
+#define ID_SLOTS	131072U
+#define ID_SEQS		16384U
 
 /* Defaults: a short run, as "make check" starts it (under a minute on debug). */
 #define DEF_CALLS	100000
@@ -628,7 +629,7 @@ static bool pool_pick(struct fuzz_thread *t, uint32_t type, struct pool_obj *out
  * The id to pass for an object of the type.  Mostly a live object from
  * the pool; otherwise one of another type, a stale id (removed), a forged
  * one (a live slot with another sequence number, a neighbouring slot,
- * seq 0 or 65535), or a boundary value.  *o describes what was chosen as
+ * seq 0, the last one or the first past it), or a boundary value.  *o describes what was chosen as
  * far as the fuzzer knows (nsems 1, sizes 0 when it knows nothing).
  */
 static uint32_t choose_id(struct fuzz_thread *t, uint32_t type, struct pool_obj *o)
@@ -664,10 +665,11 @@ static uint32_t choose_id(struct fuzz_thread *t, uint32_t type, struct pool_obj 
 	if (dice < 96 && pool_pick(t, 0, &any)) {
 		slot = any.id % ID_SLOTS;
 		switch (below(t, 4)) {
-		case 0:	return slot + ID_SLOTS * (uint32_t)below(t, 65536);
+		case 0:	return slot + ID_SLOTS * (uint32_t)below(t, ID_SEQS);
 		case 1:	return any.id + 1;
 		case 2:	return any.id - 1;
-		default: return slot + ID_SLOTS * (chance(t, 50) ? 0 : 65535);
+		default: return slot + ID_SLOTS * (chance(t, 50) ? 0 :
+						   ID_SEQS - below(t, 2));
 		}
 	}
 	switch (below(t, 8)) {
@@ -2990,7 +2992,7 @@ struct param_range {
 };
 
 static const struct param_range param_ranges[] = {
-	{ "max_objects", 128, 32768 },
+	{ "max_objects", 128, ID_SLOTS },
 	{ "max_objects_per_user", 64, 4096 },
 	{ "max_sems", 16, 32000 },
 	{ "max_ops", 8, 2000 },
@@ -3174,7 +3176,7 @@ static bool params_put_back(void)
 /* The master: objects                                                */
 /* ------------------------------------------------------------------ */
 
-#define LIST_MAX	32768
+#define LIST_MAX	ID_SLOTS	/* as many as there can be objects */
 
 static uint32_t *preexisting;	/* objects that were there before us */
 static uint32_t npreexisting;

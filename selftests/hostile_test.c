@@ -790,7 +790,7 @@ TEST_F(hostile, params_refuse_out_of_range)
 {
 	static const struct { const char *name; long bad; } cases[] = {
 		{ "stop_percent", 0 }, { "stop_percent", 101 },
-		{ "max_objects", 32769 }, { "max_sems", 0 }, { "max_sems", 32001 },
+		{ "max_objects", 131073 }, { "max_sems", 0 }, { "max_sems", 32001 },
 		{ "sem_max", (1 << 24) + 1 }, { "mbox_max_msgsz", 0 },
 		{ "mbox_max_msgsz", (16 << 20) + 1 }, { "max_ops", 0 },
 		{ "shbuf_max_size", 1 },
@@ -999,18 +999,7 @@ TEST_F(hostile, procs_per_user)
 /* A number from /proc/meminfo, in kB, or -1. */
 static long meminfo_kb(const char *field)
 {
-	char line[128];
-	size_t n = strlen(field);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':')
-			v = atol(line + n + 1);
-	fclose(f);
-	return v;
+	return read_key_long("/proc/meminfo", field, ':');
 }
 
 /*

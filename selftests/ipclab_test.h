@@ -1219,6 +1219,27 @@ static inline int write_file(const char *path, const char *text)
 	return ok ? 0 : -1;
 }
 
+/*
+ * The number after "key" and sep on a line of a file ("MemFree:" of
+ * /proc/meminfo, "max " of a cgroup's memory.events); the last such
+ * line's, or -1 if there is none or the file cannot be read.
+ */
+static inline long read_key_long(const char *path, const char *key, char sep)
+{
+	char line[128];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == sep)
+			v = atol(line + n + 1);
+	fclose(f);
+	return v;
+}
+
 /* The whole of a file, NUL-terminated, in a new buffer; NULL on failure. */
 static inline char *read_all(const char *path)
 {

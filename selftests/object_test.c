@@ -8,6 +8,8 @@
  * Permission tests run the denied side in a child that switched to
  * nobody:nogroup (root has CAP_IPC_OWNER, which bypasses every mode).
  */
+#include <pthread.h>
+
 #include "kselftest_harness.h"
 #include "ipclab_test.h"
 
@@ -850,6 +852,258 @@ TEST_F(obj, limit_max_sems)
 					0, 0, 0, &id));
 	ASSERT_OK(params_restore(&self->cl));
 	NEW_SEM(5);
+}
+
+/* Two threads remove one object at once; each round's id and results. */
+struct rmid_race {
+	pthread_barrier_t go;
+	int fd;
+	int rounds;
+	__u32 *ids;
+	int *ret[2];
+};
+
+static void *rmid_racer(struct rmid_race *r, int me)
+{
+	int i;
+
+	for (i = 0; i < r->rounds; i++) {
+		pthread_barrier_wait(&r->go);
+		r->ret[me][i] = call_errno(ipclab_rmid(r->fd, r->ids[i]));
+	}
+	return NULL;
+}
+
+static void *rmid_racer_1(void *arg)
+{
+	return rmid_racer(arg, 1);
+}
+
+/*
+ * Exactly one of two concurrent removals of an object succeeds, the other
+ * gets EINVAL, also while the first frees what the object held (a full
+ * mailbox's messages, after the table lock), and nothing is left
+ * counted.
+ */
+TEST_F(obj, rmid_race)
+{
+	enum { ROUNDS = 200, MSGS = 16 };
+	static int ret0[ROUNDS], ret1[ROUNDS];
+	static __u32 ids[ROUNDS];
+	struct rmid_race r = {
+		.fd = self->fd, .rounds = ROUNDS, .ids = ids, .ret = { ret0, ret1 },
+	};
+	struct ipclab_info before, after;
+	char text[64] = "x";
+	int i, j, bad = 0;
+	pthread_t th;
+
+	ASSERT_OK(ipclab_info(self->fd, &before));
+	for (i = 0; i < ROUNDS; i++) {
+		if (i % 2) {
+			ASSERT_OK(sem_create(self->fd, 1, &ids[i]));
+			continue;
+		}
+		ASSERT_OK(mbox_create(self->fd, MSGS, sizeof(text), 0, &ids[i]));
+		for (j = 0; j < MSGS; j++)
+			ASSERT_OK(msg_send(self->fd, ids[i], 1, text, sizeof(text),
+					   IPCLAB_WAIT_NOWAIT, 0));
+	}
+	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, rmid_racer_1, &r));
+	rmid_racer(&r, 0);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	pthread_barrier_destroy(&r.go);
+
+	for (i = 0; i < ROUNDS; i++) {
+		int won = (ret0[i] == 0) + (ret1[i] == 0);
+		int lost = (ret0[i] == EINVAL) + (ret1[i] == EINVAL);
+
+		if ((won != 1 || lost != 1) && !bad++)
+			TH_LOG("round %d (id %u): %s and %s", i, ids[i],
+			       strerror(ret0[i]), strerror(ret1[i]));
+	}
+	EXPECT_EQ(0, bad);
+	ASSERT_OK(ipclab_info(self->fd, &after));
+	EXPECT_EQ(before.user.objects, after.user.objects);
+	EXPECT_EQ(before.user.msgs, after.user.msgs);
+}
+
+/* ------------------------------------------------------------------ */
+/* Many objects                                                       */
+/* ------------------------------------------------------------------ */
+
+/* docs/design.md: 2^17 slots; seq 1..2^14 - 1, so every id is an int > 0. */
+#define ID_SLOTS	131072U
+/* More objects than the table had slots before it grew to ID_SLOTS. */
+#define MANY		(32768 + 4096)
+/*
+ * The last ones made, removed and made again: an id comes back only once
+ * seq has gone round (16383 creations after the first object got it),
+ * and these are made again 8192 creations after the first time.
+ */
+#define MANY_AGAIN	8192
+
+FIXTURE(many) {
+	int fd;
+	pid_t creator;		/* the test's pid, once it creates */
+	struct ipclab_cleanup cl;
+};
+
+FIXTURE_SETUP(many)
+{
+	memset(&self->cl, 0, sizeof(self->cl));
+	self->creator = 0;
+	IPCLAB_OPEN_OR_SKIP(self->fd);
+}
+
+/*
+ * Too many objects for the cleanup's list: remove every object the test
+ * process created, found by creator pid, then put the limits back.
+ */
+FIXTURE_TEARDOWN_PARENT(many)
+{
+	int fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC), n, i;
+	struct ipclab_stat st;
+	__u32 *ids = NULL;
+
+	if (fd >= 0 && self->creator) {
+		n = list_ids(fd, 0, NULL, 0);
+		ids = n > 0 ? calloc(n + 64, sizeof(*ids)) : NULL;
+		n = ids ? list_ids(fd, 0, ids, n + 64) : 0;
+		for (i = 0; i < n; i++)
+			if (!ipclab_stat(fd, ids[i], &st) &&
+			    st.perm.cpid == self->creator)
+				ipclab_rmid(fd, ids[i]);
+		free(ids);
+	}
+	if (fd >= 0)
+		close(fd);
+	ipclab_cleanup(&self->cl);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many of ids[n] are not a live object of the type created at i. */
+static int count_not_found(int fd, const __u32 *ids, int n, __u32 *first)
+{
+	struct ipclab_stat st;
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ipclab_stat(fd, ids[i], &st) && st.perm.id == ids[i] &&
+		    st.type == (i % 2 ? IPCLAB_TYPE_MUTEX : IPCLAB_TYPE_SEM))
+			continue;
+		if (!bad++)
+			*first = ids[i];
+	}
+	return bad;
+}
+
+/*
+ * More objects than 32768 can exist at once, each with an id of its own
+ * that is a positive int, in a slot of its own; each is found by its id
+ * and listed; and the ids of removed ones stay invalid (EINVAL) while
+ * new objects take their slots.
+ */
+TEST_F_TIMEOUT(many, more_than_32768_objects, 900)
+{
+	static __u32 ids[MANY], sorted[MANY], stale[MANY_AGAIN], listed[ID_SLOTS];
+	struct ipclab_sembuf b = sembuf(0, 1, 0);
+	struct ipclab_info info;
+	int i, n, bad = 0, high = 0, reused = 0, before;
+	__u32 first = 0;
+	long old;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to raise max_objects");
+	if (param_read("max_objects", &old))
+		SKIP(return, IPCLAB_PARAM_DIR "max_objects: %s", strerror(errno));
+	/* The ceiling is the table's size: it must be taken. */
+	ASSERT_OK(param_change(&self->cl, "max_objects", ID_SLOTS));
+	ASSERT_OK(param_change(&self->cl, "max_objects_per_user", ID_SLOTS));
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	ASSERT_EQ(ID_SLOTS, info.limits.max_objects);
+	ASSERT_GE(ID_SLOTS - MANY, info.total.objects) TH_LOG("objects left over?");
+	before = list_ids(self->fd, 0, NULL, 0);
+	ASSERT_LE(0, before);
+
+	self->creator = getpid();
+	for (i = 0; i < MANY; i++)
+		ASSERT_OK(i % 2 ? mutex_create(self->fd, &ids[i])
+				: sem_create(self->fd, 1, &ids[i]))
+			TH_LOG("object %d of %d: %s", i + 1, MANY, strerror(errno));
+
+	/* Positive ints, in distinct slots, some past the old 32768. */
+	for (i = 0; i < MANY; i++) {
+		if ((int)ids[i] <= 0 && !bad++)
+			first = ids[i];
+		sorted[i] = ids[i] % ID_SLOTS;
+		high += sorted[i] >= 32768;
+	}
+	EXPECT_EQ(0, bad) TH_LOG("id %u is not a positive int", first);
+	EXPECT_LE(MANY - 32768, high);
+	qsort(sorted, MANY, sizeof(sorted[0]), cmp_u32);
+	for (i = 1, bad = 0; i < MANY; i++)
+		bad += sorted[i] == sorted[i - 1];
+	EXPECT_EQ(0, bad) TH_LOG("objects share a slot");
+
+	/* Each is found by its id, and LIST has every one. */
+	EXPECT_EQ(0, count_not_found(self->fd, ids, MANY, &first))
+		TH_LOG("id %u not found", first);
+	n = list_ids(self->fd, 0, listed, ID_SLOTS);
+	ASSERT_EQ(before + MANY, n);
+	qsort(listed, n, sizeof(listed[0]), cmp_u32);
+	for (i = 0, bad = 0; i < MANY; i++)
+		bad += !bsearch(&ids[i], listed, n, sizeof(listed[0]), cmp_u32);
+	EXPECT_EQ(0, bad) TH_LOG("LIST misses %d of the ids", bad);
+
+	/*
+	 * Remove the last ones made, in slots past 32768, and make as many
+	 * new objects: they take the freed slots, with other ids.
+	 */
+	for (i = 0; i < MANY_AGAIN; i++) {
+		int at = MANY - MANY_AGAIN + i;
+
+		stale[i] = ids[at];
+		ASSERT_OK(ipclab_rmid(self->fd, ids[at]));
+		/* Same type at the same index as before. */
+		ASSERT_OK(at % 2 ? mutex_create(self->fd, &ids[at])
+				 : sem_create(self->fd, 1, &ids[at]));
+		reused += ids[at] % ID_SLOTS == stale[i] % ID_SLOTS;
+	}
+	/* The lowest free slot is taken: the one just freed. */
+	EXPECT_EQ(MANY_AGAIN, reused);
+	qsort(stale, MANY_AGAIN, sizeof(stale[0]), cmp_u32);
+	for (i = 0, bad = 0; i < MANY; i++)
+		bad += !!bsearch(&ids[i], stale, MANY_AGAIN, sizeof(stale[0]),
+				 cmp_u32);
+	EXPECT_EQ(0, bad) TH_LOG("%d new objects got a removed one's id", bad);
+	for (i = 0, bad = 0; i < MANY_AGAIN; i++) {
+		struct ipclab_stat st;
+
+		if (call_errno(ipclab_stat(self->fd, stale[i], &st)) != EINVAL ||
+		    call_errno(ipclab_rmid(self->fd, stale[i])) != EINVAL ||
+		    call_errno(sem_ops(self->fd, stale[i], &b, 1, 0, 0)) != EINVAL ||
+		    call_errno(mutex_unlock(self->fd, stale[i])) != EINVAL) {
+			if (!bad++)
+				first = stale[i];
+		}
+	}
+	EXPECT_EQ(0, bad) TH_LOG("stale id %u did not give EINVAL", first);
+	EXPECT_EQ(0, count_not_found(self->fd, ids, MANY, &first))
+		TH_LOG("id %u not found after the removals", first);
+
+	for (i = 0, bad = 0; i < MANY; i++)
+		bad += !!ipclab_rmid(self->fd, ids[i]);
+	EXPECT_EQ(0, bad) TH_LOG("%d objects would not go", bad);
+	EXPECT_EQ(before, list_ids(self->fd, 0, NULL, 0));
+	ASSERT_OK(params_restore(&self->cl));
 }
 
 TEST_HARNESS_MAIN

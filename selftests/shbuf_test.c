@@ -4,8 +4,10 @@
  * data shared between unrelated processes and across their lifetimes,
  * nattch as SysV counts it (mmap, fork, splits, munmap, exit), removal
  * while mapped (DEST), permissions and read-only mappings, mappings out
- * of range, mremap growth (SIGBUS), MADV_DONTNEED, and a stress test of
- * four processes writing 64 MiB under an ipclab mutex.
+ * of range, mremap growth (SIGBUS), MADV_DONTNEED, a stress test of
+ * four processes writing 64 MiB under an ipclab mutex, and the memory
+ * cgroup the pages are charged to (the creator's, bounded by its
+ * memory.max whoever touches them).
  *
  * Other processes are forked children; they report through their exit
  * code (0, the errno of the call that failed, or a signal) or a pipe.
@@ -13,6 +15,8 @@
 #include <limits.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "ipclab_test.h"
@@ -1379,6 +1383,275 @@ TEST_F_TIMEOUT(shbuf, stress_64mib_mutex, 900)
 	EXPECT_EQ(STRESS_PROCS + 1, st.shbuf.attaches);
 	check_mutex_state(self->fd, mutex, IPCLAB_MUTEX_UNLOCKED, 0, 0);
 	munmap(rep, sizeof(*rep));
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory cgroups: the creator's group pays, and bounds                */
+/* ------------------------------------------------------------------ */
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_SIZE		(16UL << 20)	/* the buffer the tests touch */
+#define CG_LIMIT	(4UL << 20)	/* the creator's memory.max */
+
+FIXTURE(memcg) {
+	int fd;
+	long page;
+	bool mounted;			/* cgroup2 mounted by the test */
+	char cg[3][96];			/* groups made, removed by the teardown */
+	volatile long *touched;		/* pages a toucher wrote, shared */
+	struct ipclab_cleanup cl;
+};
+
+static int cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return write_file(path, val);
+}
+
+/* A number read from cg/file ("max" is LONG_MAX); -1 if unreadable. */
+static long cg_read(const char *cg, const char *file)
+{
+	char path[160], buf[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	if (!strncmp(buf, "max", 3))
+		return LONG_MAX;
+	return buf[0] ? atol(buf) : -1;
+}
+
+/* A "key value" line of cg/file (memory.events), or -1. */
+static long cg_read_key(const char *cg, const char *file, const char *key)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return read_key_long(path, key, ' ');
+}
+
+/*
+ * cgroup2 at CG_ROOT with the memory controller on for its children;
+ * NULL, or why not (the test skips).
+ */
+static const char *cg_prepare(FIXTURE_DATA(memcg) *self)
+{
+	char ctl[256] = "";
+	FILE *f;
+
+	if (geteuid() != 0)
+		return "needs root to make memory cgroups";
+	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
+		if (mount("none", CG_ROOT, "cgroup2", 0, NULL))
+			return "cgroup2 is not mounted at " CG_ROOT
+			       " and cannot be (CONFIG_CGROUPS?)";
+		self->mounted = true;
+	}
+	f = fopen(CG_ROOT "/cgroup.controllers", "re");
+	if (!f || !fgets(ctl, sizeof(ctl), f))
+		ctl[0] = 0;
+	if (f)
+		fclose(f);
+	if (!strstr(ctl, "memory"))
+		return "no memory controller in cgroup2 (CONFIG_MEMCG?)";
+	if (cg_write(CG_ROOT, "cgroup.subtree_control", "+memory"))
+		return "cannot enable the memory controller";
+	return NULL;
+}
+
+/* A new child group of CG_ROOT, removed by the teardown; its path. */
+static const char *cg_make(FIXTURE_DATA(memcg) *self, int i, const char *what)
+{
+	snprintf(self->cg[i], sizeof(self->cg[i]), CG_ROOT "/ipclab-%d-%s",
+		 getpid(), what);
+	if (mkdir(self->cg[i], 0755)) {
+		self->cg[i][0] = 0;
+		return NULL;
+	}
+	return self->cg[i];
+}
+
+FIXTURE_SETUP(memcg)
+{
+	const char *why;
+
+	memset(&self->cl, 0, sizeof(self->cl));
+	memset(self->cg, 0, sizeof(self->cg));
+	self->mounted = false;
+	self->page = sysconf(_SC_PAGESIZE);
+	self->touched = mmap(NULL, sizeof(*self->touched), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->touched);
+	IPCLAB_OPEN_OR_SKIP(self->fd);
+	why = cg_prepare(self);
+	if (why)
+		SKIP(return, "%s", why);
+}
+
+/* The children first (a group with tasks cannot go), then the buffers. */
+FIXTURE_TEARDOWN_PARENT(memcg)
+{
+	int i;
+
+	ipclab_cleanup(&self->cl);
+	for (i = 0; i < 3; i++)
+		if (self->cg[i][0])
+			rmdir(self->cg[i]);
+	if (self->mounted)
+		umount(CG_ROOT);
+}
+
+/*
+ * In a child: join group cg and create a private buffer of len bytes,
+ * send its id down the pipe and exit, leaving it behind.
+ */
+static void create_in(int fd, const char *cg, size_t len, int out)
+{
+	__u32 id;
+
+	if (cg_write(cg, "cgroup.procs", "0"))
+		_exit(CHILD_BROKEN);
+	if (shbuf_get(fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600, len, &id))
+		_exit(child_status(-1));
+	if (write(out, &id, sizeof(id)) != sizeof(id))
+		_exit(CHILD_BROKEN);
+	_exit(0);
+}
+
+/*
+ * In a child: join group cg (unless NULL), map the buffer and write a
+ * byte in each page, counting the pages in *touched; exit 0 when all
+ * were.
+ */
+static void touch_in(const char *cg, __u32 id, size_t len, long page,
+		     volatile long *touched)
+{
+	int fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	volatile unsigned char *p;
+	size_t off;
+
+	if (fd < 0 || (cg && cg_write(cg, "cgroup.procs", "0")))
+		_exit(CHILD_BROKEN);
+	p = open_map(fd, id, IPCLAB_OPEN_READ | IPCLAB_OPEN_WRITE, len,
+		     PROT_READ | PROT_WRITE, 0);
+	if (!p)
+		_exit(child_status(-1));
+	for (off = 0; off < len; off += page) {
+		p[off] = 1;
+		__atomic_store_n(touched, off / page + 1, __ATOMIC_RELEASE);
+	}
+	_exit(0);
+}
+
+/* A buffer made by a child in group cg, tracked for the teardown. */
+#define NEW_SHBUF_IN(cg, len) ({					\
+	int __p[2];							\
+	__u32 __id = 0;							\
+	pid_t __kid;							\
+	ASSERT_OK(pipe(__p));						\
+	__kid = kids_fork(&self->cl);					\
+	ASSERT_LE(0, __kid);						\
+	if (__kid == 0)							\
+		create_in(self->fd, (cg), (len), __p[1]);		\
+	ASSERT_KID(0, __kid, IPCLAB_SETTLE_MS);				\
+	ASSERT_EQ(sizeof(__id), read(__p[0], &__id, sizeof(__id)));	\
+	cl_track(&self->cl, __id);					\
+	close(__p[0]);							\
+	close(__p[1]);							\
+	__id;								\
+})
+
+/*
+ * The pages a process in another group touches are the creator's
+ * group's memory, not the toucher's, and go with the buffer.
+ */
+TEST_F(memcg, pages_charged_to_creator)
+{
+	const char *a = cg_make(self, 0, "creator"), *b = cg_make(self, 1, "toucher");
+	long a0, b0, a1, b1, a2;
+	__u32 id;
+	pid_t kid;
+
+	ASSERT_NE(NULL, a) TH_LOG("mkdir: %s", strerror(errno));
+	ASSERT_NE(NULL, b) TH_LOG("mkdir: %s", strerror(errno));
+	id = NEW_SHBUF_IN(a, CG_SIZE);
+	a0 = cg_read(a, "memory.current");
+	b0 = cg_read(b, "memory.current");
+	ASSERT_LE(0, a0);
+	ASSERT_LE(0, b0);
+
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0)
+		touch_in(b, id, CG_SIZE, self->page, self->touched);
+	ASSERT_KID(0, kid, IPCLAB_SETTLE_MS);
+	a1 = cg_read(a, "memory.current");
+	b1 = cg_read(b, "memory.current");
+	/* All of it, give or take the per-cpu charge batches (256 KiB). */
+	EXPECT_LE((long)(CG_SIZE - (1UL << 20)), a1 - a0)
+		TH_LOG("the creator's group grew by %ld KiB of %lu", (a1 - a0) >> 10,
+		       CG_SIZE >> 10);
+	EXPECT_GE((long)(CG_SIZE + (2UL << 20)), a1 - a0);
+	EXPECT_GT((long)(2UL << 20), b1 - b0)
+		TH_LOG("the toucher's group grew by %ld KiB", (b1 - b0) >> 10);
+
+	/* Removed, unmapped: the pages are given back. */
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+	a2 = cg_read(a, "memory.current");
+	EXPECT_LE((long)(CG_SIZE - (1UL << 20)), a1 - a2)
+		TH_LOG("the creator's group gave back %ld KiB", (a1 - a2) >> 10);
+}
+
+/*
+ * The creator's memory.max bounds the buffer whoever touches it: past
+ * it the touch gets SIGBUS, and the group stays within its limit.
+ */
+TEST_F(memcg, creator_limit_bounds_touch)
+{
+	const char *c = cg_make(self, 2, "limited");
+	char max[32];
+	long cur, hits;
+	__u32 id;
+	pid_t kid;
+
+	ASSERT_NE(NULL, c) TH_LOG("mkdir: %s", strerror(errno));
+	snprintf(max, sizeof(max), "%lu", CG_LIMIT);
+	ASSERT_OK(cg_write(c, "memory.max", max));
+	cg_write(c, "memory.swap.max", "0");	/* absent without swap */
+	id = NEW_SHBUF_IN(c, CG_SIZE);
+
+	/* The toucher stays in the test's group, which has no limit. */
+	*self->touched = 0;
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0)
+		touch_in(NULL, id, CG_SIZE, self->page, self->touched);
+	EXPECT_KID(KID_SIGNALED(SIGBUS), kid, 60 * 1000);
+	cur = cg_read(c, "memory.current");
+	EXPECT_GE((long)CG_LIMIT, cur) TH_LOG("memory.current %ld", cur);
+	/* It got as far as the limit lets it, not much less. */
+	EXPECT_LE((long)(CG_LIMIT / 2), *self->touched * self->page)
+		TH_LOG("SIGBUS after %ld pages", *self->touched);
+	EXPECT_GT((long)CG_LIMIT, *self->touched * self->page)
+		TH_LOG("%ld pages touched", *self->touched);
+	hits = cg_read_key(c, "memory.events", "max");
+	EXPECT_LT(0, hits);
+
+	/* Without the limit, the same touch goes through. */
+	ASSERT_OK(cg_write(c, "memory.max", "max"));
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0)
+		touch_in(NULL, id, CG_SIZE, self->page, self->touched);
+	EXPECT_KID(0, kid, 60 * 1000);
+	EXPECT_LE((long)(CG_SIZE - (1UL << 20)), cg_read(c, "memory.current"));
 }
 
 TEST_HARNESS_MAIN

@@ -7,7 +7,8 @@
  *
  *  - ipclab's module parameters (/sys/module/ipclab/parameters/:
  *    max_objects, max_objects_per_user, max_sems_total, ...), raised
- *    as root to what is in use plus what the case makes;
+ *    as root to what is in use plus what the case makes (max_objects
+ *    goes up to 131072, the size of ipclab's object table);
  *  - SysV's kernel.sem SEMMNI and kernel.msgmni, which the kernel caps
  *    at IPCMNI (32768) unless it was booted with ipcmni_extend.
  *

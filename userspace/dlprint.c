@@ -57,7 +57,7 @@ static void print_who(FILE *out, const struct dl *m, unsigned int p)
 		fprintf(out, " (pid %d, %s)", m->proc[p].pid, m->proc[p].comm);
 }
 
-/* "mutex 65537" or "2 of sem 32768[0]" */
+/* "mutex 262145" or "2 of sem 131072[0]" */
 static void print_amount(FILE *out, const struct dl *m, unsigned int r, int n)
 {
 	if (m->res[r].kind == DL_MUTEX)

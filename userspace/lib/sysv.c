@@ -29,6 +29,9 @@
 
 #include "ipclab.h"
 
+/* docs/design.md: an id is seq * ID_SLOTS + slot, seq 1..16383. */
+#define ID_SLOTS	131072
+
 /* The caller defines union semun, as semctl(2) says; so do we. */
 union ipclab_semun {
 	int val;
@@ -61,7 +64,7 @@ static void fill_perm(struct ipc_perm *p, const struct ipclab_stat *st)
 	p->cuid = st->perm.cuid;
 	p->cgid = st->perm.cgid;
 	p->mode = st->perm.mode;
-	p->__seq = st->perm.id / 32768;
+	p->__seq = st->perm.id / ID_SLOTS;
 }
 
 static int stat_type(int id, int type, struct ipclab_stat *st)
@@ -79,15 +82,23 @@ static int stat_type(int id, int type, struct ipclab_stat *st)
 
 /*
  * Is @id an object of @type?  For IPC_RMID and IPC_SET, which SysV allows
- * to the owner without read permission: IPCLAB_IOC_LIST needs none.
+ * to the owner without read permission.  STAT, which costs the same
+ * however many objects exist, answers when the caller may read the
+ * object; else IPCLAB_IOC_LIST, which needs no permission but walks
+ * every object.
  */
 static int check_type(int id, int type)
 {
 	struct ipclab_list l = { .type = type };
 	__u32 fast[64], *ids = fast;
 	int fd = ipclab_fd(), ret = -1;
+	struct ipclab_stat st;
 	__u32 i;
 
+	if (!stat_type(id, type, &st))
+		return 0;
+	if (errno != EACCES)
+		return -1;
 	if (fd < 0)
 		return -1;
 	l.len = sizeof(fast) / sizeof(fast[0]);
