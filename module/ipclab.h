@@ -298,12 +298,13 @@ void ipclab_types_proc_exit(struct ipclab_proc *proc);
 void ipclab_types_limits(struct ipclab_limits *l);
 void ipclab_types_usage(struct ipclab_usage *u, const atomic_long_t *used);
 
+/* Ordered so that no field leaves a hole (kref and id share 8 bytes). */
 struct ipclab_obj {
 	struct kref ref;
+	u32 id;
 	struct rcu_head rcu;
 	const struct ipclab_type *type;
 	struct ipclab_user *user;	/* the creator's, charged for it */
-	u32 id;
 	s32 key;
 	spinlock_t lock;	/* the object's state and waiting rooms */
 
@@ -311,16 +312,16 @@ struct ipclab_obj {
 	 * Protected by lock.  mode/uid/gid are also read without it, with
 	 * READ_ONCE(), for permission checks (as ipcperms() does).
 	 */
-	bool removed;
 	u32 flags;		/* its create_flags given at creation */
 	umode_t mode;
+	bool removed;
 	kuid_t uid, cuid;
 	kgid_t gid, cgid;
+	u32 nwaiters;		/* in all its rooms (wait.c) */
+	u32 nreaders;		/* ... of them, waiters that only look */
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
-	u32 nwaiters;		/* in all its rooms (wait.c) */
-	u32 nreaders;		/* ... of them, waiters that only look */
 };
 
 /*
