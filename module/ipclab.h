@@ -637,7 +637,8 @@ struct ipclab_call;
  *           and return 0 or its error; or, if it must wait, get the
  *           waiter c->w ready (ipclab_waiter_init(), its room checked
  *           with ipclab_room_space()) without queuing it, set c->wait and
- *           return 0; or, if it needs memory first, set c->again and
+ *           return 0 (in the fast path, c->fast, setting c->wait is
+ *           enough); or, if it needs memory first, set c->again and
  *           return 0 (prepare() is called, then try() again).  It handles
  *           IPCLAB_WAIT_NOWAIT itself (its own errno).
  * @prepare: optional, no lock held: allocate what try() asked for
@@ -671,6 +672,9 @@ struct ipclab_call_ops {
  * @wq:    tasks to wake, woken after every unlock
  * @wait:  set by try(): it must wait
  * @again: set by try(): prepare(), then try again
+ * @fast:  set while ipclab_call_fast() runs try(): a wait goes to the full
+ *         path, which runs try() again, so try() may set @wait without
+ *         getting the waiter ready
  */
 struct ipclab_call {
 	const struct ipclab_call_ops *ops;
@@ -681,6 +685,7 @@ struct ipclab_call {
 	struct ipclab_wake wq;
 	bool wait;
 	bool again;
+	bool fast;
 };
 
 int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access);
