@@ -45,7 +45,7 @@
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
  *      -> proc->lock (spinlock)
- *      -> the innermost: the poll wait queue's lock (an object fd's),
+ *      -> the innermost: a poll wait queue's lock (mailboxes' pollers),
  *         ipclab_procs_lock (the process hash), ipclab_users_lock (the
  *         user hash), ipclab_stop_queue_lock (the world's line), the
  *         xarrays' own locks.  None of these is held around another
