@@ -1174,7 +1174,9 @@ bool ipclab_call_fast(struct ipclab_call *c, u32 id, u32 type, int access,
 	if (!ipclab_obj_tryenter(c->obj))
 		goto out;
 	spin_lock(&c->obj->lock);
+	c->fast = true;
 	*ret = c->ops->try(c);
+	c->fast = false;
 	done = !c->wait && !c->again;
 	ipclab_obj_unlock(c->obj);
 out:

@@ -45,7 +45,7 @@
  *      -> ipclab_world (per-cpu rw semaphore)
  *      -> obj->lock (spinlock)
  *      -> proc->lock (spinlock)
- *      -> the innermost: the poll wait queue's lock (an object fd's),
+ *      -> the innermost: a poll wait queue's lock (mailboxes' pollers),
  *         ipclab_procs_lock (the process hash), ipclab_users_lock (the
  *         user hash), ipclab_stop_queue_lock (the world's line), the
  *         xarrays' own locks.  None of these is held around another
@@ -314,12 +314,13 @@ void ipclab_types_proc_exit(struct ipclab_proc *proc);
 void ipclab_types_limits(struct ipclab_limits *l);
 void ipclab_types_usage(struct ipclab_usage *u, const atomic_long_t *used);
 
+/* Ordered so that no field leaves a hole (kref and id share 8 bytes). */
 struct ipclab_obj {
 	struct kref ref;
+	u32 id;
 	struct rcu_head rcu;
 	const struct ipclab_type *type;
 	struct ipclab_user *user;	/* the creator's, charged for it */
-	u32 id;
 	s32 key;
 	spinlock_t lock;	/* the object's state and waiting rooms */
 
@@ -327,16 +328,16 @@ struct ipclab_obj {
 	 * Protected by lock.  mode/uid/gid are also read without it, with
 	 * READ_ONCE(), for permission checks (as ipcperms() does).
 	 */
-	bool removed;
 	u32 flags;		/* its create_flags given at creation */
 	umode_t mode;
+	bool removed;
 	kuid_t uid, cuid;
 	kgid_t gid, cgid;
+	u32 nwaiters;		/* in all its rooms (wait.c) */
+	u32 nreaders;		/* ... of them, waiters that only look */
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
-	u32 nwaiters;		/* in all its rooms (wait.c) */
-	u32 nreaders;		/* ... of them, waiters that only look */
 };
 
 /*
@@ -652,7 +653,8 @@ struct ipclab_call;
  *           and return 0 or its error; or, if it must wait, get the
  *           waiter c->w ready (ipclab_waiter_init(), its room checked
  *           with ipclab_room_space()) without queuing it, set c->wait and
- *           return 0; or, if it needs memory first, set c->again and
+ *           return 0 (in the fast path, c->fast, setting c->wait is
+ *           enough); or, if it needs memory first, set c->again and
  *           return 0 (prepare() is called, then try() again).  It handles
  *           IPCLAB_WAIT_NOWAIT itself (its own errno).
  * @prepare: optional, no lock held: allocate what try() asked for
@@ -686,6 +688,9 @@ struct ipclab_call_ops {
  * @wq:    tasks to wake, woken after every unlock
  * @wait:  set by try(): it must wait
  * @again: set by try(): prepare(), then try again
+ * @fast:  set while ipclab_call_fast() runs try(): a wait goes to the full
+ *         path, which runs try() again, so try() may set @wait without
+ *         getting the waiter ready
  */
 struct ipclab_call {
 	const struct ipclab_call_ops *ops;
@@ -696,6 +701,7 @@ struct ipclab_call {
 	struct ipclab_wake wq;
 	bool wait;
 	bool again;
+	bool fast;
 };
 
 int ipclab_call_begin(struct ipclab_call *c, u32 id, u32 type, int access);

@@ -21,10 +21,20 @@
  * (mbox_deliver()), so no later receiver takes what an earlier one was
  * waiting for.  This is ipc/msg.c's pipelined send, kept FIFO on both
  * sides.
+ *
+ * Cost.  A send or receive that need not wait is done as ipc/msg.c does
+ * it: in ipclab_call_fast(), with no reference to the mailbox or the
+ * process; a send makes its message first, after a look under RCU that
+ * the mailbox exists, takes the size and lets the caller write
+ * (mbox_send_peek()), so that errors come in the same order either way.
+ * Pollers wait in a table of wait queues shared by every mailbox
+ * (mbox_poll_wqs), woken only when somebody polls: an empty mailbox
+ * carries no wait queue, and a mailbox nobody polls pays nothing for one.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -80,17 +90,23 @@ struct ipclab_msg {
 	char text[];
 };
 
+/*
+ * 248 bytes on 6.12 without lockdep, so that kmalloc() takes it from
+ * kmalloc-256 as ipc/msg.c's queue is: the limits fit u32 (at most
+ * 64 MiB of bytes), and there is no wait queue inside.  Bigger locks
+ * (PREEMPT_RT, lockdep) make it bigger.
+ */
 struct ipclab_mbox {
 	struct ipclab_obj obj;
+	/* Fixed at creation. */
 	u32 max_msgs;
 	u32 max_msgsz;
-	u64 max_bytes;
-	wait_queue_head_t poll_wait;	/* object fds in poll() */
+	u32 max_bytes;		/* at most 64 MiB (mbox_create()) */
 
 	/* Protected by obj.lock. */
-	struct list_head msgs;		/* struct ipclab_msg, oldest first */
 	u32 nmsgs;
-	u64 nbytes;
+	u32 nbytes;
+	struct list_head msgs;		/* struct ipclab_msg, oldest first */
 	struct ipclab_room senders;	/* struct ipclab_mbox_waiter, FIFO */
 	struct ipclab_room receivers;	/* struct ipclab_mbox_waiter, FIFO */
 	struct pid *lspid, *lrpid;
@@ -103,20 +119,80 @@ struct ipclab_mbox_waiter {
 	u32 kind;		/* IPCLAB_WAITER_SEND or IPCLAB_WAITER_RECV */
 	u32 flags;		/* receivers: IPCLAB_MSG_* */
 	s64 type;		/* receivers: the selector */
-	size_t size;		/* receivers: the buffer's size */
+	size_t size;		/* receivers: the buffer's; senders: the message's */
 	/* senders: theirs, until queued or handed over; receivers: theirs */
 	struct ipclab_msg *msg;
+	/* it changed what pollers see, and some wait here: wake them */
+	wait_queue_head_t *poll;
 };
+
+/*
+ * Object fds in poll(), of every mailbox, hashed by mailbox as futexes
+ * hash their waiters.  A wake for another mailbox of the same bucket
+ * makes a poller look again and find nothing new; every poller is woken
+ * (no exclusive wake-up), so that one meant for this mailbox is never
+ * left out for one of another.
+ */
+#define MBOX_POLL_BITS	5
+#define MBOX_POLL_WQ(i)	__WAIT_QUEUE_HEAD_INITIALIZER(mbox_poll_wqs[i])
+
+static wait_queue_head_t mbox_poll_wqs[] = {
+	MBOX_POLL_WQ(0), MBOX_POLL_WQ(1), MBOX_POLL_WQ(2), MBOX_POLL_WQ(3),
+	MBOX_POLL_WQ(4), MBOX_POLL_WQ(5), MBOX_POLL_WQ(6), MBOX_POLL_WQ(7),
+	MBOX_POLL_WQ(8), MBOX_POLL_WQ(9), MBOX_POLL_WQ(10), MBOX_POLL_WQ(11),
+	MBOX_POLL_WQ(12), MBOX_POLL_WQ(13), MBOX_POLL_WQ(14), MBOX_POLL_WQ(15),
+	MBOX_POLL_WQ(16), MBOX_POLL_WQ(17), MBOX_POLL_WQ(18), MBOX_POLL_WQ(19),
+	MBOX_POLL_WQ(20), MBOX_POLL_WQ(21), MBOX_POLL_WQ(22), MBOX_POLL_WQ(23),
+	MBOX_POLL_WQ(24), MBOX_POLL_WQ(25), MBOX_POLL_WQ(26), MBOX_POLL_WQ(27),
+	MBOX_POLL_WQ(28), MBOX_POLL_WQ(29), MBOX_POLL_WQ(30), MBOX_POLL_WQ(31),
+};
+
+static_assert(ARRAY_SIZE(mbox_poll_wqs) == 1 << MBOX_POLL_BITS);
 
 static inline struct ipclab_mbox *to_mbox(struct ipclab_obj *obj)
 {
 	return container_of(obj, struct ipclab_mbox, obj);
 }
 
+static inline struct ipclab_mbox_waiter *to_mbox_waiter(struct ipclab_waiter_base *w)
+{
+	return container_of(w, struct ipclab_mbox_waiter, base);
+}
+
+static wait_queue_head_t *mbox_poll_wq(struct ipclab_mbox *mb)
+{
+	return &mbox_poll_wqs[hash_ptr(mb, MBOX_POLL_BITS)];
+}
+
 /*
- * A new message of @size bytes, charged to @user (who keeps a reference
- * until mbox_msg_free()).  Return: the message, or an ERR_PTR (-ENOSPC at
- * a limit, -ENOMEM).
+ * @w changed what a poller of @mb sees: note whether anybody polls, to
+ * wake them after the unlock.  A poller joins its wait queue before it
+ * locks the mailbox to look (mbox_poll()), so a change made under the
+ * lock is either seen by that look or sees the poller queued.
+ */
+static void mbox_changed(struct ipclab_mbox *mb, struct ipclab_mbox_waiter *w)
+{
+	wait_queue_head_t *wq = mbox_poll_wq(mb);
+
+	lockdep_assert_held(&mb->obj.lock);
+	/* Ordered by the mailbox's lock, which the poller takes to look. */
+	if (waitqueue_active(wq))
+		w->poll = wq;
+}
+
+/* Wake every poller of a bucket: nr_exclusive 0, see mbox_poll_wqs. */
+static void mbox_wake_pollers(wait_queue_head_t *wq, __poll_t mask)
+{
+	__wake_up(wq, TASK_INTERRUPTIBLE, 0, poll_to_key(mask));
+}
+
+#define MBOX_POLL_CHANGE	(EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM)
+
+/*
+ * A new message of @size bytes, charged to @user.  The caller's reference
+ * to @user becomes the message's, kept until mbox_msg_free(), or is
+ * dropped on failure.  Return: the message, or an ERR_PTR (-ENOSPC at a
+ * limit, -ENOMEM).
  */
 static struct ipclab_msg *mbox_msg_alloc(struct ipclab_user *user, size_t size)
 {
@@ -125,8 +201,10 @@ static struct ipclab_msg *mbox_msg_alloc(struct ipclab_user *user, size_t size)
 
 	ret = ipclab_charge(user, IPCLAB_RES_MSGS, 1,
 			    READ_ONCE(ipclab_max_msgs_per_user), ULONG_MAX);
-	if (ret)
+	if (ret) {
+		ipclab_user_put(user);
 		return ERR_PTR(ret);
+	}
 	ret = ipclab_charge(user, IPCLAB_RES_MSG_BYTES, size,
 			    READ_ONCE(ipclab_max_msg_bytes_per_user), ULONG_MAX);
 	if (ret)
@@ -135,7 +213,6 @@ static struct ipclab_msg *mbox_msg_alloc(struct ipclab_user *user, size_t size)
 	msg = kvmalloc(struct_size(msg, text, size), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		goto err_bytes;
-	refcount_inc(&user->ref);
 	msg->user = user;
 	msg->size = size;
 	return msg;
@@ -144,6 +221,7 @@ err_bytes:
 	ipclab_uncharge(user, IPCLAB_RES_MSG_BYTES, size);
 err_msgs:
 	ipclab_uncharge(user, IPCLAB_RES_MSGS, 1);
+	ipclab_user_put(user);
 	return ERR_PTR(ret);
 }
 
@@ -289,29 +367,23 @@ static void mbox_admit_senders(struct ipclab_mbox *mb, struct ipclab_wake *wq)
 	}
 }
 
-static void mbox_wake_pollers(struct ipclab_mbox *mb)
-{
-	wake_up_interruptible_poll(&mb->poll_wait, EPOLLIN | EPOLLOUT |
-				   EPOLLRDNORM | EPOLLWRNORM);
-}
-
-static inline struct ipclab_mbox_waiter *to_mbox_waiter(struct ipclab_waiter_base *w)
-{
-	return container_of(w, struct ipclab_mbox_waiter, base);
-}
-
-/* Get c->w ready to wait in one of the rooms (struct ipclab_call_ops). */
+/*
+ * Get c->w ready to wait in one of the rooms (struct ipclab_call_ops);
+ * in the fast path only say so: the full path tries again.
+ */
 static int mbox_must_wait(struct ipclab_call *c, u32 kind)
 {
 	int ret;
 
 	if (c->t.nowait)
 		return -EAGAIN;
-	ipclab_waiter_init(c->w, c->proc, c->obj);
-	ret = ipclab_room_space(c->w);
-	if (ret)
-		return ret;
-	to_mbox_waiter(c->w)->kind = kind;
+	if (!c->fast) {
+		ipclab_waiter_init(c->w, c->proc, c->obj);
+		ret = ipclab_room_space(c->w);
+		if (ret)
+			return ret;
+		to_mbox_waiter(c->w)->kind = kind;
+	}
 	c->wait = true;
 	return 0;
 }
@@ -337,6 +409,7 @@ static int mbox_send_try(struct ipclab_call *c)
 				  task_tgid_nr(current));
 		mbox_sent(mb, task_tgid(current));
 		mbox_enqueue(mb, msg);
+		mbox_changed(mb, w);
 		w->msg = NULL;		/* the mailbox's now */
 		return 0;
 	}
@@ -351,22 +424,84 @@ static int mbox_send_enqueue(struct ipclab_call *c)
 /* A sender gave up: it keeps its message, and the next may fit now. */
 static void mbox_send_cancel(struct ipclab_call *c)
 {
+	struct ipclab_mbox *mb = to_mbox(c->obj);
+
 	ipclab_room_del(c->w);
-	mbox_admit_senders(to_mbox(c->obj), &c->wq);
+	mbox_admit_senders(mb, &c->wq);
+	mbox_changed(mb, to_mbox_waiter(c->w));
+}
+
+/* The message's size, against the mailbox's largest (fixed at creation). */
+static int mbox_send_check(struct ipclab_call *c)
+{
+	if (to_mbox_waiter(c->w)->size > to_mbox(c->obj)->max_msgsz)
+		return -EINVAL;
+	return 0;
 }
 
 static const struct ipclab_call_ops mbox_send_ops = {
+	.check		= mbox_send_check,
 	.try		= mbox_send_try,
 	.enqueue	= mbox_send_enqueue,
 	.cancel		= mbox_send_cancel,
+	/* try() does not reach the process (c->fast: not even to wait). */
+	.rcu_proc	= true,
 };
+
+/*
+ * Before the message is made, the part of the fast path that needs no
+ * lock: is there a mailbox @id that takes this size and lets the caller
+ * write, and a record of the calling process?  Then the message can be
+ * made now, for the user the process is charged to.
+ *
+ * Return: that user, referenced; or NULL, for the full path to find
+ * again and say what is wrong.
+ */
+static struct ipclab_user *mbox_send_peek(struct ipclab_call *c, u32 id)
+{
+	struct ipclab_user *user = NULL;
+	struct ipclab_proc *proc;
+
+	rcu_read_lock();
+	proc = ipclab_proc_peek_rcu();
+	c->obj = ipclab_obj_find_rcu(id, IPCLAB_TYPE_MBOX);
+	if (proc && c->obj && !mbox_send_check(c) &&
+	    !ipclab_perm_atomic(c->obj, IPCLAB_WRITE, false) &&
+	    refcount_inc_not_zero(&proc->user->ref))
+		user = proc->user;
+	rcu_read_unlock();
+	c->obj = NULL;
+	return user;
+}
+
+/*
+ * Make the message of @arg, charged to @user, and copy its text in: no
+ * lock is held.  The caller's reference to @user goes with it, as with
+ * mbox_msg_alloc().  Return: 0, -ENOSPC, -ENOMEM or -EFAULT (w->msg is
+ * then NULL, or for the caller to free).
+ */
+static int mbox_send_make(struct ipclab_mbox_waiter *w, struct ipclab_user *user,
+			  const struct ipclab_msgsnd *arg)
+{
+	w->msg = mbox_msg_alloc(user, arg->size);
+	if (IS_ERR(w->msg)) {
+		int ret = PTR_ERR(w->msg);
+
+		w->msg = NULL;
+		return ret;
+	}
+	w->msg->type = arg->type;
+	if (copy_from_user(w->msg->text, u64_to_user_ptr(arg->text), arg->size))
+		return -EFAULT;
+	return 0;
+}
 
 static long ipclab_mbox_send(void __user *argp)
 {
 	struct ipclab_mbox_waiter w = {};
 	struct ipclab_call c = { .ops = &mbox_send_ops, .w = &w.base };
 	struct ipclab_msgsnd arg;
-	struct ipclab_mbox *mb;
+	struct ipclab_user *user;
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -376,41 +511,35 @@ static long ipclab_mbox_send(void __user *argp)
 	ret = ipclab_timeout_init(&c.t, arg.flags, arg.timeout);
 	if (ret)
 		return ret;
-	/* Not ipclab_call_begin(): the size is checked before the process. */
-	c.obj = ipclab_obj_get(arg.id, IPCLAB_TYPE_MBOX, IPCLAB_WRITE, &ret);
-	if (!c.obj)
-		return ret;
-	mb = to_mbox(c.obj);
-	ret = -EINVAL;
-	if (arg.size > mb->max_msgsz)
-		goto out_put;
-	c.proc = ipclab_proc_current();
-	ret = PTR_ERR_OR_ZERO(c.proc);
-	if (ret)
-		goto out_put;
+	w.size = arg.size;
 
 	/* The message is made, and charged, before any lock is taken. */
-	w.msg = mbox_msg_alloc(c.proc->user, arg.size);
-	if (IS_ERR(w.msg)) {
-		ret = PTR_ERR(w.msg);
-		w.msg = NULL;
-		goto out_end;
+	user = mbox_send_peek(&c, arg.id);
+	if (user) {
+		ret = mbox_send_make(&w, user, &arg);
+		if (ret)
+			goto out_free;
+		/* Nothing to find again in the full path when this waits. */
+		if (ipclab_call_fast(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_WRITE,
+				     &ret))
+			goto out_wake;
 	}
-	w.msg->type = arg.type;
-	ret = -EFAULT;
-	if (copy_from_user(w.msg->text, u64_to_user_ptr(arg.text), arg.size))
-		goto out_end;
-
-	ret = ipclab_call_run(&c);
-	mbox_wake_pollers(mb);
-out_end:
+	ret = ipclab_call_begin(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_WRITE);
+	if (ret)
+		goto out_free;
+	if (!w.msg) {
+		refcount_inc(&c.proc->user->ref);
+		ret = mbox_send_make(&w, c.proc->user, &arg);
+	}
+	if (!ret)
+		ret = ipclab_call_run(&c);
+	ipclab_call_end(&c);
+out_wake:
+	if (w.poll)
+		mbox_wake_pollers(w.poll, MBOX_POLL_CHANGE);
+out_free:
 	/* NULL once queued or delivered; still ours otherwise. */
 	mbox_msg_free(w.msg);
-	ipclab_call_end(&c);
-	return ret;
-
-out_put:
-	ipclab_obj_put(c.obj);
 	return ret;
 }
 
@@ -436,6 +565,7 @@ static int mbox_recv_try(struct ipclab_call *c)
 			     task_tgid_nr(current));
 	mbox_received(mb, task_tgid(current));
 	mbox_admit_senders(mb, &c->wq);
+	mbox_changed(mb, w);
 	w->msg = msg;
 	return 0;
 }
@@ -448,6 +578,8 @@ static int mbox_recv_enqueue(struct ipclab_call *c)
 static const struct ipclab_call_ops mbox_recv_ops = {
 	.try		= mbox_recv_try,
 	.enqueue	= mbox_recv_enqueue,
+	/* try() does not reach the process (c->fast: not even to wait). */
+	.rcu_proc	= true,
 };
 
 static long ipclab_mbox_recv(void __user *argp)
@@ -473,16 +605,15 @@ static long ipclab_mbox_recv(void __user *argp)
 		return ret;
 	if (arg.type == S64_MIN)	/* -type must exist */
 		arg.type = -S64_MAX;
-	ret = ipclab_call_begin(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ);
-	if (ret)
-		return ret;
 
 	w.type = arg.type;
 	w.flags = arg.flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
 	w.size = arg.size;
-	ret = ipclab_call_run(&c);
-	mbox_wake_pollers(to_mbox(c.obj));
+	ret = ipclab_call(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ);
+	if (w.poll)
+		mbox_wake_pollers(w.poll, MBOX_POLL_CHANGE);
 
+	/* The message is ours now: copied out with nothing held. */
 	msg = w.msg;
 	if (!ret && msg) {
 		size_t n = min_t(size_t, msg->size, arg.size);
@@ -494,7 +625,6 @@ static long ipclab_mbox_recv(void __user *argp)
 			ret = -EFAULT;
 	}
 	mbox_msg_free(msg);
-	ipclab_call_end(&c);
 	return ret;
 }
 
@@ -504,7 +634,8 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 	struct ipclab_mbox *mb = to_mbox(obj);
 	__poll_t mask = 0;
 
-	poll_wait(file, &mb->poll_wait, pt);
+	/* Queued before the look under the lock: see mbox_changed(). */
+	poll_wait(file, mbox_poll_wq(mb), pt);
 	ipclab_obj_lock(obj);
 	if (obj->removed) {
 		mask = EPOLLERR | EPOLLHUP;
@@ -530,8 +661,8 @@ static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	/* The messages themselves go in mbox_removed(). */
 	mb->nmsgs = 0;
 	mb->nbytes = 0;
-	/* Pollers see EPOLLHUP (the poll wait queue nests inside our lock). */
-	wake_up_interruptible_poll(&mb->poll_wait, EPOLLHUP | EPOLLERR);
+	/* Pollers see EPOLLHUP (the poll wait queues nest inside our lock). */
+	mbox_wake_pollers(mbox_poll_wq(mb), EPOLLHUP | EPOLLERR);
 }
 
 /* After the removal's unlock: nobody looks at the messages any more. */
@@ -599,7 +730,7 @@ static void mbox_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 	struct ipclab_mbox *mb = to_mbox(obj);
 	struct ipclab_mbox_waiter *w;
 
-	seq_printf(m, "  msgs=%u/%u bytes=%llu/%llu max_msgsz=%u sent=%llu received=%llu\n",
+	seq_printf(m, "  msgs=%u/%u bytes=%u/%u max_msgsz=%u sent=%llu received=%llu\n",
 		   mb->nmsgs, mb->max_msgs, mb->nbytes, mb->max_bytes,
 		   mb->max_msgsz, mb->sent, mb->received);
 	ipclab_room_for_each(w, &mb->senders, base.node) {
@@ -645,7 +776,6 @@ static struct ipclab_obj *mbox_create(const struct ipclab_get *get,
 	mb->max_msgs = max_msgs;
 	mb->max_msgsz = max_msgsz;
 	mb->max_bytes = max_bytes;
-	init_waitqueue_head(&mb->poll_wait);
 	INIT_LIST_HEAD(&mb->msgs);
 	ipclab_room_init(&mb->senders);
 	ipclab_room_init(&mb->receivers);

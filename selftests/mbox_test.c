@@ -143,6 +143,23 @@ static int poll_fd(int fd, short events, int ms)
 }
 
 /*
+ * A child that polls @ofd for @events (a minute at most) and writes the
+ * revents, an int, to @report.
+ */
+static pid_t spawn_poller(struct ipclab_cleanup *cl, int ofd, short events,
+			  int report)
+{
+	pid_t pid = kids_fork(cl);
+
+	if (pid == 0) {
+		int ev = poll_fd(ofd, events, 60 * 1000);
+
+		_exit(write(report, &ev, sizeof(ev)) == sizeof(ev) ? 0 : CHILD_BROKEN);
+	}
+	return pid;
+}
+
+/*
  * Message texts: byte i of the message tagged t is a function of (t, i)
  * only, so a truncated message is a prefix of the whole one.  The first
  * four bytes are the tag itself.
@@ -1840,6 +1857,30 @@ TEST_F(mbox, permissions)
 	NOBODY_MAY(id, EACCES, EACCES);
 }
 
+/*
+ * As msgsnd(2) checks msgsz before the permission: a message bigger than
+ * the mailbox's max_msgsz is EINVAL even for who may not write; one that
+ * fits, EACCES.
+ */
+TEST_F(mbox, send_size_before_permission)
+{
+	__u32 id = NEW_MBOX(4, 100, 400);
+	pid_t pid = kids_fork(&self->cl);
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (drop_to_nobody())
+			_exit(CHILD_BROKEN);
+		CHILD_CHECK(send_tag(self->fd, id, 1, 1, 101, IPCLAB_WAIT_NOWAIT, 0),
+			    EINVAL);
+		CHILD_CHECK(send_tag(self->fd, id, 1, 1, 100, IPCLAB_WAIT_NOWAIT, 0),
+			    EACCES);
+		_exit(0);
+	}
+	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
+	check_mbox(id, 0, 0, 0);
+}
+
 /* A receiver waiting as nobody is fine; permission is checked on entry. */
 TEST_F(mbox, permission_blocked_receiver)
 {
@@ -2104,6 +2145,85 @@ TEST_F(mbox, poll_waiting_sender)
 	close(ofd);
 }
 
+/*
+ * A sender that gives up waiting lets the mailbox be writable again, and
+ * a poller waiting for that is woken: max_bytes 100, 60 queued, a sender
+ * of 60 waits (not writable) and times out (a 1-byte send fits again).
+ */
+TEST_F(mbox, poll_woken_by_leaving_sender)
+{
+	__u32 id = NEW_MBOX(10, 100, 100);
+	pid_t sender, poller;
+	int ofd, ev, p[2];
+
+	ASSERT_OK(pipe(p));
+	ASSERT_OK(obj_open(self->fd, id, IPCLAB_OPEN_READ, &ofd));
+	SEND_NOW(id, 1, 1, 60);
+	sender = spawn_send(&self->cl, self->fd, id, 1, 2, 60, IPCLAB_WAIT_TIMEOUT,
+			    3000 * NSEC_PER_MSEC, 0, -1);
+	ASSERT_LT(0, sender);
+	ASSERT_TRUE(wait_queued(self->fd, id, 1, sender));
+	EXPECT_EQ(POLLIN, poll_fd(ofd, POLLIN | POLLOUT, 0));
+	poller = spawn_poller(&self->cl, ofd, POLLOUT, p[1]);
+	ASSERT_LE(0, poller);
+	EXPECT_TRUE(still_blocked(poller, IPCLAB_BLOCKED_MS));
+	EXPECT_KID(ETIMEDOUT, sender, 10 * 1000);
+	EXPECT_KID(0, poller, IPCLAB_SETTLE_MS);
+	ASSERT_EQ(sizeof(ev), read(p[0], &ev, sizeof(ev)));
+	EXPECT_EQ(POLLOUT, ev);
+	check_mbox(id, 1, 60, 0);
+	close(ofd);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * Pollers of many mailboxes (more than the module's poll wait queues, so
+ * that some share one): a poller is woken by its own mailbox only, and
+ * what the others do is never reported as its readiness.
+ */
+#define POLL_MANY	40
+TEST_F(mbox, poll_many_mailboxes)
+{
+	struct pollfd pfd[POLL_MANY];
+	__u32 ids[POLL_MANY];
+	int i, n, ready;
+	pid_t pid;
+
+	for (i = 0; i < POLL_MANY; i++) {
+		ids[i] = NEW_MBOX(1, 100, 100);
+		ASSERT_OK(obj_open(self->fd, ids[i], IPCLAB_OPEN_READ, &pfd[i].fd));
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	/* The child polls the last one alone while the others are busy. */
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		n = poll(&pfd[POLL_MANY - 1], 1, 60 * 1000);
+		n = n == 1 && pfd[POLL_MANY - 1].revents == POLLIN ? 0 : CHILD_BROKEN;
+		_exit(n);
+	}
+	for (i = 0; i < POLL_MANY - 1; i++) {
+		SEND_NOW(ids[i], 1, i, 10);
+		EXPECT_RECV(ids[i], 0, 0, 1, i, 10);
+	}
+	EXPECT_TRUE(still_blocked(pid, IPCLAB_BLOCKED_MS));
+	SEND_NOW(ids[POLL_MANY - 1], 1, 7, 10);
+	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
+
+	/* All at once: exactly those with a message are readable. */
+	ready = 1;			/* the last one */
+	for (i = 0; i < POLL_MANY - 1; i += 3, ready++)
+		SEND_NOW(ids[i], 1, i, 10);
+	EXPECT_EQ(ready, poll(pfd, POLL_MANY, 0));
+	for (i = 0; i < POLL_MANY; i++)
+		EXPECT_EQ(i % 3 == 0 || i == POLL_MANY - 1 ? POLLIN : 0, pfd[i].revents)
+			TH_LOG("mailbox %d", i);
+	for (i = 0; i < POLL_MANY; i++)
+		close(pfd[i].fd);
+}
+
 /* poll() in a child sleeps until the mailbox becomes ready. */
 TEST_F(mbox, poll_blocks_until_ready)
 {
@@ -2115,12 +2235,8 @@ TEST_F(mbox, poll_blocks_until_ready)
 	ASSERT_OK(obj_open(self->fd, id, IPCLAB_OPEN_READ, &ofd));
 
 	/* Readable. */
-	pid = kids_fork(&self->cl);
+	pid = spawn_poller(&self->cl, ofd, POLLIN, p[1]);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		ev = poll_fd(ofd, POLLIN, 60 * 1000);
-		_exit(write(p[1], &ev, sizeof(ev)) == sizeof(ev) ? 0 : CHILD_BROKEN);
-	}
 	EXPECT_TRUE(still_blocked(pid, IPCLAB_BLOCKED_MS));
 	SEND_NOW(id, 1, 1, 10);
 	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
@@ -2128,12 +2244,8 @@ TEST_F(mbox, poll_blocks_until_ready)
 	EXPECT_EQ(POLLIN, ev);
 
 	/* Writable, now that it is full. */
-	pid = kids_fork(&self->cl);
+	pid = spawn_poller(&self->cl, ofd, POLLOUT, p[1]);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		ev = poll_fd(ofd, POLLOUT, 60 * 1000);
-		_exit(write(p[1], &ev, sizeof(ev)) == sizeof(ev) ? 0 : CHILD_BROKEN);
-	}
 	EXPECT_TRUE(still_blocked(pid, IPCLAB_BLOCKED_MS));
 	EXPECT_RECV(id, 0, 0, 1, 1, 10);
 	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
@@ -2478,6 +2590,76 @@ static int load_consumer(int fd, __u32 id, int c, long n,
 		__atomic_fetch_add(&rep->seen[(size_t)p * n + h->seq], 1,
 				   __ATOMIC_RELAXED);
 	}
+}
+
+/*
+ * A send or receive that need not wait finds its mailbox without taking
+ * a reference: children that never wait race the mailbox's removal, over
+ * and over.  Each call works or fails as a vanished mailbox makes it fail
+ * (EINVAL, EIDRM), and every message, queued when its mailbox went or
+ * made for a mailbox gone by the time it was to go in, is given back.
+ */
+#define RACE_KIDS	4
+#define RACE_ROUNDS	300
+TEST_F_TIMEOUT(mbox, stress_removal_races_calls, 600)
+{
+	struct ipclab_info before, after;
+	volatile __u32 *shared;
+	pid_t kids[RACE_KIDS];
+	__u32 id, next;
+	int k, r;
+
+	shared = mmap(NULL, 2 * sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	ASSERT_OK(ipclab_info(self->fd, &before));
+	ASSERT_OK(mbox_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600,
+			   8, 64, 512, &id));
+	shared[0] = id;
+	shared[1] = 0;
+	for (k = 0; k < RACE_KIDS; k++) {
+		kids[k] = kids_fork(&self->cl);
+		ASSERT_LE(0, kids[k]);
+		if (kids[k] == 0) {
+			unsigned char buf[64];
+			__u64 size;
+			__s64 type;
+			int ret;
+
+			while (!shared[1]) {
+				size = sizeof(buf);
+				type = 0;
+				if (k % 2)
+					ret = mbox_recv_wait(self->fd, shared[0], &type,
+							     buf, &size,
+							     IPCLAB_WAIT_NOWAIT, 0);
+				else
+					ret = send_tag(self->fd, shared[0], 1, k,
+						       8 + k, IPCLAB_WAIT_NOWAIT, 0);
+				if (ret && errno != EAGAIN && errno != EINVAL &&
+				    errno != EIDRM)
+					_exit(errno);
+			}
+			_exit(0);
+		}
+	}
+	for (r = 0; r < RACE_ROUNDS; r++) {
+		usleep(1000);
+		ASSERT_OK(mbox_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600,
+				   8, 64, 512, &next));
+		shared[0] = next;
+		ASSERT_OK(ipclab_rmid(self->fd, id));
+		id = next;
+	}
+	shared[1] = 1;
+	for (k = 0; k < RACE_KIDS; k++)
+		EXPECT_KID(0, kids[k], 60 * 1000) TH_LOG("child %d", k);
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+	ASSERT_OK(ipclab_info(self->fd, &after));
+	EXPECT_EQ(before.user.msgs, after.user.msgs);
+	EXPECT_EQ(before.user.msg_bytes, after.user.msg_bytes);
+	EXPECT_EQ(before.user.waiters, after.user.waiters);
+	munmap((void *)shared, 2 * sizeof(*shared));
 }
 
 TEST_F_TIMEOUT(mbox, load_producers_consumers, 1800)
