@@ -800,6 +800,10 @@ static void perm_child(struct ctx *c, const int ids[6], key_t k0, key_t k4)
 	SEE_ERR(EACCES, s->shmget(k0, 0, 0600), "nobody: shmget(key, 0, 0600)");
 	SEE_ERR(EACCES, (long)s->shmat(shm0, NULL, 0), "nobody: shmat");
 	SEE_ERR(EACCES, (long)s->shmat(shm0, NULL, SHM_RDONLY), "nobody: shmat SHM_RDONLY");
+	/* do_shmat() checks the address before the segment. */
+	SEE_ERR(EINVAL, (long)s->shmat(shm0, NULL, SHM_REMAP), "nobody: shmat(NULL, SHM_REMAP)");
+	SEE_ERR(EINVAL, (long)s->shmat(shm0, (void *)1, SHM_RND | SHM_REMAP),
+		"nobody: shmat((void *)1, SHM_RND | SHM_REMAP)");
 	SEE_ERR(EACCES, shm_stat(c, shm0, &hds), "nobody: shmctl IPC_STAT");
 	memset(&hds, 0, sizeof(hds));
 	hds.shm_perm.uid = IPCLAB_NOBODY;
@@ -2020,6 +2024,17 @@ SCENARIO(shm_address)
 	SEE_ATTACH(EINVAL, b, s->shmat(id, NULL, SHM_REMAP), "SHM_REMAP without an address");
 	if (b != (void *)-1)
 		s->shmdt(b);	/* keep nattch comparable */
+	/* Rounded down to NULL, SHM_REMAP would map at 0: CVE-2017-5669. */
+	SEE_ATTACH(EINVAL, b, s->shmat(id, (void *)1, SHM_RND | SHM_REMAP),
+		   "shmat((void *)1, SHM_RND | SHM_REMAP)");
+	if (b != (void *)-1)
+		s->shmdt(b);
+	SEE_ATTACH(EINVAL, b, s->shmat(id, (void *)(uintptr_t)(SHMLBA - 1), SHM_RND | SHM_REMAP),
+		   "shmat(SHMLBA - 1, SHM_RND | SHM_REMAP)");
+	if (b != (void *)-1)
+		s->shmdt(b);
+	SEE_ERR(EINVAL, (long)s->shmat(-1, base, SHM_REMAP), "shmat of id -1");
+	SEE(1, nattch(c, id), "shm_nattch");
 
 	/* SHM_REMAP replaces the attachment there: still one attachment. */
 	SEE_ATTACH(0, b, s->shmat(id, base, SHM_REMAP), "shmat SHM_REMAP over the first");

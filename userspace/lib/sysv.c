@@ -447,31 +447,39 @@ int shmget(key_t key, size_t size, int shmflg)
 
 void *shmat(int shmid, const void *shmaddr, int shmflg)
 {
+	uintptr_t addr = (uintptr_t)shmaddr;
 	int rdonly = shmflg & SHM_RDONLY;
 	struct attachment *a;
 	struct ipclab_stat st;
 	int mflags = MAP_SHARED;
-	void *addr;
+	void *at;
 	int fd, saved;
 
+	/*
+	 * do_shmat()'s checks, in its order: the id's sign, then the
+	 * address, and only then the segment.  An address that SHM_RND
+	 * rounds down to NULL must not become a MAP_FIXED at 0 with
+	 * SHM_REMAP (Linux refuses it since CVE-2017-5669).
+	 */
+	if (shmid < 0)
+		goto einval;
+	if (addr) {
+		if (addr & (SHMLBA - 1)) {
+			if (!(shmflg & SHM_RND)) {
+				if (addr & (getpagesize() - 1))
+					goto einval;
+			} else {
+				addr &= ~((uintptr_t)SHMLBA - 1);
+				if (!addr && (shmflg & SHM_REMAP))
+					goto einval;
+			}
+		}
+		mflags |= shmflg & SHM_REMAP ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (shmflg & SHM_REMAP) {
+		goto einval;
+	}
 	if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
 		return (void *)-1;
-	if (!shmaddr && (shmflg & SHM_REMAP)) {
-		errno = EINVAL;
-		return (void *)-1;
-	}
-	if (shmaddr) {
-		uintptr_t want = (uintptr_t)shmaddr;
-
-		if (shmflg & SHM_RND)
-			want &= ~((uintptr_t)SHMLBA - 1);
-		else if (want & (getpagesize() - 1)) {
-			errno = EINVAL;
-			return (void *)-1;
-		}
-		shmaddr = (const void *)want;
-		mflags |= shmflg & SHM_REMAP ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-	}
 	a = malloc(sizeof(*a));
 	if (!a)
 		return (void *)-1;
@@ -479,29 +487,32 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 			 (rdonly ? 0 : IPCLAB_OPEN_WRITE));
 	if (fd < 0)
 		goto err_free;
-	addr = mmap((void *)shmaddr, st.shbuf.size,
-		    PROT_READ | (rdonly ? 0 : PROT_WRITE), mflags, fd, 0);
+	at = mmap((void *)addr, st.shbuf.size,
+		  PROT_READ | (rdonly ? 0 : PROT_WRITE), mflags, fd, 0);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	if (addr == MAP_FAILED) {
+	if (at == MAP_FAILED) {
 		if (errno == EEXIST)
 			errno = EINVAL;
 		goto err_free;
 	}
-	a->addr = addr;
+	a->addr = at;
 	a->size = st.shbuf.size;
 	pthread_mutex_lock(&attachments_lock);
-	forget_overlapping(addr, a->size);	/* SHM_REMAP replaced them */
+	forget_overlapping(at, a->size);	/* SHM_REMAP replaced them */
 	a->next = attachments;
 	attachments = a;
 	pthread_mutex_unlock(&attachments_lock);
-	return addr;
+	return at;
 
 err_free:
 	saved = errno;
 	free(a);
 	errno = saved;
+	return (void *)-1;
+einval:
+	errno = EINVAL;
 	return (void *)-1;
 }
 
