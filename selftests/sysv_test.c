@@ -2104,33 +2104,121 @@ SCENARIO(wrong_type)
 	SEE_ERR(0, shm_stat(c, shm, &hds), "the segment is still there");
 }
 
-/* Bad pointers give EFAULT, as system calls do; they do not crash. */
+/*
+ * Bad pointers give EFAULT, as system calls do; they do not crash.  Each
+ * call runs in a child, which a SIGSEGV would kill.  The pages: a
+ * writable one, an inaccessible one, a writable one, a read-only one, so
+ * that a message's type and text can sit on either side of a bad page.
+ * The errno is Linux's in Linux's order: semctl(IPC_SET) and msgsnd()
+ * read the buffer before they look for the object, IPC_STAT and GETALL
+ * after, msgrcv() only once it has a message (which is gone then).
+ */
 SCENARIO(bad_pointers)
 {
 	const struct sysv *s = c->s;
-	int sem, msg, shm;
+	struct timespec bad_ts = { .tv_sec = -1 };
+	struct sembuf nowait = { .sem_num = 0, .sem_op = -1, .sem_flg = IPC_NOWAIT };
+	long page = getpagesize();
+	struct msqid_ds mds;
+	struct sysv_msgbuf { long mtype; char mtext[8]; } *m;
+	int sem, msg, shm, gsem, gmsg, gshm;
+	char *pages, *bad, *ro;
 	pid_t pid;
 
 	sem = track(c, 's', s->semget(IPC_PRIVATE, 1, 0600));
 	msg = track(c, 'm', s->msgget(IPC_PRIVATE, 0600));
 	shm = track(c, 'h', s->shmget(IPC_PRIVATE, 4096, 0600));
+	gsem = s->semget(IPC_PRIVATE, 1, 0600);
+	gmsg = s->msgget(IPC_PRIVATE, 0600);
+	gshm = s->shmget(IPC_PRIVATE, 4096, 0600);
 	NEED(sem >= 0 && msg >= 0 && shm >= 0);
+	NEED(gsem >= 0 && gmsg >= 0 && gshm >= 0);
+	NEED(s->semctl(gsem, 0, IPC_RMID, ARG0) == 0);
+	NEED(s->msgctl(gmsg, IPC_RMID, NULL) == 0);
+	NEED(s->shmctl(gshm, IPC_RMID, NULL) == 0);
+	pages = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	NEED(pages != MAP_FAILED);
+	bad = pages + page;
+	ro = pages + 3 * page;
+	NEED(mprotect(bad, page, PROT_NONE) == 0 && mprotect(ro, page, PROT_READ) == 0);
 
-#define IN_CHILD(what, expr) do {					\
+#define IN_CHILD(want, what, expr) do {					\
 	pid = fork_kid(c);						\
 	NEED(pid >= 0);							\
 	if (pid == 0)							\
 		_exit(child_status(expr));				\
-	SEE_KID(EFAULT, pid, what);					\
+	SEE_KID(want, pid, what);					\
 } while (0)
-	IN_CHILD("semop(NULL)", s->semop(sem, NULL, 1));
-	IN_CHILD("semctl(IPC_STAT, NULL)", s->semctl(sem, 0, IPC_STAT,
+	IN_CHILD(EFAULT, "semop(NULL)", s->semop(sem, NULL, 1));
+	IN_CHILD(EFAULT, "semop(bad)", s->semop(sem, (struct sembuf *)bad, 1));
+	IN_CHILD(EFAULT, "semop(bad) on a removed set", s->semop(gsem, (struct sembuf *)bad, 1));
+	IN_CHILD(EFAULT, "semtimedop, bad timeout", s->semtimedop(sem, &nowait, 1,
+		(struct timespec *)bad));
+	IN_CHILD(EFAULT, "semtimedop(bad), timeout -1 s", s->semtimedop(sem, (struct sembuf *)bad,
+		1, &bad_ts));
+	IN_CHILD(EINVAL, "semtimedop, timeout -1 s", s->semtimedop(sem, &nowait, 1, &bad_ts));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, NULL)", s->semctl(sem, 0, IPC_STAT,
 		(union semun){ .buf = NULL }));
-	IN_CHILD("semctl(GETALL, NULL)", s->semctl(sem, 0, GETALL, (union semun){ .array = NULL }));
-	IN_CHILD("msgsnd(NULL)", s->msgsnd(msg, NULL, 1, IPC_NOWAIT));
-	IN_CHILD("msgctl(IPC_STAT, NULL)", s->msgctl(msg, IPC_STAT, NULL));
-	IN_CHILD("shmctl(IPC_STAT, NULL)", s->shmctl(shm, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, bad)", s->semctl(sem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, read-only)", s->semctl(sem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)ro }));
+	IN_CHILD(EINVAL, "semctl(IPC_STAT, bad) of a removed set", s->semctl(gsem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_SET, bad)", s->semctl(sem, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_SET, bad) of a removed set", s->semctl(gsem, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EINVAL, "semctl(-1, IPC_SET, bad)", s->semctl(-1, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(GETALL, NULL)", s->semctl(sem, 0, GETALL,
+		(union semun){ .array = NULL }));
+	IN_CHILD(EFAULT, "semctl(GETALL, read-only)", s->semctl(sem, 0, GETALL,
+		(union semun){ .array = (unsigned short *)ro }));
+	IN_CHILD(EFAULT, "semctl(SETALL, bad)", s->semctl(sem, 0, SETALL,
+		(union semun){ .array = (unsigned short *)bad }));
+	SEE(0, sem_val(c, sem, 0), "  the set is unchanged");
+
+	IN_CHILD(EFAULT, "msgsnd(NULL)", s->msgsnd(msg, NULL, 1, IPC_NOWAIT));
+	IN_CHILD(EFAULT, "msgsnd(bad)", s->msgsnd(msg, bad, 1, IPC_NOWAIT));
+	IN_CHILD(EFAULT, "msgsnd(bad) to a removed queue", s->msgsnd(gmsg, bad, 1, IPC_NOWAIT));
+	m = (struct sysv_msgbuf *)(bad - sizeof(long));	/* the text is bad */
+	m->mtype = 1;
+	IN_CHILD(EFAULT, "msgsnd, the type good, the text bad", s->msgsnd(msg, m, 1, IPC_NOWAIT));
+	SEE(0, msg_stat(c, msg, &mds) ? -1 : (long long)mds.msg_qnum, "  nothing was sent");
+	IN_CHILD(ENOMSG, "msgrcv(bad) of an empty queue", s->msgrcv(msg, bad, 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv(bad)", s->msgrcv(msg, bad, 8, 0, IPC_NOWAIT));
+	SEE(0, msg_stat(c, msg, &mds) ? -1 : (long long)mds.msg_qnum, "  the message is gone");
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv, the type good, the text bad", s->msgrcv(msg, m, 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv, the type bad, the text good", s->msgrcv(msg,
+		bad + page - sizeof(long), 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv of an empty text, the type read-only", s->msgrcv(msg, ro, 8, 0,
+		IPC_NOWAIT));
+	NEED(msg_put(c, msg, 2, "kept", IPC_NOWAIT) == 0);
+	SEE_MSG(msg, 8, 0, IPC_NOWAIT, 2, "kept");	/* a good one still works */
+	IN_CHILD(EFAULT, "msgctl(IPC_STAT, NULL)", s->msgctl(msg, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "msgctl(IPC_STAT, bad)", s->msgctl(msg, IPC_STAT, (struct msqid_ds *)bad));
+	IN_CHILD(EFAULT, "msgctl(IPC_SET, bad)", s->msgctl(msg, IPC_SET, (struct msqid_ds *)bad));
+	IN_CHILD(EFAULT, "msgctl(IPC_SET, bad) of a removed queue", s->msgctl(gmsg, IPC_SET,
+		(struct msqid_ds *)bad));
+	IN_CHILD(EINVAL, "msgctl(IPC_STAT, bad) of a removed queue", s->msgctl(gmsg, IPC_STAT,
+		(struct msqid_ds *)bad));
+
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, NULL)", s->shmctl(shm, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, bad)", s->shmctl(shm, IPC_STAT, (struct shmid_ds *)bad));
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, read-only)", s->shmctl(shm, IPC_STAT,
+		(struct shmid_ds *)ro));
+	IN_CHILD(EFAULT, "shmctl(IPC_SET, bad)", s->shmctl(shm, IPC_SET, (struct shmid_ds *)bad));
+	IN_CHILD(EFAULT, "shmctl(IPC_SET, bad) of a removed segment", s->shmctl(gshm, IPC_SET,
+		(struct shmid_ds *)bad));
+	IN_CHILD(EINVAL, "shmctl(IPC_STAT, bad) of a removed segment", s->shmctl(gshm, IPC_STAT,
+		(struct shmid_ds *)bad));
 #undef IN_CHILD
+	munmap(pages, 4 * page);
 }
 
 /* ------------------------------------------------------------------ */
