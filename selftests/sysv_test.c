@@ -14,8 +14,8 @@
  * the ipclab run saw exactly what the kernel run saw.
  *
  * Not compared, because ipclab differs on purpose (userspace/lib/sysv.c,
- * docs/design.md section 9): which waiter gets a unit first (FIFO
- * handoff), the mailbox's limit on the number of messages, the commands
+ * docs/design.md section 9): which of several waiters that fit gets a
+ * unit first, the mailbox's limit on the number of messages, the commands
  * the layer does not offer (IPC_INFO, SEM_STAT, SHM_LOCK, ...), the ids
  * themselves and __seq, and times beyond "zero or not".
  *
@@ -1468,6 +1468,150 @@ SCENARIO(sem_count_complex)
 	SEE_ERR(0, sem_setv(c, id, 2, 0), "SETVAL 0 on semaphore 2");
 	SEE_KID(0, a, "  the child went");
 	SEE(0, sem_all(c, id, 3), "  GETALL");
+}
+
+/*
+ * The course's matrix example (docs/deadlock.md): E = (4 2 3 1), three
+ * processes hold C and then ask for R, in the order 1, 2, 3.  1 and 2
+ * wait; 3's request fits in A = (2 1 0 0) and is served at once, as Linux
+ * serves whatever fits; 3 gives everything back, then 2's fits, then 1's.
+ * All three finish.  (Under a FIFO handoff 3 would queue behind 1, who
+ * waits to take semaphore 0 too, and all three would be stuck.)
+ */
+static const int course_c[3][4] = { { 0, 0, 1, 0 }, { 2, 0, 0, 1 }, { 0, 1, 2, 0 } };
+static const int course_r[3][4] = { { 2, 0, 0, 1 }, { 1, 0, 1, 0 }, { 2, 1, 0, 0 } };
+
+/* One semop taking (sign -1) or giving back (+1) v, and v2 if given. */
+static int course_semop(struct ctx *c, int id, int sign, const int *v, const int *v2, int flg)
+{
+	struct sembuf ops[4];
+	int k, n = 0;
+
+	for (k = 0; k < 4; k++) {
+		int count = v[k] + (v2 ? v2[k] : 0);
+
+		if (count)
+			ops[n++] = (struct sembuf){ .sem_num = k, .sem_op = sign * count,
+						    .sem_flg = flg };
+	}
+	return c->s->semop(id, ops, n);
+}
+
+/* Process i: take C[i], say so, wait for the go, ask for R[i], give all back. */
+static void course_process(struct ctx *c, int id, struct rendezvous *rv, int i)
+{
+	int st;
+
+	rv_child(rv);
+	st = child_status(course_semop(c, id, -1, course_c[i], NULL, IPC_NOWAIT));
+	put_byte(rv->ready[1], st);
+	if (st)
+		_exit(st);
+	if (get_byte(rv->go[0], 60 * 1000) < 0)
+		_exit(CHILD_BROKEN);
+	st = child_status(course_semop(c, id, -1, course_r[i], NULL, 0));
+	if (st)
+		_exit(st);
+	_exit(child_status(course_semop(c, id, 1, course_c[i], course_r[i], 0)));
+}
+
+SCENARIO(sem_course_example)
+{
+	const struct sysv *s = c->s;
+	unsigned short e[4] = { 4, 2, 3, 1 };
+	struct rendezvous rv[3];
+	pid_t pid[3];
+	int id, i, third;
+
+	id = track(c, 's', s->semget(IPC_PRIVATE, 4, 0600));
+	NEED(id >= 0);
+	SEE_ERR(0, s->semctl(id, 0, SETALL, (union semun){ .array = e }), "SETALL 4 2 3 1");
+	for (i = 0; i < 3; i++) {
+		NEED(rv_open(&rv[i]) == 0);
+		pid[i] = fork_kid(c);
+		NEED(pid[i] >= 0);
+		if (pid[i] == 0)
+			course_process(c, id, &rv[i], i);
+		rv_parent(&rv[i]);
+		SEE(0, get_byte(rv[i].ready[0], IPCLAB_SETTLE_MS), "process %d takes its C", i + 1);
+	}
+	SEE(2100, sem_all(c, id, 4), "A = (2 1 0 0)");
+	put_byte(rv[0].go[1], 'g');
+	SEE(1, wait_asleep(c, pid[0], SYS_semop, id, 1), "process 1 waits for (2 0 0 1)");
+	put_byte(rv[1].go[1], 'g');
+	SEE(1, wait_asleep(c, pid[1], SYS_semop, id, 2), "process 2 waits for (1 0 1 0)");
+	put_byte(rv[2].go[1], 'g');
+	third = wait_kid(c, pid[2]);
+	rec_add(c, __LINE__, OBS_KID, 0, third, "process 3's (2 1 0 0) fits: it goes and finishes");
+	if (third)
+		s->semctl(id, 0, IPC_RMID, ARG0);	/* stuck: let the others go */
+	SEE_KID(0, pid[1], "  then process 2 gets its request and finishes");
+	SEE_KID(0, pid[0], "  then process 1");
+	if (!third)
+		SEE(4231, sem_all(c, id, 4), "  A = E = (4 2 3 1)");
+	for (i = 0; i < 3; i++)
+		rv_close(&rv[i]);
+}
+
+/*
+ * IPCLAB_SYSV_FIFO=1 when a set is created gives it ipclab's FIFO
+ * handoff back: a request that fits waits behind an earlier one that
+ * does not.  Without it a set serves what fits, as Linux does.  (Only
+ * ipclab: the kernel has no such order to compare with.)
+ */
+TEST_F(sysv, fifo_env)
+{
+	struct sembuf two = { .sem_num = 0, .sem_op = -2 };
+	struct sembuf one = { .sem_num = 0, .sem_op = -1 };
+	struct ipclab_stat st;
+	int ids[2], i;
+	pid_t a, b;
+
+	ASSERT_OK(setenv("IPCLAB_SYSV_FIFO", "1", 1));
+	ids[0] = semget(IPC_PRIVATE, 1, 0600);
+	ASSERT_OK(unsetenv("IPCLAB_SYSV_FIFO"));
+	ids[1] = semget(IPC_PRIVATE, 1, 0600);
+	ASSERT_LE(0, ids[0]);
+	ASSERT_LE(0, ids[1]);
+	cl_track(&self->cl, ids[0]);
+	cl_track(&self->cl, ids[1]);
+	ASSERT_OK(ipclab_stat(self->fd, ids[0], &st));
+	EXPECT_EQ(0, st.perm.flags & IPCLAB_NOFIFO) TH_LOG("IPCLAB_SYSV_FIFO=1: a FIFO set");
+	ASSERT_OK(ipclab_stat(self->fd, ids[1], &st));
+	EXPECT_EQ(IPCLAB_NOFIFO, st.perm.flags & IPCLAB_NOFIFO) TH_LOG("no variable: NOFIFO");
+
+	for (i = 0; i < 2; i++) {
+		int id = ids[i];
+
+		ASSERT_OK(semctl(id, 0, SETVAL, (union semun){ .val = 1 }));
+		a = kids_fork(&self->cl);
+		ASSERT_LE(0, a);
+		if (a == 0)
+			_exit(child_status(semop(id, &two, 1)));
+		ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+		b = kids_fork(&self->cl);
+		ASSERT_LE(0, b);
+		if (b == 0)
+			_exit(child_status(semop(id, &one, 1)));
+		if (i == 0) {
+			/* FIFO: the fitting P(1) queues behind P(2). */
+			EXPECT_TRUE(wait_for_waiters(self->fd, id, 2));
+			EXPECT_TRUE(still_blocked(b, IPCLAB_BLOCKED_MS));
+			EXPECT_EQ(1, semctl(id, 0, GETVAL));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 1 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, a, IPCLAB_SETTLE_MS));
+			EXPECT_TRUE(still_blocked(b, IPCLAB_BLOCKED_MS));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 1 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, b, IPCLAB_SETTLE_MS));
+		} else {
+			/* No FIFO: P(1) takes the unit while P(2) waits. */
+			EXPECT_EQ(0, kids_wait(&self->cl, b, IPCLAB_SETTLE_MS));
+			EXPECT_TRUE(still_blocked(a, IPCLAB_BLOCKED_MS));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 2 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, a, IPCLAB_SETTLE_MS));
+		}
+		EXPECT_EQ(0, semctl(id, 0, GETVAL));
+	}
 }
 
 /* ------------------------------------------------------------------ */

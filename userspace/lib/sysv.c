@@ -9,10 +9,11 @@
  * Each call maps onto one ipclab command; the translation is the whole of
  * this file.  Where ipclab and Linux differ, the SysV answer is given:
  * semtimedop() times out with EAGAIN, msgrcv(IPC_NOWAIT) finds nothing
- * with ENOMSG, semctl() on a bad semaphore index is EINVAL, and a bad
- * pointer is EFAULT, never a SIGSEGV in here.  What stays different on
- * purpose (FIFO handoff, mailbox message-count limit) is listed in
- * docs/sysv.md.
+ * with ENOMSG, semctl() on a bad semaphore index is EINVAL, a set is
+ * served as Linux serves it (no FIFO handoff, unless IPCLAB_SYSV_FIFO=1
+ * asks for ipclab's), and a bad pointer is EFAULT, never a SIGSEGV in
+ * here.  What stays different on purpose (the mailbox message-count
+ * limit, ...) is listed in docs/sysv.md.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -177,11 +178,30 @@ static int set_perm(int id, const struct ipc_perm *p)
 
 /* ---- semaphores ---------------------------------------------------- */
 
+/*
+ * Linux serves a set's waiters in no order: whatever fits goes, so a
+ * request that fits is not held up behind one that waits (a course's
+ * deadlock-free example stays deadlock-free).  ipclab's FIFO handoff is
+ * for the program, or the environment, that asks: IPCLAB_SYSV_FIFO=1
+ * when the set is created.
+ */
+static int sysv_fifo(void)
+{
+	const char *v = getenv("IPCLAB_SYSV_FIFO");
+
+	return v && !strcmp(v, "1");
+}
+
 int semget(key_t key, int nsems, int semflg)
 {
+	int flags = get_flags(semflg);
+
 	if (nsems < 0)
 		return fail(EINVAL);
-	return ipclab_sem_get(key, nsems, get_flags(semflg), semflg & 0777);
+	/* IPC_PRIVATE always creates; a creation says how the set serves. */
+	if ((key == IPC_PRIVATE || (semflg & IPC_CREAT)) && !sysv_fifo())
+		flags |= IPCLAB_CREAT | IPCLAB_NOFIFO;
+	return ipclab_sem_get(key, nsems, flags, semflg & 0777);
 }
 
 /*
