@@ -2129,6 +2129,57 @@ SCENARIO(shm_rmid_linux)
 	SEE_ERR(0, s->shmdt(p), "shmdt of the last");
 }
 
+/*
+ * remap_file_pages() of an attachment re-mmaps the segment's file, as a
+ * new attachment would.  While the removed segment is attached anywhere
+ * it works; remapping its last attachment detaches it first, so the
+ * segment is destroyed and the remap fails: a loop of remaps ends there,
+ * the range is left unmapped, and the id is gone for shmat() too.
+ */
+SCENARIO(shm_rmid_remap)
+{
+	const struct sysv *s = c->s;
+	long page = getpagesize();
+	struct shmid_ds ds;
+	char *p, *q;
+	int id, i, ret;
+
+	id = track(c, 'h', s->shmget(IPC_PRIVATE, 4 * page, 0600));
+	NEED(id >= 0);
+	p = s->shmat(id, NULL, 0);
+	NEED(p != (void *)-1);
+	q = s->shmat(id, NULL, 0);
+	NEED(q != (void *)-1);
+	q[page] = 'b';
+	q[3 * page] = 'd';
+	SEE_ERR(0, remap_file_pages(p, page, 0, 1, 0), "remap_file_pages of an attachment's page");
+	SEE('b', p[0], "  it shows page 1");
+	SEE_ERR(0, remap_file_pages(p, 4 * page, 0, 0, 0), "  and of the whole attachment");
+	SEE(2, nattch(c, id), "  shm_nattch");
+	SEE_ERR(0, s->shmctl(id, IPC_RMID, NULL), "IPC_RMID");
+	SEE_ERR(0, remap_file_pages(p, 4 * page, 0, 0, 0),
+		"remap_file_pages of the removed segment, attached twice");
+	SEE(2, nattch(c, id), "  shm_nattch");
+	SEE_ERR(0, remap_file_pages(p, page, 0, 3, 0), "  and of one page of it");
+	SEE('d', p[0], "  it shows page 3");
+	SEE_ERR(0, s->shmdt(q), "shmdt of the other attachment");
+	SEE(1, nattch(c, id) >= 1, "  the first is still attached");
+
+	/* Its two pieces are one range of the same file: one remap. */
+	for (i = 0; i < 8; i++) {
+		errno = 0;
+		ret = remap_file_pages(p, 4 * page, 0, 0, 0);
+		if (ret)
+			break;
+	}
+	SEE(0, i, "a loop remapping the last attachment ends at its first remap");
+	rec_add(c, __LINE__, OBS_ERRNO, EINVAL, ret ? errno : 0, "  with");
+	SEE(ENOMEM, msync(p, page, MS_ASYNC) ? errno : 0, "  the range is unmapped");
+	SEE_ERR(EINVAL, shm_stat(c, id, &ds), "IPC_STAT: the segment is gone");
+	SEE_ERR(EINVAL, (long)s->shmat(id, NULL, 0), "shmat: gone too");
+	munmap(p, 4 * page);
+}
+
 /* shmget flags Linux accepts on any segment. */
 SCENARIO(shm_noreserve)
 {
