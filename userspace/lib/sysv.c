@@ -16,7 +16,9 @@
  * limit, ...) is listed in docs/sysv.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,28 +49,60 @@ static int fail(int err)
 }
 
 /*
+ * Without process_vm_readv() (a kernel built without
+ * CROSS_MEMORY_ATTACH, a seccomp filter), a pipe does the same: write()
+ * reads the source and read() writes the destination, each with EFAULT
+ * for a bad address.  A page at a time, which a pipe always has room for.
+ */
+static int pipe_copy(void *to, const void *from, size_t n)
+{
+	size_t done = 0;
+	int p[2], saved;
+	ssize_t w, r;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	while (done < n) {
+		w = write(p[1], (const void *)((uintptr_t)from + done),
+			  n - done < 4096 ? n - done : 4096);
+		if (w <= 0)
+			break;
+		r = read(p[0], (void *)((uintptr_t)to + done), w);
+		if (r != w)
+			break;
+		done += w;
+	}
+	saved = errno;
+	close(p[0]);
+	close(p[1]);
+	errno = saved;
+	return done == n ? 0 : fail(EFAULT);
+}
+
+/*
  * The caller's memory, read or written through the kernel: a system call
  * answers a bad address with EFAULT, where the library's own access
- * would be a SIGSEGV.  Where the kernel refuses such a copy (a seccomp
- * filter without process_vm_readv), the library's own access it is.
+ * would be a SIGSEGV.
  */
 static int user_copy(void *local, void *user, size_t n, int out)
 {
+	static atomic_int no_vm_copy;
 	struct iovec l = { .iov_base = local, .iov_len = n };
 	struct iovec u = { .iov_base = user, .iov_len = n };
 	ssize_t done;
 
 	if (!n)
 		return 0;
-	done = out ? process_vm_writev(getpid(), &l, 1, &u, 1, 0) :
-		     process_vm_readv(getpid(), &l, 1, &u, 1, 0);
-	if (done == (ssize_t)n)
-		return 0;
-	if (done < 0 && (errno == ENOSYS || errno == EPERM)) {
-		memcpy(out ? user : local, out ? local : user, n);
-		return 0;
+	if (!atomic_load_explicit(&no_vm_copy, memory_order_relaxed)) {
+		done = out ? process_vm_writev(getpid(), &l, 1, &u, 1, 0) :
+			     process_vm_readv(getpid(), &l, 1, &u, 1, 0);
+		if (done == (ssize_t)n)
+			return 0;
+		if (done >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fail(EFAULT);
+		atomic_store_explicit(&no_vm_copy, 1, memory_order_relaxed);
 	}
-	return fail(EFAULT);
+	return out ? pipe_copy(user, local, n) : pipe_copy(local, user, n);
 }
 
 /* Copy n bytes from the caller's from into our to: 0, or -1 with EFAULT. */
