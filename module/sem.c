@@ -53,6 +53,7 @@
 #include <linux/bitmap.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
+#include <linux/sem.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -892,6 +893,42 @@ static const struct ipclab_call_ops sem_op_ops = {
 	.rcu_proc	= true,
 };
 
+/*
+ * Copy in @nops operations: ipclab's, or with IPCLAB_SEMOP_SYSV the struct
+ * sembuf of semop(2), so that the SysV layer hands the kernel its
+ * caller's array as it is (a bad one is EFAULT here, not a SIGSEGV in
+ * the library).  A sembuf is smaller than an ipclab_sembuf: the array is
+ * copied to the end of @ops and converted from the front, each one read
+ * before its slot is written, which reaches no sembuf not yet read.
+ * sem_flg bits other than SEM_UNDO and IPC_NOWAIT are ignored, as Linux
+ * ignores them.
+ */
+static int sem_ops_copy(struct ipclab_sembuf *ops, const void __user *uops,
+			u32 nops, bool sysv)
+{
+	struct sembuf *sops;
+	u32 i;
+
+	BUILD_BUG_ON(sizeof(*sops) > sizeof(*ops));
+	if (!sysv)
+		return copy_from_user(ops, uops, array_size(nops, sizeof(*ops))) ?
+		       -EFAULT : 0;
+	sops = (struct sembuf *)(ops + nops) - nops;
+	if (copy_from_user(sops, uops, array_size(nops, sizeof(*sops))))
+		return -EFAULT;
+	for (i = 0; i < nops; i++) {
+		struct sembuf sb = sops[i];
+
+		ops[i] = (struct ipclab_sembuf) {
+			.num = sb.sem_num,
+			.op = sb.sem_op,
+			.flags = (sb.sem_flg & SEM_UNDO ? IPCLAB_SEMBUF_UNDO : 0) |
+				 (sb.sem_flg & IPC_NOWAIT ? IPCLAB_SEMBUF_NOWAIT : 0),
+		};
+	}
+	return 0;
+}
+
 static long ipclab_sem_op(void __user *argp)
 {
 	/* Scratch, written before it is read: not zeroed at each call. */
@@ -914,7 +951,8 @@ static long ipclab_sem_op(void __user *argp)
 		return -EINVAL;
 	if (arg.nops > READ_ONCE(ipclab_max_ops))
 		return -E2BIG;
-	ret = ipclab_timeout_init(&sc.c.t, arg.flags, arg.timeout);
+	ret = ipclab_timeout_init(&sc.c.t, arg.flags & ~IPCLAB_SEMOP_SYSV,
+				  arg.timeout);
 	if (ret)
 		return ret;
 
@@ -926,11 +964,10 @@ static long ipclab_sem_op(void __user *argp)
 			return -ENOMEM;
 		w.links = (struct sem_link *)(ops + arg.nops);
 	}
-	if (copy_from_user(ops, u64_to_user_ptr(arg.ops),
-			   array_size(arg.nops, sizeof(*ops)))) {
-		ret = -EFAULT;
+	ret = sem_ops_copy(ops, u64_to_user_ptr(arg.ops), arg.nops,
+			   arg.flags & IPCLAB_SEMOP_SYSV);
+	if (ret)
 		goto out_free;
-	}
 
 	sc.ops = ops;
 	sc.nops = arg.nops;

@@ -205,15 +205,15 @@ static const struct vm_operations_struct shbuf_vm_ops = {
 };
 
 /*
- * mmap() of a mapping's file, which is also how remap_file_pages() and
- * any other re-mmap of a mapping come back to us: a buffer that has left
- * the table (removed, and its last mapping gone) maps no more, as a SysV
- * segment does not once destroyed.  The file's mode carries the access of
- * the object fd it was made for: a read-only one gives no VM_MAYWRITE.
+ * Map @vma of @sb through @file, a mapping's file: count it, or refuse
+ * with @gone a buffer that has left the table (removed, and its last
+ * mapping gone), which maps no more, as a destroyed SysV segment does
+ * not.  The file's mode carries the access of the object fd it was made
+ * for: a read-only one gives no VM_MAYWRITE.
  */
-static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
+static int shbuf_map(struct ipclab_shbuf *sb, struct file *file,
+		     struct vm_area_struct *vma, int gone)
 {
-	struct ipclab_shbuf *sb = file->private_data;
 	unsigned long pages = vma_pages(vma);
 	int ret;
 
@@ -235,7 +235,7 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 	ipclab_obj_lock(&sb->obj);
 	if (sb->unlinked) {
 		ipclab_obj_unlock(&sb->obj);
-		return -EIDRM;
+		return gone;
 	}
 	shbuf_attach_locked(sb);
 	ipclab_obj_unlock(&sb->obj);
@@ -249,6 +249,18 @@ static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
 	 * mapping that is gone.
 	 */
 	return 0;
+}
+
+/*
+ * mmap() of a mapping's file: how remap_file_pages() and any other
+ * re-mmap of a mapping come back to us.  The kernel unmaps the old range
+ * first, so remapping the last mapping of a removed buffer is its last
+ * detach; then, as ipc/shm.c's shm_mmap() whose segment's id is gone,
+ * the re-mmap fails with EINVAL (and the range stays unmapped).
+ */
+static int shbuf_vma_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return shbuf_map(file->private_data, file, vma, -EINVAL);
 }
 
 static int shbuf_vma_release(struct inode *inode, struct file *file)
@@ -311,7 +323,7 @@ static int shbuf_mmap(struct ipclab_obj *obj, struct file *file,
 		return PTR_ERR(vmfile);
 	vma_set_file(vma, vmfile);
 	fput(vmfile);		/* the mapping holds it now */
-	return shbuf_vma_mmap(vma->vm_file, vma);
+	return shbuf_map(to_shbuf(obj), vma->vm_file, vma, -EIDRM);
 }
 
 /* IPCLAB_IOC_RMID: free the key now, the buffer after the last detach. */

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/sem.h>
 
 #include "kselftest_harness.h"
 #include "ipclab_test.h"
@@ -300,6 +301,66 @@ TEST_F(sem, op_errors)
 	/* Nothing of the above changed anything. */
 	check_sem_values(self->fd, id, 1, 2);
 	EXPECT_EQ(0, ipclab_nwaiters(self->fd, id));
+}
+
+/* IPCLAB_IOC_SEM_OP with IPCLAB_SEMOP_SYSV: ops is an array of struct sembuf. */
+static int sysv_ops(int fd, __u32 id, struct sembuf *ops, __u32 nops, __u32 flags)
+{
+	struct ipclab_semop arg = {
+		.id = id, .nops = nops, .ops = ptr_u64(ops),
+		.flags = IPCLAB_SEMOP_SYSV | flags,
+	};
+
+	return ioctl(fd, IPCLAB_IOC_SEM_OP, &arg);
+}
+
+/*
+ * IPCLAB_SEMOP_SYSV: the operations are semop(2)'s struct sembuf, read by
+ * the kernel (a bad array is EFAULT), SEM_UNDO and IPC_NOWAIT their
+ * flags; other sem_flg bits are ignored, as semop(2) ignores them.
+ * More operations than fit on the kernel's stack take the other path.
+ */
+TEST_F(sem, sysv_sembufs)
+{
+	__u32 id = NEW_SEM(3);
+	struct sembuf ops[20];
+	pid_t pid;
+	int i;
+
+	ops[0] = (struct sembuf){ .sem_num = 0, .sem_op = 2 };
+	ops[1] = (struct sembuf){ .sem_num = 2, .sem_op = 1, .sem_flg = 0x2 };
+	EXPECT_OK(sysv_ops(self->fd, id, ops, 2, 0));
+	check_sem_values(self->fd, id, 2, 0, 1);
+
+	/* IPC_NOWAIT: the second cannot go, so neither goes. */
+	ops[0] = (struct sembuf){ .sem_num = 0, .sem_op = -1, .sem_flg = IPC_NOWAIT };
+	ops[1] = (struct sembuf){ .sem_num = 1, .sem_op = -1, .sem_flg = IPC_NOWAIT };
+	EXPECT_ERRNO(EAGAIN, sysv_ops(self->fd, id, ops, 2, 0));
+	check_sem_values(self->fd, id, 2, 0, 1);
+
+	for (i = 0; i < 20; i++)
+		ops[i] = (struct sembuf){ .sem_num = i % 3, .sem_op = i + 1 };
+	EXPECT_OK(sysv_ops(self->fd, id, ops, 20, 0));
+	check_sem_values(self->fd, id, 2 + 70, 77, 1 + 63);
+
+	/* SEM_UNDO: reverted when the process ends. */
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ops[0] = (struct sembuf){ .sem_num = 1, .sem_op = -7, .sem_flg = SEM_UNDO };
+		_exit(child_status(sysv_ops(self->fd, id, ops, 1, IPCLAB_WAIT_NOWAIT)));
+	}
+	EXPECT_EQ(0, kids_wait(&self->cl, pid, IPCLAB_SETTLE_MS));
+	check_sem_values(self->fd, id, 72, 77, 64);
+
+	/* What the kernel checks still holds; bad arrays are EFAULT. */
+	ops[0] = (struct sembuf){ .sem_num = 3, .sem_op = 1 };
+	EXPECT_ERRNO(EFBIG, sysv_ops(self->fd, id, ops, 1, 0));
+	EXPECT_ERRNO(EINVAL, sysv_ops(self->fd, id, ops, 1, 0x8));
+	EXPECT_ERRNO(EFAULT, sysv_ops(self->fd, id, NULL, 1, 0));
+	EXPECT_ERRNO(EFAULT, sysv_ops(self->fd, id, (void *)1, 1, 0));
+	EXPECT_ERRNO(EFAULT, sysv_ops(self->fd, id, (void *)1, 20, 0));
+	check_sem_values(self->fd, id, 72, 77, 64);
 }
 
 TEST_F(sem, ctl_errors)

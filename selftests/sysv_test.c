@@ -14,8 +14,8 @@
  * the ipclab run saw exactly what the kernel run saw.
  *
  * Not compared, because ipclab differs on purpose (userspace/lib/sysv.c,
- * docs/design.md section 9): which waiter gets a unit first (FIFO
- * handoff), the mailbox's limit on the number of messages, the commands
+ * docs/design.md section 9): which of several waiters that fit gets a
+ * unit first, the mailbox's limit on the number of messages, the commands
  * the layer does not offer (IPC_INFO, SEM_STAT, SHM_LOCK, ...), the ids
  * themselves and __seq, and times beyond "zero or not".
  *
@@ -800,6 +800,10 @@ static void perm_child(struct ctx *c, const int ids[6], key_t k0, key_t k4)
 	SEE_ERR(EACCES, s->shmget(k0, 0, 0600), "nobody: shmget(key, 0, 0600)");
 	SEE_ERR(EACCES, (long)s->shmat(shm0, NULL, 0), "nobody: shmat");
 	SEE_ERR(EACCES, (long)s->shmat(shm0, NULL, SHM_RDONLY), "nobody: shmat SHM_RDONLY");
+	/* do_shmat() checks the address before the segment. */
+	SEE_ERR(EINVAL, (long)s->shmat(shm0, NULL, SHM_REMAP), "nobody: shmat(NULL, SHM_REMAP)");
+	SEE_ERR(EINVAL, (long)s->shmat(shm0, (void *)1, SHM_RND | SHM_REMAP),
+		"nobody: shmat((void *)1, SHM_RND | SHM_REMAP)");
 	SEE_ERR(EACCES, shm_stat(c, shm0, &hds), "nobody: shmctl IPC_STAT");
 	memset(&hds, 0, sizeof(hds));
 	hds.shm_perm.uid = IPCLAB_NOBODY;
@@ -1466,6 +1470,150 @@ SCENARIO(sem_count_complex)
 	SEE(0, sem_all(c, id, 3), "  GETALL");
 }
 
+/*
+ * The course's matrix example (docs/deadlock.md): E = (4 2 3 1), three
+ * processes hold C and then ask for R, in the order 1, 2, 3.  1 and 2
+ * wait; 3's request fits in A = (2 1 0 0) and is served at once, as Linux
+ * serves whatever fits; 3 gives everything back, then 2's fits, then 1's.
+ * All three finish.  (Under a FIFO handoff 3 would queue behind 1, who
+ * waits to take semaphore 0 too, and all three would be stuck.)
+ */
+static const int course_c[3][4] = { { 0, 0, 1, 0 }, { 2, 0, 0, 1 }, { 0, 1, 2, 0 } };
+static const int course_r[3][4] = { { 2, 0, 0, 1 }, { 1, 0, 1, 0 }, { 2, 1, 0, 0 } };
+
+/* One semop taking (sign -1) or giving back (+1) v, and v2 if given. */
+static int course_semop(struct ctx *c, int id, int sign, const int *v, const int *v2, int flg)
+{
+	struct sembuf ops[4];
+	int k, n = 0;
+
+	for (k = 0; k < 4; k++) {
+		int count = v[k] + (v2 ? v2[k] : 0);
+
+		if (count)
+			ops[n++] = (struct sembuf){ .sem_num = k, .sem_op = sign * count,
+						    .sem_flg = flg };
+	}
+	return c->s->semop(id, ops, n);
+}
+
+/* Process i: take C[i], say so, wait for the go, ask for R[i], give all back. */
+static void course_process(struct ctx *c, int id, struct rendezvous *rv, int i)
+{
+	int st;
+
+	rv_child(rv);
+	st = child_status(course_semop(c, id, -1, course_c[i], NULL, IPC_NOWAIT));
+	put_byte(rv->ready[1], st);
+	if (st)
+		_exit(st);
+	if (get_byte(rv->go[0], 60 * 1000) < 0)
+		_exit(CHILD_BROKEN);
+	st = child_status(course_semop(c, id, -1, course_r[i], NULL, 0));
+	if (st)
+		_exit(st);
+	_exit(child_status(course_semop(c, id, 1, course_c[i], course_r[i], 0)));
+}
+
+SCENARIO(sem_course_example)
+{
+	const struct sysv *s = c->s;
+	unsigned short e[4] = { 4, 2, 3, 1 };
+	struct rendezvous rv[3];
+	pid_t pid[3];
+	int id, i, third;
+
+	id = track(c, 's', s->semget(IPC_PRIVATE, 4, 0600));
+	NEED(id >= 0);
+	SEE_ERR(0, s->semctl(id, 0, SETALL, (union semun){ .array = e }), "SETALL 4 2 3 1");
+	for (i = 0; i < 3; i++) {
+		NEED(rv_open(&rv[i]) == 0);
+		pid[i] = fork_kid(c);
+		NEED(pid[i] >= 0);
+		if (pid[i] == 0)
+			course_process(c, id, &rv[i], i);
+		rv_parent(&rv[i]);
+		SEE(0, get_byte(rv[i].ready[0], IPCLAB_SETTLE_MS), "process %d takes its C", i + 1);
+	}
+	SEE(2100, sem_all(c, id, 4), "A = (2 1 0 0)");
+	put_byte(rv[0].go[1], 'g');
+	SEE(1, wait_asleep(c, pid[0], SYS_semop, id, 1), "process 1 waits for (2 0 0 1)");
+	put_byte(rv[1].go[1], 'g');
+	SEE(1, wait_asleep(c, pid[1], SYS_semop, id, 2), "process 2 waits for (1 0 1 0)");
+	put_byte(rv[2].go[1], 'g');
+	third = wait_kid(c, pid[2]);
+	rec_add(c, __LINE__, OBS_KID, 0, third, "process 3's (2 1 0 0) fits: it goes and finishes");
+	if (third)
+		s->semctl(id, 0, IPC_RMID, ARG0);	/* stuck: let the others go */
+	SEE_KID(0, pid[1], "  then process 2 gets its request and finishes");
+	SEE_KID(0, pid[0], "  then process 1");
+	if (!third)
+		SEE(4231, sem_all(c, id, 4), "  A = E = (4 2 3 1)");
+	for (i = 0; i < 3; i++)
+		rv_close(&rv[i]);
+}
+
+/*
+ * IPCLAB_SYSV_FIFO=1 when a set is created gives it ipclab's FIFO
+ * handoff back: a request that fits waits behind an earlier one that
+ * does not.  Without it a set serves what fits, as Linux does.  (Only
+ * ipclab: the kernel has no such order to compare with.)
+ */
+TEST_F(sysv, fifo_env)
+{
+	struct sembuf two = { .sem_num = 0, .sem_op = -2 };
+	struct sembuf one = { .sem_num = 0, .sem_op = -1 };
+	struct ipclab_stat st;
+	int ids[2], i;
+	pid_t a, b;
+
+	ASSERT_OK(setenv("IPCLAB_SYSV_FIFO", "1", 1));
+	ids[0] = semget(IPC_PRIVATE, 1, 0600);
+	ASSERT_OK(unsetenv("IPCLAB_SYSV_FIFO"));
+	ids[1] = semget(IPC_PRIVATE, 1, 0600);
+	ASSERT_LE(0, ids[0]);
+	ASSERT_LE(0, ids[1]);
+	cl_track(&self->cl, ids[0]);
+	cl_track(&self->cl, ids[1]);
+	ASSERT_OK(ipclab_stat(self->fd, ids[0], &st));
+	EXPECT_EQ(0, st.perm.flags & IPCLAB_NOFIFO) TH_LOG("IPCLAB_SYSV_FIFO=1: a FIFO set");
+	ASSERT_OK(ipclab_stat(self->fd, ids[1], &st));
+	EXPECT_EQ(IPCLAB_NOFIFO, st.perm.flags & IPCLAB_NOFIFO) TH_LOG("no variable: NOFIFO");
+
+	for (i = 0; i < 2; i++) {
+		int id = ids[i];
+
+		ASSERT_OK(semctl(id, 0, SETVAL, (union semun){ .val = 1 }));
+		a = kids_fork(&self->cl);
+		ASSERT_LE(0, a);
+		if (a == 0)
+			_exit(child_status(semop(id, &two, 1)));
+		ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+		b = kids_fork(&self->cl);
+		ASSERT_LE(0, b);
+		if (b == 0)
+			_exit(child_status(semop(id, &one, 1)));
+		if (i == 0) {
+			/* FIFO: the fitting P(1) queues behind P(2). */
+			EXPECT_TRUE(wait_for_waiters(self->fd, id, 2));
+			EXPECT_TRUE(still_blocked(b, IPCLAB_BLOCKED_MS));
+			EXPECT_EQ(1, semctl(id, 0, GETVAL));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 1 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, a, IPCLAB_SETTLE_MS));
+			EXPECT_TRUE(still_blocked(b, IPCLAB_BLOCKED_MS));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 1 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, b, IPCLAB_SETTLE_MS));
+		} else {
+			/* No FIFO: P(1) takes the unit while P(2) waits. */
+			EXPECT_EQ(0, kids_wait(&self->cl, b, IPCLAB_SETTLE_MS));
+			EXPECT_TRUE(still_blocked(a, IPCLAB_BLOCKED_MS));
+			ASSERT_OK(semop(id, &(struct sembuf){ .sem_num = 0, .sem_op = 2 }, 1));
+			EXPECT_EQ(0, kids_wait(&self->cl, a, IPCLAB_SETTLE_MS));
+		}
+		EXPECT_EQ(0, semctl(id, 0, GETVAL));
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Message queues                                                      */
 /* ------------------------------------------------------------------ */
@@ -1981,6 +2129,57 @@ SCENARIO(shm_rmid_linux)
 	SEE_ERR(0, s->shmdt(p), "shmdt of the last");
 }
 
+/*
+ * remap_file_pages() of an attachment re-mmaps the segment's file, as a
+ * new attachment would.  While the removed segment is attached anywhere
+ * it works; remapping its last attachment detaches it first, so the
+ * segment is destroyed and the remap fails: a loop of remaps ends there,
+ * the range is left unmapped, and the id is gone for shmat() too.
+ */
+SCENARIO(shm_rmid_remap)
+{
+	const struct sysv *s = c->s;
+	long page = getpagesize();
+	struct shmid_ds ds;
+	char *p, *q;
+	int id, i, ret;
+
+	id = track(c, 'h', s->shmget(IPC_PRIVATE, 4 * page, 0600));
+	NEED(id >= 0);
+	p = s->shmat(id, NULL, 0);
+	NEED(p != (void *)-1);
+	q = s->shmat(id, NULL, 0);
+	NEED(q != (void *)-1);
+	q[page] = 'b';
+	q[3 * page] = 'd';
+	SEE_ERR(0, remap_file_pages(p, page, 0, 1, 0), "remap_file_pages of an attachment's page");
+	SEE('b', p[0], "  it shows page 1");
+	SEE_ERR(0, remap_file_pages(p, 4 * page, 0, 0, 0), "  and of the whole attachment");
+	SEE(2, nattch(c, id), "  shm_nattch");
+	SEE_ERR(0, s->shmctl(id, IPC_RMID, NULL), "IPC_RMID");
+	SEE_ERR(0, remap_file_pages(p, 4 * page, 0, 0, 0),
+		"remap_file_pages of the removed segment, attached twice");
+	SEE(2, nattch(c, id), "  shm_nattch");
+	SEE_ERR(0, remap_file_pages(p, page, 0, 3, 0), "  and of one page of it");
+	SEE('d', p[0], "  it shows page 3");
+	SEE_ERR(0, s->shmdt(q), "shmdt of the other attachment");
+	SEE(1, nattch(c, id) >= 1, "  the first is still attached");
+
+	/* Its two pieces are one range of the same file: one remap. */
+	for (i = 0; i < 8; i++) {
+		errno = 0;
+		ret = remap_file_pages(p, 4 * page, 0, 0, 0);
+		if (ret)
+			break;
+	}
+	SEE(0, i, "a loop remapping the last attachment ends at its first remap");
+	rec_add(c, __LINE__, OBS_ERRNO, EINVAL, ret ? errno : 0, "  with");
+	SEE(ENOMEM, msync(p, page, MS_ASYNC) ? errno : 0, "  the range is unmapped");
+	SEE_ERR(EINVAL, shm_stat(c, id, &ds), "IPC_STAT: the segment is gone");
+	SEE_ERR(EINVAL, (long)s->shmat(id, NULL, 0), "shmat: gone too");
+	munmap(p, 4 * page);
+}
+
 /* shmget flags Linux accepts on any segment. */
 SCENARIO(shm_noreserve)
 {
@@ -2020,6 +2219,17 @@ SCENARIO(shm_address)
 	SEE_ATTACH(EINVAL, b, s->shmat(id, NULL, SHM_REMAP), "SHM_REMAP without an address");
 	if (b != (void *)-1)
 		s->shmdt(b);	/* keep nattch comparable */
+	/* Rounded down to NULL, SHM_REMAP would map at 0: CVE-2017-5669. */
+	SEE_ATTACH(EINVAL, b, s->shmat(id, (void *)1, SHM_RND | SHM_REMAP),
+		   "shmat((void *)1, SHM_RND | SHM_REMAP)");
+	if (b != (void *)-1)
+		s->shmdt(b);
+	SEE_ATTACH(EINVAL, b, s->shmat(id, (void *)(uintptr_t)(SHMLBA - 1), SHM_RND | SHM_REMAP),
+		   "shmat(SHMLBA - 1, SHM_RND | SHM_REMAP)");
+	if (b != (void *)-1)
+		s->shmdt(b);
+	SEE_ERR(EINVAL, (long)s->shmat(-1, base, SHM_REMAP), "shmat of id -1");
+	SEE(1, nattch(c, id), "shm_nattch");
 
 	/* SHM_REMAP replaces the attachment there: still one attachment. */
 	SEE_ATTACH(0, b, s->shmat(id, base, SHM_REMAP), "shmat SHM_REMAP over the first");
@@ -2089,33 +2299,121 @@ SCENARIO(wrong_type)
 	SEE_ERR(0, shm_stat(c, shm, &hds), "the segment is still there");
 }
 
-/* Bad pointers give EFAULT, as system calls do; they do not crash. */
+/*
+ * Bad pointers give EFAULT, as system calls do; they do not crash.  Each
+ * call runs in a child, which a SIGSEGV would kill.  The pages: a
+ * writable one, an inaccessible one, a writable one, a read-only one, so
+ * that a message's type and text can sit on either side of a bad page.
+ * The errno is Linux's in Linux's order: semctl(IPC_SET) and msgsnd()
+ * read the buffer before they look for the object, IPC_STAT and GETALL
+ * after, msgrcv() only once it has a message (which is gone then).
+ */
 SCENARIO(bad_pointers)
 {
 	const struct sysv *s = c->s;
-	int sem, msg, shm;
+	struct timespec bad_ts = { .tv_sec = -1 };
+	struct sembuf nowait = { .sem_num = 0, .sem_op = -1, .sem_flg = IPC_NOWAIT };
+	long page = getpagesize();
+	struct msqid_ds mds;
+	struct sysv_msgbuf { long mtype; char mtext[8]; } *m;
+	int sem, msg, shm, gsem, gmsg, gshm;
+	char *pages, *bad, *ro;
 	pid_t pid;
 
 	sem = track(c, 's', s->semget(IPC_PRIVATE, 1, 0600));
 	msg = track(c, 'm', s->msgget(IPC_PRIVATE, 0600));
 	shm = track(c, 'h', s->shmget(IPC_PRIVATE, 4096, 0600));
+	gsem = s->semget(IPC_PRIVATE, 1, 0600);
+	gmsg = s->msgget(IPC_PRIVATE, 0600);
+	gshm = s->shmget(IPC_PRIVATE, 4096, 0600);
 	NEED(sem >= 0 && msg >= 0 && shm >= 0);
+	NEED(gsem >= 0 && gmsg >= 0 && gshm >= 0);
+	NEED(s->semctl(gsem, 0, IPC_RMID, ARG0) == 0);
+	NEED(s->msgctl(gmsg, IPC_RMID, NULL) == 0);
+	NEED(s->shmctl(gshm, IPC_RMID, NULL) == 0);
+	pages = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	NEED(pages != MAP_FAILED);
+	bad = pages + page;
+	ro = pages + 3 * page;
+	NEED(mprotect(bad, page, PROT_NONE) == 0 && mprotect(ro, page, PROT_READ) == 0);
 
-#define IN_CHILD(what, expr) do {					\
+#define IN_CHILD(want, what, expr) do {					\
 	pid = fork_kid(c);						\
 	NEED(pid >= 0);							\
 	if (pid == 0)							\
 		_exit(child_status(expr));				\
-	SEE_KID(EFAULT, pid, what);					\
+	SEE_KID(want, pid, what);					\
 } while (0)
-	IN_CHILD("semop(NULL)", s->semop(sem, NULL, 1));
-	IN_CHILD("semctl(IPC_STAT, NULL)", s->semctl(sem, 0, IPC_STAT,
+	IN_CHILD(EFAULT, "semop(NULL)", s->semop(sem, NULL, 1));
+	IN_CHILD(EFAULT, "semop(bad)", s->semop(sem, (struct sembuf *)bad, 1));
+	IN_CHILD(EFAULT, "semop(bad) on a removed set", s->semop(gsem, (struct sembuf *)bad, 1));
+	IN_CHILD(EFAULT, "semtimedop, bad timeout", s->semtimedop(sem, &nowait, 1,
+		(struct timespec *)bad));
+	IN_CHILD(EFAULT, "semtimedop(bad), timeout -1 s", s->semtimedop(sem, (struct sembuf *)bad,
+		1, &bad_ts));
+	IN_CHILD(EINVAL, "semtimedop, timeout -1 s", s->semtimedop(sem, &nowait, 1, &bad_ts));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, NULL)", s->semctl(sem, 0, IPC_STAT,
 		(union semun){ .buf = NULL }));
-	IN_CHILD("semctl(GETALL, NULL)", s->semctl(sem, 0, GETALL, (union semun){ .array = NULL }));
-	IN_CHILD("msgsnd(NULL)", s->msgsnd(msg, NULL, 1, IPC_NOWAIT));
-	IN_CHILD("msgctl(IPC_STAT, NULL)", s->msgctl(msg, IPC_STAT, NULL));
-	IN_CHILD("shmctl(IPC_STAT, NULL)", s->shmctl(shm, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, bad)", s->semctl(sem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_STAT, read-only)", s->semctl(sem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)ro }));
+	IN_CHILD(EINVAL, "semctl(IPC_STAT, bad) of a removed set", s->semctl(gsem, 0, IPC_STAT,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_SET, bad)", s->semctl(sem, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(IPC_SET, bad) of a removed set", s->semctl(gsem, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EINVAL, "semctl(-1, IPC_SET, bad)", s->semctl(-1, 0, IPC_SET,
+		(union semun){ .buf = (struct semid_ds *)bad }));
+	IN_CHILD(EFAULT, "semctl(GETALL, NULL)", s->semctl(sem, 0, GETALL,
+		(union semun){ .array = NULL }));
+	IN_CHILD(EFAULT, "semctl(GETALL, read-only)", s->semctl(sem, 0, GETALL,
+		(union semun){ .array = (unsigned short *)ro }));
+	IN_CHILD(EFAULT, "semctl(SETALL, bad)", s->semctl(sem, 0, SETALL,
+		(union semun){ .array = (unsigned short *)bad }));
+	SEE(0, sem_val(c, sem, 0), "  the set is unchanged");
+
+	IN_CHILD(EFAULT, "msgsnd(NULL)", s->msgsnd(msg, NULL, 1, IPC_NOWAIT));
+	IN_CHILD(EFAULT, "msgsnd(bad)", s->msgsnd(msg, bad, 1, IPC_NOWAIT));
+	IN_CHILD(EFAULT, "msgsnd(bad) to a removed queue", s->msgsnd(gmsg, bad, 1, IPC_NOWAIT));
+	m = (struct sysv_msgbuf *)(bad - sizeof(long));	/* the text is bad */
+	m->mtype = 1;
+	IN_CHILD(EFAULT, "msgsnd, the type good, the text bad", s->msgsnd(msg, m, 1, IPC_NOWAIT));
+	SEE(0, msg_stat(c, msg, &mds) ? -1 : (long long)mds.msg_qnum, "  nothing was sent");
+	IN_CHILD(ENOMSG, "msgrcv(bad) of an empty queue", s->msgrcv(msg, bad, 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv(bad)", s->msgrcv(msg, bad, 8, 0, IPC_NOWAIT));
+	SEE(0, msg_stat(c, msg, &mds) ? -1 : (long long)mds.msg_qnum, "  the message is gone");
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv, the type good, the text bad", s->msgrcv(msg, m, 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "lost", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv, the type bad, the text good", s->msgrcv(msg,
+		bad + page - sizeof(long), 8, 0, IPC_NOWAIT));
+	NEED(msg_put(c, msg, 1, "", IPC_NOWAIT) == 0);
+	IN_CHILD(EFAULT, "msgrcv of an empty text, the type read-only", s->msgrcv(msg, ro, 8, 0,
+		IPC_NOWAIT));
+	NEED(msg_put(c, msg, 2, "kept", IPC_NOWAIT) == 0);
+	SEE_MSG(msg, 8, 0, IPC_NOWAIT, 2, "kept");	/* a good one still works */
+	IN_CHILD(EFAULT, "msgctl(IPC_STAT, NULL)", s->msgctl(msg, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "msgctl(IPC_STAT, bad)", s->msgctl(msg, IPC_STAT, (struct msqid_ds *)bad));
+	IN_CHILD(EFAULT, "msgctl(IPC_SET, bad)", s->msgctl(msg, IPC_SET, (struct msqid_ds *)bad));
+	IN_CHILD(EFAULT, "msgctl(IPC_SET, bad) of a removed queue", s->msgctl(gmsg, IPC_SET,
+		(struct msqid_ds *)bad));
+	IN_CHILD(EINVAL, "msgctl(IPC_STAT, bad) of a removed queue", s->msgctl(gmsg, IPC_STAT,
+		(struct msqid_ds *)bad));
+
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, NULL)", s->shmctl(shm, IPC_STAT, NULL));
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, bad)", s->shmctl(shm, IPC_STAT, (struct shmid_ds *)bad));
+	IN_CHILD(EFAULT, "shmctl(IPC_STAT, read-only)", s->shmctl(shm, IPC_STAT,
+		(struct shmid_ds *)ro));
+	IN_CHILD(EFAULT, "shmctl(IPC_SET, bad)", s->shmctl(shm, IPC_SET, (struct shmid_ds *)bad));
+	IN_CHILD(EFAULT, "shmctl(IPC_SET, bad) of a removed segment", s->shmctl(gshm, IPC_SET,
+		(struct shmid_ds *)bad));
+	IN_CHILD(EINVAL, "shmctl(IPC_STAT, bad) of a removed segment", s->shmctl(gshm, IPC_STAT,
+		(struct shmid_ds *)bad));
 #undef IN_CHILD
+	munmap(pages, 4 * page);
 }
 
 /* ------------------------------------------------------------------ */

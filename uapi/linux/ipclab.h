@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	1
-#define IPCLAB_ABI_MINOR	0
+#define IPCLAB_ABI_MINOR	1
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -219,6 +219,14 @@ struct ipclab_set {
  * does the same.)
  */
 
+/*
+ * ipclab_semop.flags, with IPCLAB_WAIT_*: ops points to nops struct sembuf
+ * of <sys/sem.h> (sem_num, sem_op, sem_flg: SEM_UNDO and IPC_NOWAIT; other
+ * bits are ignored, as semop(2) ignores them) instead of struct
+ * ipclab_sembuf.  The SysV layer passes semop()'s array so (ABI 1.1).
+ */
+#define IPCLAB_SEMOP_SYSV	0x400
+
 /* ipclab_sembuf.flags */
 #define IPCLAB_SEMBUF_UNDO	0x1	/* revert this operation when the process ends */
 #define IPCLAB_SEMBUF_NOWAIT	0x2	/* EAGAIN instead of waiting for this one */
@@ -242,8 +250,9 @@ struct ipclab_sembuf {
  * struct ipclab_semop - apply operations atomically (IPCLAB_IOC_SEM_OP)
  * @id:      the set's id
  * @nops:    number of operations (1..max_ops, E2BIG above)
- * @ops:     pointer to nops struct ipclab_sembuf
- * @flags:   IPCLAB_WAIT_*
+ * @ops:     pointer to nops struct ipclab_sembuf (struct sembuf with
+ *           IPCLAB_SEMOP_SYSV)
+ * @flags:   IPCLAB_WAIT_*, IPCLAB_SEMOP_SYSV
  * @pad:     must be zero
  * @timeout: see IPCLAB_WAIT_*
  *

@@ -9,12 +9,16 @@
  * Each call maps onto one ipclab command; the translation is the whole of
  * this file.  Where ipclab and Linux differ, the SysV answer is given:
  * semtimedop() times out with EAGAIN, msgrcv(IPC_NOWAIT) finds nothing
- * with ENOMSG, semctl() on a bad semaphore index is EINVAL.  What stays
- * different on purpose (FIFO handoff, mailbox message-count limit) is
- * listed in docs/sysv.md.
+ * with ENOMSG, semctl() on a bad semaphore index is EINVAL, a set is
+ * served as Linux serves it (no FIFO handoff, unless IPCLAB_SYSV_FIFO=1
+ * asks for ipclab's), and a bad pointer is EFAULT, never a SIGSEGV in
+ * here.  What stays different on purpose (the mailbox message-count
+ * limit, ...) is listed in docs/sysv.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,11 +45,93 @@ union ipclab_semun {
 	struct seminfo *__buf;
 };
 
-/* The kernel answers a NULL argument with EFAULT; so do we, not SIGSEGV. */
-static int efault(void)
+static int fail(int err)
 {
-	errno = EFAULT;
+	errno = err;
 	return -1;
+}
+
+/*
+ * Without process_vm_readv() (a kernel built without
+ * CROSS_MEMORY_ATTACH, a seccomp filter), a pipe does the same: write()
+ * reads the source and read() writes the destination, each with EFAULT
+ * for a bad address.  A page at a time, which a pipe always has room for.
+ */
+static int pipe_copy(void *to, const void *from, size_t n)
+{
+	size_t done = 0;
+	int p[2], saved;
+	ssize_t w, r;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	while (done < n) {
+		w = write(p[1], (const void *)((uintptr_t)from + done),
+			  n - done < 4096 ? n - done : 4096);
+		if (w <= 0)
+			break;
+		r = read(p[0], (void *)((uintptr_t)to + done), w);
+		if (r != w)
+			break;
+		done += w;
+	}
+	saved = errno;
+	close(p[0]);
+	close(p[1]);
+	errno = saved;
+	return done == n ? 0 : fail(EFAULT);
+}
+
+/*
+ * The caller's memory, read or written through the kernel: a system call
+ * answers a bad address with EFAULT, where the library's own access
+ * would be a SIGSEGV.
+ */
+static int user_copy(void *local, void *user, size_t n, int out)
+{
+	static atomic_int no_vm_copy;
+	struct iovec l = { .iov_base = local, .iov_len = n };
+	struct iovec u = { .iov_base = user, .iov_len = n };
+	ssize_t done;
+
+	if (!n)
+		return 0;
+	if (!atomic_load_explicit(&no_vm_copy, memory_order_relaxed)) {
+		done = out ? process_vm_writev(getpid(), &l, 1, &u, 1, 0) :
+			     process_vm_readv(getpid(), &l, 1, &u, 1, 0);
+		if (done == (ssize_t)n)
+			return 0;
+		if (done >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fail(EFAULT);
+		atomic_store_explicit(&no_vm_copy, 1, memory_order_relaxed);
+	}
+	return out ? pipe_copy(user, local, n) : pipe_copy(local, user, n);
+}
+
+/* Copy n bytes from the caller's from into our to: 0, or -1 with EFAULT. */
+static int copy_in(void *to, const void *from, size_t n)
+{
+	return user_copy(to, (void *)from, n, 0);
+}
+
+/* Copy n bytes from our from to the caller's to: 0, or -1 with EFAULT. */
+static int copy_out(void *to, const void *from, size_t n)
+{
+	return user_copy((void *)from, to, n, 1);
+}
+
+/* Can n bytes at the caller's p be read?  0, or -1 with EFAULT. */
+static int readable(const void *p, size_t n)
+{
+	char buf[512];
+	size_t done, step;
+
+	for (done = 0; done < n; done += step) {
+		step = n - done < sizeof(buf) ? n - done : sizeof(buf);
+		if (copy_in(buf, (const void *)((uintptr_t)p + done), step))
+			return -1;
+	}
+	return 0;
 }
 
 /* semget(2) and friends pass "IPC_CREAT | IPC_EXCL | mode" in one int. */
@@ -136,61 +223,68 @@ static int set_perm(int id, const struct ipc_perm *p)
 
 /* ---- semaphores ---------------------------------------------------- */
 
-int semget(key_t key, int nsems, int semflg)
+/*
+ * Linux serves a set's waiters in no order: whatever fits goes, so a
+ * request that fits is not held up behind one that waits (a course's
+ * deadlock-free example stays deadlock-free).  ipclab's FIFO handoff is
+ * for the program, or the environment, that asks: IPCLAB_SYSV_FIFO=1
+ * when the set is created.
+ */
+static int sysv_fifo(void)
 {
-	if (nsems < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	return ipclab_sem_get(key, nsems, get_flags(semflg), semflg & 0777);
+	const char *v = getenv("IPCLAB_SYSV_FIFO");
+
+	return v && !strcmp(v, "1");
 }
 
+int semget(key_t key, int nsems, int semflg)
+{
+	int flags = get_flags(semflg);
+
+	if (nsems < 0)
+		return fail(EINVAL);
+	/* IPC_PRIVATE always creates; a creation says how the set serves. */
+	if ((key == IPC_PRIVATE || (semflg & IPC_CREAT)) && !sysv_fifo())
+		flags |= IPCLAB_CREAT | IPCLAB_NOFIFO;
+	return ipclab_sem_get(key, nsems, flags, semflg & 0777);
+}
+
+/*
+ * The caller's sops go to the kernel as they are (IPCLAB_SEMOP_SYSV): a
+ * bad array is the kernel's EFAULT, and a good one costs no copy here.
+ * The checks come in Linux's order: the timeout is read first, then
+ * the count, the operations, and the timeout's value.
+ */
 int semtimedop(int semid, struct sembuf *sops, size_t nsops,
 	       const struct timespec *timeout)
 {
-	struct ipclab_sembuf fast[16], *ops = fast;
-	unsigned int flags = 0;
-	uint64_t ns = 0;
-	size_t i;
-	int ret;
+	struct ipclab_semop arg = {
+		.id = semid, .nops = nsops, .ops = (uintptr_t)sops,
+		.flags = IPCLAB_SEMOP_SYSV,
+	};
+	struct timespec ts;
+	int fd, ret;
 
-	if (nsops > 0xffff) {
-		errno = E2BIG;
+	if (timeout && copy_in(&ts, timeout, sizeof(ts)))
 		return -1;
-	}
-	if (!sops && nsops)
-		return efault();
+	if (nsops > 0xffff)
+		return fail(E2BIG);
 	if (timeout) {
-		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 ||
-		    timeout->tv_nsec >= 1000000000L) {
-			errno = EINVAL;
-			return -1;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L) {
+			/* Linux copies the operations before it looks at it. */
+			if (nsops && readable(sops, nsops * sizeof(*sops)))
+				return -1;
+			return fail(EINVAL);
 		}
-		flags = IPCLAB_WAIT_TIMEOUT;
-		ns = (uint64_t)timeout->tv_sec * 1000000000ULL + timeout->tv_nsec;
+		arg.flags |= IPCLAB_WAIT_TIMEOUT;
+		arg.timeout = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	}
-	if (nsops > sizeof(fast) / sizeof(fast[0])) {
-		ops = calloc(nsops, sizeof(*ops));
-		if (!ops)
-			return -1;
-	}
-	for (i = 0; i < nsops; i++) {
-		ops[i] = (struct ipclab_sembuf) {
-			.num = sops[i].sem_num,
-			.op = sops[i].sem_op,
-			.flags = (sops[i].sem_flg & SEM_UNDO ? IPCLAB_SEMBUF_UNDO : 0) |
-				 (sops[i].sem_flg & IPC_NOWAIT ? IPCLAB_SEMBUF_NOWAIT : 0),
-		};
-	}
-	ret = ipclab_semop(semid, ops, nsops, flags, ns);
+	fd = ipclab_fd();
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, IPCLAB_IOC_SEM_OP, &arg);
 	if (ret && errno == ETIMEDOUT)
 		errno = EAGAIN;		/* semtimedop(2) says so */
-	if (ops != fast) {
-		int saved = errno;
-
-		free(ops);
-		errno = saved;
-	}
 	return ret;
 }
 
@@ -199,45 +293,54 @@ int semop(int semid, struct sembuf *sops, size_t nsops)
 	return semtimedop(semid, sops, nsops, NULL);
 }
 
-static int sem_stat(int semid, struct semid_ds *ds)
+static int sem_stat(int semid, struct semid_ds *buf)
 {
 	struct ipclab_stat st;
+	struct semid_ds ds;
 
 	if (stat_type(semid, IPCLAB_TYPE_SEM, &st))
 		return -1;
-	memset(ds, 0, sizeof(*ds));
-	fill_perm(&ds->sem_perm, &st);
-	ds->sem_otime = st.perm.otime;
-	ds->sem_ctime = st.perm.ctime;
-	ds->sem_nsems = st.sem.nsems;
-	return 0;
+	memset(&ds, 0, sizeof(ds));
+	fill_perm(&ds.sem_perm, &st);
+	ds.sem_otime = st.perm.otime;
+	ds.sem_ctime = st.perm.ctime;
+	ds.sem_nsems = st.sem.nsems;
+	return copy_out(buf, &ds, sizeof(ds));
 }
 
-/* GETALL/SETALL: SysV's unsigned short array against ipclab's __s32. */
+/*
+ * GETALL/SETALL: SysV's unsigned short array against ipclab's __s32.
+ * The caller's array is read after the set is found and written after
+ * the values are read, as Linux does.
+ */
 static int sem_all(int semid, int cmd, unsigned short *array)
 {
 	struct ipclab_semctl c = { .id = semid };
 	struct ipclab_stat st;
+	unsigned short *sv;
 	__s32 *vals;
 	int i, ret;
 
 	if (stat_type(semid, IPCLAB_TYPE_SEM, &st))
 		return -1;
-	vals = calloc(st.sem.nsems, sizeof(*vals));
+	vals = calloc(st.sem.nsems, sizeof(*vals) + sizeof(*sv));
 	if (!vals)
 		return -1;
+	sv = (unsigned short *)(vals + st.sem.nsems);
 	c.values = (uintptr_t)vals;
 	c.nvalues = st.sem.nsems;
 	if (cmd == SETALL) {
-		for (i = 0; i < (int)st.sem.nsems; i++)
-			vals[i] = array[i];
+		ret = copy_in(sv, array, st.sem.nsems * sizeof(*sv));
+		for (i = 0; !ret && i < (int)st.sem.nsems; i++)
+			vals[i] = sv[i];
 		c.cmd = IPCLAB_SEMCTL_SETALL;
-		ret = ipclab_semctl(&c);
+		ret = ret ?: ipclab_semctl(&c);
 	} else {
 		c.cmd = IPCLAB_SEMCTL_GETALL;
 		ret = ipclab_semctl(&c);
 		for (i = 0; !ret && i < (int)st.sem.nsems; i++)
-			array[i] = vals[i];
+			sv[i] = vals[i];
+		ret = ret ?: copy_out(array, sv, st.sem.nsems * sizeof(*sv));
 	}
 	i = errno;
 	free(vals);
@@ -256,10 +359,8 @@ static int sem_one(int semid, int semnum, int cmd, int val)
 		.id = semid, .cmd = cmds[cmd], .num = semnum, .val = val,
 	};
 
-	if (semnum < 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (semnum < 0)
+		return fail(EINVAL);
 	if (ipclab_semctl(&c)) {
 		if (errno == EFBIG)
 			errno = EINVAL;	/* semctl(2) on a bad index */
@@ -271,6 +372,7 @@ static int sem_one(int semid, int semnum, int cmd, int val)
 int semctl(int semid, int semnum, int cmd, ...)
 {
 	union ipclab_semun arg = { 0 };
+	struct semid_ds ds;
 	va_list ap;
 
 	va_start(ap, cmd);
@@ -285,22 +387,21 @@ int semctl(int semid, int semnum, int cmd, ...)
 	}
 	va_end(ap);
 
+	if (semid < 0)
+		return fail(EINVAL);
 	switch (cmd) {
 	case IPC_RMID:
 		return check_type(semid, IPCLAB_TYPE_SEM) ?: ipclab_remove(semid);
 	case IPC_STAT:
-		if (!arg.buf)
-			return efault();
 		return sem_stat(semid, arg.buf);
 	case IPC_SET:
-		if (!arg.buf)
-			return efault();
+		/* Linux reads the buffer before it looks for the set. */
+		if (copy_in(&ds, arg.buf, sizeof(ds)))
+			return -1;
 		return check_type(semid, IPCLAB_TYPE_SEM) ?:
-		       set_perm(semid, &arg.buf->sem_perm);
+		       set_perm(semid, &ds.sem_perm);
 	case GETALL:
 	case SETALL:
-		if (!arg.array)
-			return efault();
 		return sem_all(semid, cmd, arg.array);
 	case GETVAL:
 	case GETNCNT:
@@ -309,8 +410,7 @@ int semctl(int semid, int semnum, int cmd, ...)
 	case SETVAL:
 		return sem_one(semid, semnum, cmd, arg.val);
 	default:
-		errno = EINVAL;
-		return -1;
+		return fail(EINVAL);
 	}
 }
 
@@ -327,33 +427,53 @@ struct sysv_msg {
 	char mtext[];
 };
 
+/* The caller's msgp->mtext, without touching msgp. */
+static void *mtext_of(const void *msgp)
+{
+	return (void *)((uintptr_t)msgp + offsetof(struct sysv_msg, mtext));
+}
+
+/*
+ * The type is read first (EFAULT before anything else, as Linux reads
+ * it); the text goes to the kernel as it is.
+ */
 int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 {
-	const struct sysv_msg *m = msgp;
+	long type;
 
-	if (!m)
-		return efault();
-	return ipclab_send(msqid, m->mtype, m->mtext, msgsz,
+	if (copy_in(&type, msgp, sizeof(type)))
+		return -1;
+	return ipclab_send(msqid, type, mtext_of(msgp), msgsz,
 			   msgflg & IPC_NOWAIT ? IPCLAB_WAIT_NOWAIT : 0);
+}
+
+/*
+ * The kernel writes the text, or fails with EFAULT (the message is gone
+ * then, as on Linux); the type is ours to write.  A text of at least one
+ * byte written on the type's page proves the page writable; otherwise
+ * the type goes through the kernel too.
+ */
+static int put_type(void *msgp, long type, ssize_t n)
+{
+	uintptr_t at = (uintptr_t)msgp, page = getpagesize();
+
+	if (n > 0 && at / page == (at + sizeof(long)) / page) {
+		((struct sysv_msg *)msgp)->mtype = type;
+		return 0;
+	}
+	return copy_out(msgp, &type, sizeof(type));
 }
 
 ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 {
-	struct sysv_msg *m = msgp;
 	unsigned int flags = 0;
 	long type = msgtyp;
 	ssize_t n;
 
-	if (msgflg & ~(IPC_NOWAIT | MSG_NOERROR | MSG_EXCEPT)) {
-		errno = EINVAL;		/* MSG_COPY and the like */
-		return -1;
-	}
-	if ((ssize_t)msgsz < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (!m)
-		return efault();
+	if (msgflg & ~(IPC_NOWAIT | MSG_NOERROR | MSG_EXCEPT))
+		return fail(EINVAL);	/* MSG_COPY and the like */
+	if ((ssize_t)msgsz < 0)
+		return fail(EINVAL);
 	if (msgflg & IPC_NOWAIT)
 		flags |= IPCLAB_WAIT_NOWAIT;
 	if (msgflg & MSG_NOERROR)
@@ -362,54 +482,52 @@ ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 	if ((msgflg & MSG_EXCEPT) && msgtyp > 0)
 		flags |= IPCLAB_MSG_EXCEPT;
 
-	n = ipclab_receive(msqid, &type, m->mtext, msgsz, flags);
+	n = ipclab_receive(msqid, &type, mtext_of(msgp), msgsz, flags);
 	if (n < 0) {
 		if (errno == EAGAIN && (msgflg & IPC_NOWAIT))
 			errno = ENOMSG;
 		return -1;
 	}
-	m->mtype = type;
-	return n;
+	return put_type(msgp, type, n) ?: n;
 }
 
 int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 {
 	struct ipclab_stat st;
+	struct msqid_ds ds;
 
+	if (msqid < 0 || cmd < 0)
+		return fail(EINVAL);
 	switch (cmd) {
 	case IPC_RMID:
 		return check_type(msqid, IPCLAB_TYPE_MBOX) ?: ipclab_remove(msqid);
 	case IPC_STAT:
-		if (!buf)
-			return efault();
 		if (stat_type(msqid, IPCLAB_TYPE_MBOX, &st))
 			return -1;
-		memset(buf, 0, sizeof(*buf));
-		fill_perm(&buf->msg_perm, &st);
-		buf->msg_stime = st.mbox.stime;
-		buf->msg_rtime = st.mbox.rtime;
-		buf->msg_ctime = st.perm.ctime;
-		buf->__msg_cbytes = st.mbox.bytes;
-		buf->msg_qnum = st.mbox.msgs;
-		buf->msg_qbytes = st.mbox.max_bytes;
-		buf->msg_lspid = st.mbox.lspid;
-		buf->msg_lrpid = st.mbox.lrpid;
-		return 0;
+		memset(&ds, 0, sizeof(ds));
+		fill_perm(&ds.msg_perm, &st);
+		ds.msg_stime = st.mbox.stime;
+		ds.msg_rtime = st.mbox.rtime;
+		ds.msg_ctime = st.perm.ctime;
+		ds.__msg_cbytes = st.mbox.bytes;
+		ds.msg_qnum = st.mbox.msgs;
+		ds.msg_qbytes = st.mbox.max_bytes;
+		ds.msg_lspid = st.mbox.lspid;
+		ds.msg_lrpid = st.mbox.lrpid;
+		return copy_out(buf, &ds, sizeof(ds));
 	case IPC_SET:
-		if (!buf)
-			return efault();
+		/* Linux reads the buffer before it looks for the queue. */
+		if (copy_in(&ds, buf, sizeof(ds)))
+			return -1;
 		if (check_type(msqid, IPCLAB_TYPE_MBOX))
 			return -1;
 		/* A mailbox's capacity is fixed when it is created. */
 		if (!stat_type(msqid, IPCLAB_TYPE_MBOX, &st) &&
-		    buf->msg_qbytes != st.mbox.max_bytes) {
-			errno = EINVAL;
-			return -1;
-		}
-		return set_perm(msqid, &buf->msg_perm);
+		    ds.msg_qbytes != st.mbox.max_bytes)
+			return fail(EINVAL);
+		return set_perm(msqid, &ds.msg_perm);
 	default:
-		errno = EINVAL;
-		return -1;
+		return fail(EINVAL);
 	}
 }
 
@@ -458,31 +576,39 @@ int shmget(key_t key, size_t size, int shmflg)
 
 void *shmat(int shmid, const void *shmaddr, int shmflg)
 {
+	uintptr_t addr = (uintptr_t)shmaddr;
 	int rdonly = shmflg & SHM_RDONLY;
 	struct attachment *a;
 	struct ipclab_stat st;
 	int mflags = MAP_SHARED;
-	void *addr;
+	void *at;
 	int fd, saved;
 
+	/*
+	 * do_shmat()'s checks, in its order: the id's sign, then the
+	 * address, and only then the segment.  An address that SHM_RND
+	 * rounds down to NULL must not become a MAP_FIXED at 0 with
+	 * SHM_REMAP (Linux refuses it since CVE-2017-5669).
+	 */
+	if (shmid < 0)
+		goto einval;
+	if (addr) {
+		if (addr & (SHMLBA - 1)) {
+			if (!(shmflg & SHM_RND)) {
+				if (addr & (getpagesize() - 1))
+					goto einval;
+			} else {
+				addr &= ~((uintptr_t)SHMLBA - 1);
+				if (!addr && (shmflg & SHM_REMAP))
+					goto einval;
+			}
+		}
+		mflags |= shmflg & SHM_REMAP ? MAP_FIXED : MAP_FIXED_NOREPLACE;
+	} else if (shmflg & SHM_REMAP) {
+		goto einval;
+	}
 	if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
 		return (void *)-1;
-	if (!shmaddr && (shmflg & SHM_REMAP)) {
-		errno = EINVAL;
-		return (void *)-1;
-	}
-	if (shmaddr) {
-		uintptr_t want = (uintptr_t)shmaddr;
-
-		if (shmflg & SHM_RND)
-			want &= ~((uintptr_t)SHMLBA - 1);
-		else if (want & (getpagesize() - 1)) {
-			errno = EINVAL;
-			return (void *)-1;
-		}
-		shmaddr = (const void *)want;
-		mflags |= shmflg & SHM_REMAP ? MAP_FIXED : MAP_FIXED_NOREPLACE;
-	}
 	a = malloc(sizeof(*a));
 	if (!a)
 		return (void *)-1;
@@ -490,29 +616,32 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 			 (rdonly ? 0 : IPCLAB_OPEN_WRITE));
 	if (fd < 0)
 		goto err_free;
-	addr = mmap((void *)shmaddr, st.shbuf.size,
-		    PROT_READ | (rdonly ? 0 : PROT_WRITE), mflags, fd, 0);
+	at = mmap((void *)addr, st.shbuf.size,
+		  PROT_READ | (rdonly ? 0 : PROT_WRITE), mflags, fd, 0);
 	saved = errno;
 	close(fd);
 	errno = saved;
-	if (addr == MAP_FAILED) {
+	if (at == MAP_FAILED) {
 		if (errno == EEXIST)
 			errno = EINVAL;
 		goto err_free;
 	}
-	a->addr = addr;
+	a->addr = at;
 	a->size = st.shbuf.size;
 	pthread_mutex_lock(&attachments_lock);
-	forget_overlapping(addr, a->size);	/* SHM_REMAP replaced them */
+	forget_overlapping(at, a->size);	/* SHM_REMAP replaced them */
 	a->next = attachments;
 	attachments = a;
 	pthread_mutex_unlock(&attachments_lock);
-	return addr;
+	return at;
 
 err_free:
 	saved = errno;
 	free(a);
 	errno = saved;
+	return (void *)-1;
+einval:
+	errno = EINVAL;
 	return (void *)-1;
 }
 
@@ -541,34 +670,35 @@ int shmdt(const void *shmaddr)
 int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 {
 	struct ipclab_stat st;
+	struct shmid_ds ds;
 
+	if (shmid < 0 || cmd < 0)
+		return fail(EINVAL);
 	switch (cmd) {
 	case IPC_RMID:
 		return check_type(shmid, IPCLAB_TYPE_SHBUF) ?: ipclab_remove(shmid);
 	case IPC_STAT:
-		if (!buf)
-			return efault();
 		if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
 			return -1;
-		memset(buf, 0, sizeof(*buf));
-		fill_perm(&buf->shm_perm, &st);
+		memset(&ds, 0, sizeof(ds));
+		fill_perm(&ds.shm_perm, &st);
 		if (st.shbuf.flags & IPCLAB_SHBUF_DEST)
-			buf->shm_perm.mode |= SHM_DEST;
-		buf->shm_segsz = st.shbuf.size;
-		buf->shm_atime = st.shbuf.atime;
-		buf->shm_dtime = st.shbuf.dtime;
-		buf->shm_ctime = st.perm.ctime;
-		buf->shm_cpid = st.perm.cpid;
-		buf->shm_lpid = st.perm.lpid;
-		buf->shm_nattch = st.shbuf.nattch;
-		return 0;
+			ds.shm_perm.mode |= SHM_DEST;
+		ds.shm_segsz = st.shbuf.size;
+		ds.shm_atime = st.shbuf.atime;
+		ds.shm_dtime = st.shbuf.dtime;
+		ds.shm_ctime = st.perm.ctime;
+		ds.shm_cpid = st.perm.cpid;
+		ds.shm_lpid = st.perm.lpid;
+		ds.shm_nattch = st.shbuf.nattch;
+		return copy_out(buf, &ds, sizeof(ds));
 	case IPC_SET:
-		if (!buf)
-			return efault();
+		/* Linux reads the buffer before it looks for the segment. */
+		if (copy_in(&ds, buf, sizeof(ds)))
+			return -1;
 		return check_type(shmid, IPCLAB_TYPE_SHBUF) ?:
-		       set_perm(shmid, &buf->shm_perm);
+		       set_perm(shmid, &ds.shm_perm);
 	default:
-		errno = EINVAL;
-		return -1;
+		return fail(EINVAL);
 	}
 }
