@@ -27,14 +27,15 @@
  * process; a send makes its message first, after a look under RCU that
  * the mailbox exists, takes the size and lets the caller write
  * (mbox_send_peek()), so that errors come in the same order either way.
- * Pollers wait in a table of wait queues shared by every mailbox
- * (mbox_poll_wqs), woken only when somebody polls: an empty mailbox
- * carries no wait queue, and a mailbox nobody polls pays nothing for one.
+ * Pollers wait in the mailbox's own wait queue, made by the first poll()
+ * (mbox_poll_wq_get()): a mailbox nobody polls carries only the pointer,
+ * and its changes wake nobody.  Only a process that may read a mailbox
+ * can poll it (IPCLAB_IOC_OPEN checks), so nobody else can make its
+ * changes dear by crowding its wait queue.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hash.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -60,9 +61,13 @@ static struct ipclab_uint_param ipclab_mbox_max_msgsz_param = {
 module_param_cb(mbox_max_msgsz, &ipclab_uint_param_ops, &ipclab_mbox_max_msgsz_param, 0644);
 MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX, at most 16 MiB (EINVAL)");
 
+/* A mailbox keeps its byte limit and count in u32s. */
+#define MBOX_MAX_BYTES_CEIL	(64UL << 20)
+static_assert(MBOX_MAX_BYTES_CEIL <= U32_MAX);
+
 static unsigned long ipclab_mbox_max_bytes = 16384;
 static struct ipclab_ulong_param ipclab_mbox_max_bytes_param = {
-	.var = &ipclab_mbox_max_bytes, .lo = 1, .hi = 64UL << 20,
+	.var = &ipclab_mbox_max_bytes, .lo = 1, .hi = MBOX_MAX_BYTES_CEIL,
 };
 module_param_cb(mbox_max_bytes, &ipclab_ulong_param_ops, &ipclab_mbox_max_bytes_param, 0644);
 MODULE_PARM_DESC(mbox_max_bytes, "Most bytes a mailbox may hold, like MSGMNB, at most 64 MiB (EINVAL)");
@@ -91,10 +96,10 @@ struct ipclab_msg {
 };
 
 /*
- * 248 bytes on 6.12 without lockdep, so that kmalloc() takes it from
+ * 256 bytes on 6.12 without lockdep, so that kmalloc() takes it from
  * kmalloc-256 as ipc/msg.c's queue is: the limits fit u32 (at most
- * 64 MiB of bytes), and there is no wait queue inside.  Bigger locks
- * (PREEMPT_RT, lockdep) make it bigger.
+ * 64 MiB of bytes), and the poll wait queue is made only when needed.
+ * Bigger locks (PREEMPT_RT, lockdep) make it bigger.
  */
 struct ipclab_mbox {
 	struct ipclab_obj obj;
@@ -102,6 +107,8 @@ struct ipclab_mbox {
 	u32 max_msgs;
 	u32 max_msgsz;
 	u32 max_bytes;		/* at most 64 MiB (mbox_create()) */
+	/* Set once, by the first poll(); freed with the mailbox. */
+	wait_queue_head_t *poll_wq;
 
 	/* Protected by obj.lock. */
 	u32 nmsgs;
@@ -122,32 +129,7 @@ struct ipclab_mbox_waiter {
 	size_t size;		/* receivers: the buffer's; senders: the message's */
 	/* senders: theirs, until queued or handed over; receivers: theirs */
 	struct ipclab_msg *msg;
-	/* it changed what pollers see, and some wait here: wake them */
-	wait_queue_head_t *poll;
 };
-
-/*
- * Object fds in poll(), of every mailbox, hashed by mailbox as futexes
- * hash their waiters.  A wake for another mailbox of the same bucket
- * makes a poller look again and find nothing new; every poller is woken
- * (no exclusive wake-up), so that one meant for this mailbox is never
- * left out for one of another.
- */
-#define MBOX_POLL_BITS	5
-#define MBOX_POLL_WQ(i)	__WAIT_QUEUE_HEAD_INITIALIZER(mbox_poll_wqs[i])
-
-static wait_queue_head_t mbox_poll_wqs[] = {
-	MBOX_POLL_WQ(0), MBOX_POLL_WQ(1), MBOX_POLL_WQ(2), MBOX_POLL_WQ(3),
-	MBOX_POLL_WQ(4), MBOX_POLL_WQ(5), MBOX_POLL_WQ(6), MBOX_POLL_WQ(7),
-	MBOX_POLL_WQ(8), MBOX_POLL_WQ(9), MBOX_POLL_WQ(10), MBOX_POLL_WQ(11),
-	MBOX_POLL_WQ(12), MBOX_POLL_WQ(13), MBOX_POLL_WQ(14), MBOX_POLL_WQ(15),
-	MBOX_POLL_WQ(16), MBOX_POLL_WQ(17), MBOX_POLL_WQ(18), MBOX_POLL_WQ(19),
-	MBOX_POLL_WQ(20), MBOX_POLL_WQ(21), MBOX_POLL_WQ(22), MBOX_POLL_WQ(23),
-	MBOX_POLL_WQ(24), MBOX_POLL_WQ(25), MBOX_POLL_WQ(26), MBOX_POLL_WQ(27),
-	MBOX_POLL_WQ(28), MBOX_POLL_WQ(29), MBOX_POLL_WQ(30), MBOX_POLL_WQ(31),
-};
-
-static_assert(ARRAY_SIZE(mbox_poll_wqs) == 1 << MBOX_POLL_BITS);
 
 static inline struct ipclab_mbox *to_mbox(struct ipclab_obj *obj)
 {
@@ -159,34 +141,53 @@ static inline struct ipclab_mbox_waiter *to_mbox_waiter(struct ipclab_waiter_bas
 	return container_of(w, struct ipclab_mbox_waiter, base);
 }
 
-static wait_queue_head_t *mbox_poll_wq(struct ipclab_mbox *mb)
+#define MBOX_POLL_CHANGE	(EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM)
+
+/*
+ * @mb's poll wait queue, made now if this is its first poll(): NULL if
+ * there is no memory for it.  Two first pollers may race; one queue wins.
+ */
+static wait_queue_head_t *mbox_poll_wq_get(struct ipclab_mbox *mb)
 {
-	return &mbox_poll_wqs[hash_ptr(mb, MBOX_POLL_BITS)];
+	/* Pairs with the cmpxchg_release() below, of another poller. */
+	wait_queue_head_t *wq = smp_load_acquire(&mb->poll_wq), *old;
+
+	if (wq)
+		return wq;
+	wq = kmalloc(sizeof(*wq), GFP_KERNEL_ACCOUNT);
+	if (!wq)
+		return NULL;
+	init_waitqueue_head(wq);
+	/* Ordered: the queue is whole before a waker can see it. */
+	old = cmpxchg_release(&mb->poll_wq, NULL, wq);
+	if (old) {
+		kfree(wq);
+		return old;
+	}
+	return wq;
 }
 
 /*
- * @w changed what a poller of @mb sees: note whether anybody polls, to
- * wake them after the unlock.  A poller joins its wait queue before it
- * locks the mailbox to look (mbox_poll()), so a change made under the
- * lock is either seen by that look or sees the poller queued.
+ * What a poller of @mb sees changed: wake its pollers, if any.  A poller
+ * joins the wait queue before it locks the mailbox to look (mbox_poll()),
+ * so a change made under the lock is either seen by that look or sees the
+ * poller queued.  The wait queue's lock nests inside the mailbox's.
  */
-static void mbox_changed(struct ipclab_mbox *mb, struct ipclab_mbox_waiter *w)
+static void mbox_wake_pollers(struct ipclab_mbox *mb, __poll_t mask)
 {
-	wait_queue_head_t *wq = mbox_poll_wq(mb);
+	/* Pairs with mbox_poll_wq_get()'s cmpxchg_release(). */
+	wait_queue_head_t *wq = smp_load_acquire(&mb->poll_wq);
 
 	lockdep_assert_held(&mb->obj.lock);
 	/* Ordered by the mailbox's lock, which the poller takes to look. */
-	if (waitqueue_active(wq))
-		w->poll = wq;
+	if (wq && waitqueue_active(wq))
+		wake_up_interruptible_poll(wq, mask);
 }
 
-/* Wake every poller of a bucket: nr_exclusive 0, see mbox_poll_wqs. */
-static void mbox_wake_pollers(wait_queue_head_t *wq, __poll_t mask)
+static void mbox_changed(struct ipclab_mbox *mb)
 {
-	__wake_up(wq, TASK_INTERRUPTIBLE, 0, poll_to_key(mask));
+	mbox_wake_pollers(mb, MBOX_POLL_CHANGE);
 }
-
-#define MBOX_POLL_CHANGE	(EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM)
 
 /*
  * A new message of @size bytes, charged to @user.  The caller's reference
@@ -409,7 +410,7 @@ static int mbox_send_try(struct ipclab_call *c)
 				  task_tgid_nr(current));
 		mbox_sent(mb, task_tgid(current));
 		mbox_enqueue(mb, msg);
-		mbox_changed(mb, w);
+		mbox_changed(mb);
 		w->msg = NULL;		/* the mailbox's now */
 		return 0;
 	}
@@ -428,7 +429,7 @@ static void mbox_send_cancel(struct ipclab_call *c)
 
 	ipclab_room_del(c->w);
 	mbox_admit_senders(mb, &c->wq);
-	mbox_changed(mb, to_mbox_waiter(c->w));
+	mbox_changed(mb);
 }
 
 /* The message's size, against the mailbox's largest (fixed at creation). */
@@ -535,8 +536,6 @@ static long ipclab_mbox_send(void __user *argp)
 		ret = ipclab_call_run(&c);
 	ipclab_call_end(&c);
 out_wake:
-	if (w.poll)
-		mbox_wake_pollers(w.poll, MBOX_POLL_CHANGE);
 out_free:
 	/* NULL once queued or delivered; still ours otherwise. */
 	mbox_msg_free(w.msg);
@@ -565,7 +564,7 @@ static int mbox_recv_try(struct ipclab_call *c)
 			     task_tgid_nr(current));
 	mbox_received(mb, task_tgid(current));
 	mbox_admit_senders(mb, &c->wq);
-	mbox_changed(mb, w);
+	mbox_changed(mb);
 	w->msg = msg;
 	return 0;
 }
@@ -610,8 +609,6 @@ static long ipclab_mbox_recv(void __user *argp)
 	w.flags = arg.flags & (IPCLAB_MSG_NOERROR | IPCLAB_MSG_EXCEPT);
 	w.size = arg.size;
 	ret = ipclab_call(&c, arg.id, IPCLAB_TYPE_MBOX, IPCLAB_READ);
-	if (w.poll)
-		mbox_wake_pollers(w.poll, MBOX_POLL_CHANGE);
 
 	/* The message is ours now: copied out with nothing held. */
 	msg = w.msg;
@@ -632,10 +629,13 @@ static __poll_t mbox_poll(struct ipclab_obj *obj, struct file *file,
 			  struct poll_table_struct *pt)
 {
 	struct ipclab_mbox *mb = to_mbox(obj);
+	wait_queue_head_t *wq = mbox_poll_wq_get(mb);
 	__poll_t mask = 0;
 
-	/* Queued before the look under the lock: see mbox_changed(). */
-	poll_wait(file, mbox_poll_wq(mb), pt);
+	if (!wq)
+		return EPOLLERR;
+	/* Queued before the look under the lock: see mbox_wake_pollers(). */
+	poll_wait(file, wq, pt);
 	ipclab_obj_lock(obj);
 	if (obj->removed) {
 		mask = EPOLLERR | EPOLLHUP;
@@ -661,8 +661,8 @@ static void mbox_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	/* The messages themselves go in mbox_removed(). */
 	mb->nmsgs = 0;
 	mb->nbytes = 0;
-	/* Pollers see EPOLLHUP (the poll wait queues nest inside our lock). */
-	mbox_wake_pollers(mbox_poll_wq(mb), EPOLLHUP | EPOLLERR);
+	/* Pollers see EPOLLHUP. */
+	mbox_wake_pollers(mb, EPOLLHUP | EPOLLERR);
 }
 
 /* After the removal's unlock: nobody looks at the messages any more. */
@@ -751,6 +751,11 @@ static void mbox_free(struct ipclab_obj *obj)
 
 	put_pid(mb->lspid);
 	put_pid(mb->lrpid);
+	/*
+	 * The last reference: no fd polls it any more, and a waker of the
+	 * fast path, which holds none, wakes under the lock before removal.
+	 */
+	kfree(mb->poll_wq);
 	kfree_rcu(mb, obj.rcu);
 }
 
