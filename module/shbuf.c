@@ -10,7 +10,11 @@
  * it was in at the creation, held by the buffer): a user cannot make
  * the buffer another group's memory by having someone else touch it.
  * At that group's memory.max the touch fails with SIGBUS, as a full
- * tmpfs's does; it runs no OOM killer in the creator's group.  What a
+ * tmpfs's does, after reclaim in that group and without its OOM killer;
+ * so a process that maps another user's buffer must be ready for
+ * SIGBUS, as with a memfd.  (The toucher's page tables are still its
+ * own group's.)  The buffer holds the group until it is freed, even
+ * once the group is removed.  What a
  * user may create is limited by size (pages, per user and for the
  * machine, like SHMALL), charged before the shmem file is made.
  *
@@ -182,8 +186,19 @@ static vm_fault_t shbuf_vm_fault(struct vm_fault *vmf)
 			return VM_FAULT_SIGBUS;
 		return vmf_error(PTR_ERR(page));
 	}
-	put_page(page);
-	return sb->shmem_ops->fault(vmf);
+	/*
+	 * Map this page, not one shmem's fault handler would look up again:
+	 * reclaimed in between, it would come back charged to the toucher.
+	 */
+	lock_page(page);
+	if (page->mapping != mapping) {
+		/* Gone from the file meanwhile: the access faults again. */
+		unlock_page(page);
+		put_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
 }
 
 /* Fault-around maps pages shmem already has, within the file. */

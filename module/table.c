@@ -663,7 +663,7 @@ long ipclab_ioc_rmid(void __user *argp)
 	IPCLAB_DEFINE_WAKE(wq);
 	struct ipclab_obj *obj;
 	struct ipclab_id arg;
-	bool linger, mine = false;
+	bool linger = false, mine = false;
 	int ret;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))

@@ -177,7 +177,7 @@ static int stat_type(int id, int type, struct ipclab_stat *st)
 static int check_type(int id, int type)
 {
 	struct ipclab_list l = { .type = type };
-	__u32 fast[64], *ids = fast;
+	__u32 fast[64], *ids = fast, cap = sizeof(fast) / sizeof(fast[0]);
 	int fd = ipclab_fd(), ret = -1;
 	struct ipclab_stat st;
 	__u32 i;
@@ -188,21 +188,23 @@ static int check_type(int id, int type)
 		return -1;
 	if (fd < 0)
 		return -1;
-	l.len = sizeof(fast) / sizeof(fast[0]);
+	l.len = cap;
 	l.ids = (uintptr_t)ids;
 	if (ioctl(fd, IPCLAB_IOC_LIST, &l))
 		return -1;
-	if (l.len > sizeof(fast) / sizeof(fast[0])) {
-		ids = calloc(l.len + 16, sizeof(*ids));
+	if (l.len > cap) {
+		cap = l.len + 16;
+		ids = calloc(cap, sizeof(*ids));
 		if (!ids)
 			return -1;
-		l.len += 16;
+		l.len = cap;
 		l.ids = (uintptr_t)ids;
 		if (ioctl(fd, IPCLAB_IOC_LIST, &l))
 			goto out;
 	}
 	errno = EINVAL;
-	for (i = 0; i < l.len; i++)
+	/* LIST says how many there are: more than fit, if some were made since. */
+	for (i = 0; i < l.len && i < cap; i++)
 		if ((int)ids[i] == id)
 			ret = 0;
 out:
