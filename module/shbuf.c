@@ -157,12 +157,28 @@ static void shbuf_vm_close(struct vm_area_struct *vma)
 }
 
 /*
+ * Is @memcg, or a group above it, at its memory.max?  Then a page that
+ * could not be made was refused by the creator's limit, for good; else
+ * the machine was short of memory, and the fault is retried as shmem's
+ * own would be.
+ */
+static bool shbuf_memcg_full(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	for (; memcg; memcg = parent_mem_cgroup(memcg))
+		if (page_counter_read(&memcg->memory) >= READ_ONCE(memcg->memory.max))
+			return true;
+#endif
+	return false;
+}
+
+/*
  * Make the page at first touch, charged to the creator's memory cgroup.
  * shmem charges a page it makes for a fault to the faulting mm's group,
  * but one it makes for no mm to the active group: so the page is made
- * here, without the mm, and shmem's fault handler then finds and maps
- * it.  Without __GFP_RETRY_MAYFAIL a charge past the group's limit would
- * run the OOM killer in the creator's group on the toucher's behalf.
+ * here, without the mm, and mapped from here.  Without
+ * __GFP_RETRY_MAYFAIL a charge past the group's limit would run the OOM
+ * killer in the creator's group on the toucher's behalf.
  */
 static vm_fault_t shbuf_vm_fault(struct vm_fault *vmf)
 {
@@ -181,8 +197,11 @@ static vm_fault_t shbuf_vm_fault(struct vm_fault *vmf)
 					   __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 	set_active_memcg(old);
 	if (IS_ERR(page)) {
-		/* As a full tmpfs: VM_FAULT_OOM would retry the fault forever. */
-		if (PTR_ERR(page) == -ENOMEM)
+		/*
+		 * At the creator's limit, as a full tmpfs: VM_FAULT_OOM would
+		 * retry the fault for ever.
+		 */
+		if (PTR_ERR(page) == -ENOMEM && shbuf_memcg_full(sb->memcg))
 			return VM_FAULT_SIGBUS;
 		return vmf_error(PTR_ERR(page));
 	}
