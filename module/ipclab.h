@@ -94,6 +94,7 @@
  * programs keep it in (semget() returns one).
  */
 #define IPCLAB_SLOTS		BIT(17)
+static_assert(IPCLAB_SLOTS == IPCLAB_ID_SLOTS);
 #define IPCLAB_SEQS		BIT(14)
 static_assert((u64)IPCLAB_SEQS * IPCLAB_SLOTS - 1 <= INT_MAX);
 /* Room for IPCLAB_TYPE_* 1..15: the registry (types.h) may not pass it. */

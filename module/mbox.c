@@ -62,7 +62,7 @@ module_param_cb(mbox_max_msgsz, &ipclab_uint_param_ops, &ipclab_mbox_max_msgsz_p
 MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX, at most 16 MiB (EINVAL)");
 
 /* A mailbox keeps its byte limit and count in u32s. */
-#define MBOX_MAX_BYTES_CEIL	(64UL << 20)
+#define MBOX_MAX_BYTES_CEIL	IPCLAB_MBOX_BYTES_CEIL
 static_assert(MBOX_MAX_BYTES_CEIL <= U32_MAX);
 
 static unsigned long ipclab_mbox_max_bytes = 16384;

@@ -708,8 +708,8 @@ long ipclab_ioc_set(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.mode & ~IPCLAB_MODE_MASK) || arg.flags ||
-	    memchr_inv(arg.reserved, 0, sizeof(arg.reserved)))
+	if ((arg.mode & ~IPCLAB_MODE_MASK) || arg.flags || arg.pad ||
+	    arg.max_bytes)
 		return -EINVAL;
 	uid = make_kuid(ns, arg.uid);
 	gid = make_kgid(ns, arg.gid);

@@ -91,7 +91,7 @@
 #define PAGE		4096UL
 
 /* docs/design.md: an id is seq * slots + slot, 131072 slots, seq 1..16383. */
-#define ID_SLOTS	131072U
+#define ID_SLOTS	IPCLAB_ID_SLOTS
 #define ID_SEQS		16384U
 
 /* Defaults: a short run, as "make check" starts it (under a minute on debug). */

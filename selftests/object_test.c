@@ -424,16 +424,23 @@ TEST_F(obj, stat_perm_and_set)
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_RMID, NULL));
 	raw = (struct ipclab_id){ .id = id, .flags = 1 };
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_RMID, &raw));
-	/* SET: flags and every reserved word must be zero; nothing changes. */
-	for (i = -1; i < 3; i++) {
+	/*
+	 * SET: unknown flags, a flag this type does not take, the pad, and
+	 * a max_bytes without its flag are EINVAL; nothing changes.
+	 */
+	for (i = 0; i < 4; i++) {
 		struct ipclab_set s = {
 			.id = id, .mode = 0600, .uid = geteuid(), .gid = getegid(),
 		};
 
-		if (i < 0)
-			s.flags = 1;
+		if (i == 0)
+			s.flags = IPCLAB_SET_MAX_BYTES;
+		else if (i == 1)
+			s.flags = 0x80000000;
+		else if (i == 2)
+			s.pad = 1;
 		else
-			s.reserved[i] = 1;
+			s.max_bytes = 1;
 		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SET, &s)) TH_LOG("%d", i);
 	}
 	ASSERT_OK(ipclab_stat(self->fd, id, &st));
@@ -934,7 +941,7 @@ TEST_F(obj, rmid_race)
 /* ------------------------------------------------------------------ */
 
 /* docs/design.md: 2^17 slots; seq 1..2^14 - 1, so every id is an int > 0. */
-#define ID_SLOTS	131072U
+#define ID_SLOTS	IPCLAB_ID_SLOTS
 /* More objects than the table had slots before it grew to ID_SLOTS. */
 #define MANY		(32768 + 4096)
 /*

@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	1
-#define IPCLAB_ABI_MINOR	1
+#define IPCLAB_ABI_MINOR	2
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -162,18 +162,33 @@ struct ipclab_id {
 	__u32 flags;
 };
 
+/*
+ * ipclab_set.flags: mailboxes only (EINVAL for other types): also set the
+ * capacity in bytes to @max_bytes, as msgctl(IPC_SET) sets msg_qbytes
+ * (ABI 1.2).
+ */
+#define IPCLAB_SET_MAX_BYTES	0x1
+
 /**
  * struct ipclab_set - change owner and mode (IPCLAB_IOC_SET, like IPC_SET)
  * @id:   the object's id
  * @mode: new permission bits
  * @uid:  new owner uid (in the caller's user namespace)
  * @gid:  new owner gid
- * @flags: must be zero
- * @reserved: must be zero
+ * @flags: IPCLAB_SET_MAX_BYTES, or zero
+ * @pad:  must be zero
+ * @max_bytes: with IPCLAB_SET_MAX_BYTES, the mailbox's new capacity in
+ *        bytes: 0..mbox_max_bytes, or above it (up to the module's
+ *        ceiling, IPCLAB_MBOX_BYTES_CEIL) only with CAP_SYS_RESOURCE
+ *        (EPERM), as msg_qbytes above MSGMNB.  It may be below
+ *        max_msgsz: a bigger message then waits, as on Linux.  Senders
+ *        that fit now go on.  Otherwise must be zero.
  *
- * Only the owner, the creator or CAP_SYS_ADMIN may do this (EPERM).
- * Errors: EINVAL (bad id, mode, uid or gid, non-zero flags or reserved),
- * EPERM, EFAULT.
+ * Only the owner, the creator or CAP_SYS_ADMIN may do this (EPERM).  All
+ * of it changes at once, or nothing does.
+ * Errors: EINVAL (bad id, mode, uid or gid, unknown flags, a flag the
+ * object's type does not take, non-zero pad, @max_bytes without its flag
+ * or above the ceiling), EPERM, EFAULT.
  */
 struct ipclab_set {
 	__u32 id;
@@ -181,7 +196,8 @@ struct ipclab_set {
 	__u32 uid;
 	__u32 gid;
 	__u32 flags;
-	__u32 reserved[3];
+	__u32 pad;
+	__u64 max_bytes;
 };
 
 /*
@@ -386,6 +402,17 @@ struct ipclab_lock {
 /* ipclab_msgrcv.flags, besides IPCLAB_WAIT_* */
 #define IPCLAB_MSG_NOERROR	0x100	/* truncate a message too big for the buffer */
 #define IPCLAB_MSG_EXCEPT	0x200	/* type > 0: any type but this one */
+/*
+ * Copy, do not take (ABI 1.2): @type is a position in the mailbox, 0 for
+ * the oldest message, and the message there is copied out and stays, as
+ * msgrcv(2)'s MSG_COPY.  Needs IPCLAB_WAIT_NOWAIT and no
+ * IPCLAB_MSG_EXCEPT (EINVAL); EAGAIN when the mailbox holds fewer
+ * messages (SysV says ENOMSG).  @type is then the message's type.
+ */
+#define IPCLAB_MSG_COPY		0x800
+
+/* The most a mailbox can hold, by mbox_max_bytes or IPCLAB_SET_MAX_BYTES */
+#define IPCLAB_MBOX_BYTES_CEIL	(64ULL << 20)
 
 /**
  * struct ipclab_msgsnd - send a message (IPCLAB_IOC_MBOX_SEND)
@@ -415,8 +442,10 @@ struct ipclab_msgsnd {
 /**
  * struct ipclab_msgrcv - receive a message (IPCLAB_IOC_MBOX_RECV)
  * @id:      the mailbox's id
- * @flags:   IPCLAB_WAIT_*, IPCLAB_MSG_NOERROR, IPCLAB_MSG_EXCEPT
- * @type:    in: which message (see above); out: the received message's type
+ * @flags:   IPCLAB_WAIT_*, IPCLAB_MSG_NOERROR, IPCLAB_MSG_EXCEPT,
+ *           IPCLAB_MSG_COPY
+ * @type:    in: which message (see above; with IPCLAB_MSG_COPY, its
+ *           position); out: the received message's type
  * @text:    pointer to the buffer
  * @size:    in: size of the buffer; out: bytes written to it
  * @timeout: see IPCLAB_WAIT_*
@@ -458,6 +487,36 @@ struct ipclab_msgrcv {
 
 /* ipclab_stat.shbuf.flags */
 #define IPCLAB_SHBUF_DEST	0x1	/* removed; freed at the last unmap */
+#define IPCLAB_SHBUF_LOCKED	0x2	/* held in memory (IPCLAB_SHBUF_CTL_LOCK) */
+
+/* ipclab_shbufctl.cmd (ABI 1.2) */
+#define IPCLAB_SHBUF_CTL_LOCK	1	/* keep its pages in memory: SHM_LOCK */
+#define IPCLAB_SHBUF_CTL_UNLOCK	2	/* let them be swapped again: SHM_UNLOCK */
+
+/**
+ * struct ipclab_shbufctl - lock a buffer in memory (IPCLAB_IOC_SHBUF_CTL)
+ * @id:    the buffer's id
+ * @cmd:   IPCLAB_SHBUF_CTL_*
+ * @flags: must be zero
+ * @pad:   must be zero
+ * @reserved: must be zero
+ *
+ * As shmctl(SHM_LOCK/SHM_UNLOCK): a locked buffer's pages, those it has
+ * and those it gets, are never swapped out (not allocated by the lock,
+ * though).  Allowed with CAP_IPC_LOCK; otherwise to the owner or the
+ * creator, and LOCK only with a non-zero RLIMIT_MEMLOCK (EPERM).  The
+ * whole buffer's size counts against the locking user's RLIMIT_MEMLOCK
+ * until it is unlocked or freed (ENOMEM past it, unless CAP_IPC_LOCK).
+ * Locking a locked buffer, or unlocking an unlocked one, does nothing.
+ * Errors: EINVAL (bad id, cmd, non-zero fields), EPERM, ENOMEM, EFAULT.
+ */
+struct ipclab_shbufctl {
+	__u32 id;
+	__u32 cmd;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
 
 /* ipclab_open.flags */
 #define IPCLAB_OPEN_READ	0x4	/* check read permission */
@@ -579,10 +638,27 @@ struct ipclab_perm {
 	__s64 otime;
 };
 
+/*
+ * ipclab_stat.flags (ABI 1.2), for listings by index as SEM_STAT and
+ * SEM_STAT_ANY make them.
+ */
+/* @id is a slot, the id's remainder by IPCLAB_ID_SLOTS; out: the id there */
+#define IPCLAB_STAT_INDEX	0x1
+/*
+ * No read permission needed, as SEM_STAT_ANY and /proc/sysvipc: only the
+ * fields besides the arrays are filled; every array pointer and capacity
+ * must be 0 (EINVAL).
+ */
+#define IPCLAB_STAT_ANY		0x2
+
+/* An id is seq * IPCLAB_ID_SLOTS + slot (see docs/design.md). */
+#define IPCLAB_ID_SLOTS		131072
+
 /**
  * struct ipclab_stat - an object's state (IPCLAB_IOC_STAT)
- * @id:          in: the object's id
- * @flags:       in: must be zero
+ * @id:          in: the object's id (a slot with IPCLAB_STAT_INDEX);
+ *               out: the id
+ * @flags:       in: IPCLAB_STAT_INDEX, IPCLAB_STAT_ANY, or zero
  * @values:      in: pointer to __s32[values_len] (semaphore values), or 0
  * @waiters:     in: pointer to struct ipclab_waiter[waiters_len], or 0
  * @ops:         in: pointer to struct ipclab_sembuf[ops_len] (what the
@@ -611,7 +687,8 @@ struct ipclab_perm {
  *               never); @sent and @received count all messages ever
  * @reserved:    out: zero
  *
- * Needs read permission (EACCES).  Errors: EINVAL, EFAULT.
+ * Needs read permission (EACCES), unless IPCLAB_STAT_ANY.  Errors: EINVAL
+ * (no object there, unknown flags, arrays with IPCLAB_STAT_ANY), EFAULT.
  */
 struct ipclab_stat {
 	__u32 id;
@@ -935,6 +1012,8 @@ struct ipclab_cycle {
  *               semaphores keeps n (for its user)
  * @shbuf_pages: pages of all shared buffers, counted by their size (for
  *               their creator), whether or not they were touched yet
+ * @shbuf_resident: of those, pages in memory now (SHM_INFO's shm_rss)
+ * @shbuf_swapped: of those, pages swapped out now (SHM_INFO's shm_swp)
  * @reserved:    zero
  */
 struct ipclab_usage {
@@ -950,7 +1029,9 @@ struct ipclab_usage {
 	__u64 sems;
 	__u64 sem_records;
 	__u64 shbuf_pages;
-	__u64 reserved[4];
+	__u64 shbuf_resident;
+	__u64 shbuf_swapped;
+	__u64 reserved[2];
 };
 
 /**
@@ -1028,7 +1109,8 @@ struct ipclab_info {
 /*
  * The commands, in numeric order.  Every one takes a pointer to its
  * structure.  0x01..0x0f address any object; each primitive has a range
- * of 16 of its own: 0x10 semaphore sets, 0x20 mutexes, 0x30 mailboxes.
+ * of 16 of its own: 0x10 semaphore sets, 0x20 mutexes, 0x30 mailboxes,
+ * 0x40 shared buffers.
  */
 #define IPCLAB_IOC_GET		_IOWR(IPCLAB_IOC_MAGIC, 0x01, struct ipclab_get)
 #define IPCLAB_IOC_RMID		_IOW(IPCLAB_IOC_MAGIC, 0x02, struct ipclab_id)
@@ -1046,5 +1128,6 @@ struct ipclab_info {
 #define IPCLAB_IOC_MUTEX_CONSISTENT _IOW(IPCLAB_IOC_MAGIC, 0x22, struct ipclab_id)
 #define IPCLAB_IOC_MBOX_SEND	_IOW(IPCLAB_IOC_MAGIC, 0x30, struct ipclab_msgsnd)
 #define IPCLAB_IOC_MBOX_RECV	_IOWR(IPCLAB_IOC_MAGIC, 0x31, struct ipclab_msgrcv)
+#define IPCLAB_IOC_SHBUF_CTL	_IOW(IPCLAB_IOC_MAGIC, 0x40, struct ipclab_shbufctl)
 
 #endif /* _UAPI_LINUX_IPCLAB_H */

@@ -34,9 +34,6 @@
 
 #include "ipclab.h"
 
-/* docs/design.md: an id is seq * ID_SLOTS + slot, seq 1..16383. */
-#define ID_SLOTS	131072
-
 /* The caller defines union semun, as semctl(2) says; so do we. */
 union ipclab_semun {
 	int val;
@@ -151,7 +148,7 @@ static void fill_perm(struct ipc_perm *p, const struct ipclab_stat *st)
 	p->cuid = st->perm.cuid;
 	p->cgid = st->perm.cgid;
 	p->mode = st->perm.mode;
-	p->__seq = st->perm.id / ID_SLOTS;
+	p->__seq = st->perm.id / IPCLAB_ID_SLOTS;
 }
 
 static int stat_type(int id, int type, struct ipclab_stat *st)
