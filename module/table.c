@@ -53,14 +53,19 @@ static struct xarray ipclab_keys[IPCLAB_NTYPES] = {
 	[0 ... IPCLAB_NTYPES - 1] = XARRAY_INIT(ipclab_keys, 0),
 };
 
-unsigned int ipclab_max_objects = 4096;
+/*
+ * The defaults let one user hold as many objects of one type as Linux's
+ * SEMMNI and MSGMNI (32000) and SHMMNI (4096) allow, and four users the
+ * whole table.
+ */
+unsigned int ipclab_max_objects = IPCLAB_SLOTS;
 static struct ipclab_uint_param ipclab_max_objects_param = {
 	.var = &ipclab_max_objects, .lo = 0, .hi = IPCLAB_SLOTS,
 };
 module_param_cb(max_objects, &ipclab_uint_param_ops, &ipclab_max_objects_param, 0644);
 MODULE_PARM_DESC(max_objects, "Objects in total, at most 131072 (ENOSPC)");
 
-unsigned int ipclab_max_objects_per_user = 1024;
+unsigned int ipclab_max_objects_per_user = 32768;
 static struct ipclab_uint_param ipclab_max_objects_per_user_param = {
 	.var = &ipclab_max_objects_per_user, .lo = 0, .hi = IPCLAB_SLOTS,
 };
@@ -853,6 +858,23 @@ static int ipclab_copy_array(u64 uptr, const void *buf, u32 n, size_t size)
 	return 0;
 }
 
+/*
+ * The id of the object in @slot now, or 0 (never an id) if none: for
+ * listings by index (SEM_STAT), which then look the id up as any other.
+ */
+static u32 ipclab_slot_id(u32 slot)
+{
+	struct ipclab_obj *obj;
+	u32 id = 0;
+
+	rcu_read_lock();
+	obj = xa_load(&ipclab_ids, slot);
+	if (obj)
+		id = obj->id;
+	rcu_read_unlock();
+	return id;
+}
+
 /**
  * ipclab_ioc_stat() - IPCLAB_IOC_STAT: one object's state, consistent
  * @argp: struct ipclab_stat from userspace
@@ -869,13 +891,23 @@ long ipclab_ioc_stat(void __user *argp)
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
-	if (st.flags)
+	if (st.flags & ~(IPCLAB_STAT_INDEX | IPCLAB_STAT_ANY))
 		return -EINVAL;
+	/* Without permission, only what SEM_STAT_ANY shows: no arrays. */
+	if ((st.flags & IPCLAB_STAT_ANY) &&
+	    (st.values || st.waiters || st.ops || st.holders ||
+	     st.values_len || st.waiters_len || st.ops_len || st.holders_len))
+		return -EINVAL;
+	if (st.flags & IPCLAB_STAT_INDEX) {
+		if (st.id >= IPCLAB_SLOTS)
+			return -EINVAL;
+		st.id = ipclab_slot_id(st.id);
+	}
 
 	obj = ipclab_obj_lookup(st.id, 0);
 	if (!obj)
 		return -EINVAL;
-	ret = ipclab_perm(obj, IPCLAB_READ);
+	ret = st.flags & IPCLAB_STAT_ANY ? 0 : ipclab_perm(obj, IPCLAB_READ);
 	if (ret)
 		goto out_put;
 
@@ -926,7 +958,8 @@ long ipclab_ioc_stat(void __user *argp)
 	if (ret)
 		goto out_free;
 
-	out.id = st.id;
+	out.id = obj->id;
+	out.flags = st.flags;
 	out.values = st.values;
 	out.waiters = st.waiters;
 	out.ops = st.ops;

@@ -1200,6 +1200,15 @@ static void gen_stat(struct fuzz_thread *t, struct call *c, void *arg)
 	struct ipclab_stat *a = arg;
 
 	a->id = pick_id(t, between(t, 1, 4), &c->obj);
+	/* By slot, as SEM_STAT walks (an id is a slot past the table). */
+	if (chance(t, 10)) {
+		a->flags |= IPCLAB_STAT_INDEX;
+		if (chance(t, 80))
+			a->id %= ID_SLOTS;
+	}
+	/* Without permission: valid only without arrays. */
+	if (chance(t, 10))
+		a->flags |= IPCLAB_STAT_ANY;
 	if (chance(t, 2))
 		a->flags = 1 << below(t, 32);
 	if (chance(t, 60))

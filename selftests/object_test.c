@@ -417,7 +417,7 @@ TEST_F(obj, stat_perm_and_set)
 
 	/* STAT, SET and RMID: flags, padding, pointers. */
 	stat_prepare(&st, id);
-	st.flags = 1;
+	st.flags = 4;
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_STAT, NULL));
 	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_SET, NULL));
@@ -476,6 +476,75 @@ TEST_F(obj, stat_perm_and_set)
 	EXPECT_OK(ipclab_stat(self->fd, id, &st));
 }
 
+/*
+ * STAT by slot (IPCLAB_STAT_INDEX), as SEM_STAT walks: the slot's object,
+ * with its id; an empty or out-of-range slot is EINVAL.  IPCLAB_STAT_ANY
+ * takes no arrays.
+ */
+TEST_F(obj, stat_index)
+{
+	__u32 id, mid, slot;
+	struct ipclab_stat st;
+	__s32 vals[2];
+
+	id = GET_NEW(IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600, 2);
+	mid = GET_NEW(IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600, 0);
+	slot = id % IPCLAB_ID_SLOTS;
+
+	stat_prepare(&st, slot);
+	st.flags = IPCLAB_STAT_INDEX;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	EXPECT_EQ(id, st.id);
+	EXPECT_EQ(id, st.perm.id);
+	EXPECT_EQ(IPCLAB_TYPE_SEM, st.type);
+	EXPECT_EQ(2, st.sem.nsems);
+	EXPECT_EQ(IPCLAB_STAT_INDEX, st.flags);
+
+	/* With the arrays, as by id. */
+	stat_prepare(&st, slot);
+	st.flags = IPCLAB_STAT_INDEX;
+	st.values = ptr_u64(vals);
+	st.values_len = 2;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	EXPECT_EQ(2, st.values_len);
+	EXPECT_EQ(0, vals[0]);
+
+	stat_prepare(&st, mid % IPCLAB_ID_SLOTS);
+	st.flags = IPCLAB_STAT_INDEX | IPCLAB_STAT_ANY;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	EXPECT_EQ(mid, st.id);
+	EXPECT_EQ(IPCLAB_TYPE_MUTEX, st.type);
+
+	/* A slot past the table, and an id, are not slots. */
+	stat_prepare(&st, IPCLAB_ID_SLOTS);
+	st.flags = IPCLAB_STAT_INDEX;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	stat_prepare(&st, id);
+	st.flags = IPCLAB_STAT_INDEX;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+
+	/* STAT_ANY: no array pointer or capacity. */
+	stat_prepare(&st, id);
+	st.flags = IPCLAB_STAT_ANY;
+	st.values = ptr_u64(vals);
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	stat_prepare(&st, id);
+	st.flags = IPCLAB_STAT_ANY;
+	st.holders_len = 1;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	stat_prepare(&st, id);
+	st.flags = IPCLAB_STAT_ANY;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+	EXPECT_EQ(2, st.sem.nsems);
+	EXPECT_EQ(0, st.values_len);
+
+	/* A removed object's slot is empty. */
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+	stat_prepare(&st, slot);
+	st.flags = IPCLAB_STAT_INDEX;
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
+}
+
 /* ------------------------------------------------------------------ */
 /* Permissions (run the other side as nobody)                         */
 /* ------------------------------------------------------------------ */
@@ -508,6 +577,20 @@ TEST_F(obj, perm_other_denied)
 		CHILD_CHECK(ipclab_get(cfd, IPCLAB_TYPE_SEM, key, IPCLAB_CREAT,
 				       0600, 2, &got), EACCES);
 		CHILD_CHECK(ipclab_stat(cfd, id, &st), EACCES);
+		stat_prepare(&st, id % IPCLAB_ID_SLOTS);
+		st.flags = IPCLAB_STAT_INDEX;
+		CHILD_CHECK(ioctl(cfd, IPCLAB_IOC_STAT, &st), EACCES);
+		/* STAT_ANY shows what /proc/sysvipc would, to anyone. */
+		stat_prepare(&st, id % IPCLAB_ID_SLOTS);
+		st.flags = IPCLAB_STAT_INDEX | IPCLAB_STAT_ANY;
+		CHILD_CHECK(ioctl(cfd, IPCLAB_IOC_STAT, &st), 0);
+		if (st.id != id || st.sem.nsems != 2 || st.perm.mode != 0600)
+			_exit(CHILD_CHECK_FAILED);
+		stat_prepare(&st, id);
+		st.flags = IPCLAB_STAT_ANY;
+		st.values = ptr_u64(vals);
+		st.values_len = 2;
+		CHILD_CHECK(ioctl(cfd, IPCLAB_IOC_STAT, &st), EINVAL);
 		CHILD_CHECK(sem_ops(cfd, id, &b, 1, 0, 0), EACCES);
 		CHILD_CHECK(sem_ctl(cfd, id, IPCLAB_SEMCTL_GETVAL, 0, &v), EACCES);
 		CHILD_CHECK(sem_ctl(cfd, id, IPCLAB_SEMCTL_GETNCNT, 0, &v), EACCES);

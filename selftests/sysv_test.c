@@ -15,9 +15,10 @@
  *
  * Not compared, because ipclab differs on purpose (userspace/lib/sysv.c,
  * docs/design.md section 9): which of several waiters that fit gets a
- * unit first, the mailbox's limit on the number of messages, the commands
- * the layer does not offer (IPC_INFO, SEM_STAT, SHM_LOCK, ...), the ids
- * themselves and __seq, and times beyond "zero or not".
+ * unit first, the mailbox's limit on the number of messages, the limits
+ * *_INFO reports where ipclab's are higher (only "at least Linux's" is
+ * compared), the ids themselves and __seq, and times beyond "zero or
+ * not".
  *
  * A forked child writes to the record (it lives in the fixture, which is
  * shared memory) only while its parent waits for it; a child that blocks
@@ -2414,6 +2415,339 @@ SCENARIO(bad_pointers)
 		(struct shmid_ds *)bad));
 #undef IN_CHILD
 	munmap(pages, 4 * page);
+}
+
+/* ------------------------------------------------------------------ */
+/* Limits and listings: *_INFO, *_STAT and *_STAT_ANY                 */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The index *_STAT takes, as ipcs walks them: the kernel's ids are
+ * seq * 32768 + index (ipcid_to_idx()), ipclab's seq * IPCLAB_ID_SLOTS +
+ * slot.
+ */
+static int idx_of(struct ctx *c, int id)
+{
+	return id % (c->s->lab ? IPCLAB_ID_SLOTS : 32768);
+}
+
+/* A page that cannot be read or written, for EFAULT; NULL if none. */
+static void *bad_page(void)
+{
+	void *p = mmap(NULL, getpagesize(), PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A call in a child, which a SIGSEGV would kill: its errno or exit 0. */
+#define SEE_IN_KID(want, what, expr) do {				\
+	pid_t __pid = fork_kid(c);					\
+									\
+	NEED(__pid >= 0);						\
+	if (__pid == 0)							\
+		_exit(child_status(expr));				\
+	SEE_KID(want, __pid, what);					\
+} while (0)
+
+/*
+ * ipcs' walk: *_STAT of every index from 0 to what *_INFO returned.
+ * How many objects it lists, and how many times it meets id.
+ */
+#define WALK(stat_call, max, id, listed, found) do {			\
+	int __i, __r;							\
+									\
+	listed = found = 0;						\
+	for (__i = 0; __i <= (max); __i++) {				\
+		__r = (stat_call);					\
+		listed += __r >= 0;					\
+		found += __r == (id);					\
+	}								\
+} while (0)
+
+SCENARIO(sem_info_stat)
+{
+	const struct sysv *s = c->s;
+	struct seminfo si;
+	struct semid_ds ds;
+	union semun info = { .__buf = &si }, stat = { .buf = &ds };
+	int max, ret, id, sets, sems, listed, found;
+	void *bad = bad_page();
+
+	NEED(bad);
+	memset(&si, 0xcc, sizeof(si));
+	SEE_CALL(0, max, s->semctl(0, 0, IPC_INFO, info), "semctl(IPC_INFO)");
+	SEE(32000, si.semmsl, "  semmsl (SEMMSL)");
+	SEE(500, si.semopm, "  semopm (SEMOPM)");
+	SEE(500, si.semume, "  semume (SEMUME)");
+	SEE(32767, si.semvmx, "  semvmx (SEMVMX)");
+	SEE(20, si.semusz, "  semusz (SEMUSZ)");
+	SEE(32767, si.semaem, "  semaem (SEMAEM)");
+	SEE(1, si.semmni >= 32000, "  semmni is at least SEMMNI");
+	SEE(1, si.semmns >= si.semmsl, "  semmns holds at least one full set");
+	SEE(1, si.semmnu == si.semmns && si.semmap == si.semmns,
+	    "  semmnu and semmap are semmns");
+
+	memset(&si, 0xcc, sizeof(si));
+	SEE_CALL(0, max, s->semctl(0, 0, SEM_INFO, info), "semctl(SEM_INFO)");
+	SEE(32000, si.semmsl, "  semmsl, as IPC_INFO's");
+	SEE(32767, si.semvmx, "  semvmx, as IPC_INFO's");
+	sets = si.semusz;
+	sems = si.semaem;
+	id = track(c, 's', s->semget(IPC_PRIVATE, 3, 0640));
+	NEED(id >= 0);
+	SEE_CALL(0, max, s->semctl(0, 0, SEM_INFO, info), "SEM_INFO after a set of 3");
+	SEE(1, si.semusz - sets, "  semusz: one set more");
+	SEE(3, si.semaem - sems, "  semaem: three semaphores more");
+	SEE(1, max >= idx_of(c, id), "  returns at least the new set's index");
+
+	memset(&ds, 0xcc, sizeof(ds));
+	SEE_CALL(0, ret, s->semctl(idx_of(c, id), 0, SEM_STAT, stat), "SEM_STAT of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(3, ds.sem_nsems, "  sem_nsems");
+	SEE(0640, ds.sem_perm.mode, "  mode");
+	SEE(IPC_PRIVATE, ds.sem_perm.__key, "  key");
+	SEE(getuid(), ds.sem_perm.uid, "  uid");
+	SEE(getgid(), ds.sem_perm.cgid, "  cgid");
+	SEE(1, ds.sem_ctime != 0, "  sem_ctime is set");
+	SEE(0, ds.sem_otime, "  sem_otime");
+	SEE_CALL(0, ret, s->semctl(id, 0, SEM_STAT, stat), "SEM_STAT of its id, read as an index");
+	SEE(1, ret == id, "  returns its id");
+	SEE_CALL(0, ret, s->semctl(idx_of(c, id), 0, SEM_STAT_ANY, stat),
+		 "SEM_STAT_ANY of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(3, ds.sem_nsems, "  sem_nsems");
+
+	WALK(s->semctl(__i, 0, SEM_STAT, stat), max, id, listed, found);
+	SEE(1, found, "ipcs' walk of SEM_STAT meets the set once");
+	SEE(1, listed == si.semusz, "  and lists as many sets as SEM_INFO counts");
+
+	SEE_ERR(EINVAL, s->semctl(-1, 0, IPC_INFO, info), "semctl(-1, IPC_INFO)");
+	SEE_ERR(EINVAL, s->semctl(-1, 0, SEM_STAT, stat), "SEM_STAT of -1");
+	SEE_ERR(EINVAL, s->semctl(max + 1, 0, SEM_STAT, stat), "SEM_STAT past the highest index");
+	SEE_ERR(EINVAL, s->semctl(max + 1, 0, SEM_STAT_ANY, stat),
+		"SEM_STAT_ANY past the highest index");
+	SEE_IN_KID(EFAULT, "IPC_INFO into a bad page", s->semctl(0, 0, IPC_INFO,
+		   (union semun){ .__buf = bad }));
+	SEE_IN_KID(EFAULT, "SEM_INFO into a bad page", s->semctl(0, 0, SEM_INFO,
+		   (union semun){ .__buf = bad }));
+	SEE_IN_KID(EFAULT, "SEM_STAT into a bad page", s->semctl(idx_of(c, id), 0, SEM_STAT,
+		   (union semun){ .buf = bad }));
+	SEE_IN_KID(EFAULT, "SEM_STAT_ANY into NULL", s->semctl(idx_of(c, id), 0, SEM_STAT_ANY,
+		   (union semun){ .buf = NULL }));
+
+	NEED(s->semctl(id, 0, IPC_RMID, ARG0) == 0);
+	SEE_ERR(EINVAL, s->semctl(idx_of(c, id), 0, SEM_STAT, stat),
+		"SEM_STAT of a removed set's index");
+	SEE_CALL(0, max, s->semctl(0, 0, SEM_INFO, info), "SEM_INFO after IPC_RMID");
+	SEE(0, si.semusz - sets, "  semusz as before");
+	SEE(0, si.semaem - sems, "  semaem as before");
+	munmap(bad, getpagesize());
+}
+
+SCENARIO(msg_info_stat)
+{
+	const struct sysv *s = c->s;
+	struct msginfo mi;
+	struct msqid_ds ds;
+	int max, ret, id, queues, msgs, bytes, listed, found;
+	void *bad = bad_page();
+
+	NEED(bad);
+	memset(&mi, 0xcc, sizeof(mi));
+	SEE_CALL(0, max, s->msgctl(0, IPC_INFO, (struct msqid_ds *)&mi), "msgctl(IPC_INFO)");
+	SEE(8192, mi.msgmax, "  msgmax (MSGMAX)");
+	SEE(16384, mi.msgmnb, "  msgmnb (MSGMNB)");
+	SEE(16, mi.msgssz, "  msgssz (MSGSSZ)");
+	SEE(0xffff, mi.msgseg, "  msgseg (MSGSEG)");
+	SEE(16384, mi.msgmap, "  msgmap (MSGMAP)");
+	SEE(16384, mi.msgtql, "  msgtql (MSGTQL)");
+	SEE(1, mi.msgmni >= 32000, "  msgmni is at least MSGMNI");
+	SEE(1, mi.msgpool >= 32000 * 16384 / 1024, "  msgpool is at least MSGPOOL");
+
+	memset(&mi, 0xcc, sizeof(mi));
+	SEE_CALL(0, max, s->msgctl(0, MSG_INFO, (struct msqid_ds *)&mi), "msgctl(MSG_INFO)");
+	SEE(8192, mi.msgmax, "  msgmax, as IPC_INFO's");
+	queues = mi.msgpool;
+	msgs = mi.msgmap;
+	bytes = mi.msgtql;
+	id = track(c, 'm', s->msgget(IPC_PRIVATE, 0640));
+	NEED(id >= 0);
+	NEED(msg_put(c, id, 1, "abc", 0) == 0);
+	NEED(msg_put(c, id, 2, "defgh", 0) == 0);
+	SEE_CALL(0, max, s->msgctl(0, MSG_INFO, (struct msqid_ds *)&mi),
+		 "MSG_INFO after a queue and two messages");
+	SEE(1, mi.msgpool - queues, "  msgpool: one queue more");
+	SEE(2, mi.msgmap - msgs, "  msgmap: two messages more");
+	SEE(8, mi.msgtql - bytes, "  msgtql: eight bytes more");
+	SEE(1, max >= idx_of(c, id), "  returns at least the new queue's index");
+
+	memset(&ds, 0xcc, sizeof(ds));
+	SEE_CALL(0, ret, s->msgctl(idx_of(c, id), MSG_STAT, &ds), "MSG_STAT of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(2, ds.msg_qnum, "  msg_qnum");
+	SEE(8, ds.__msg_cbytes, "  __msg_cbytes");
+	SEE(16384, ds.msg_qbytes, "  msg_qbytes");
+	SEE(getpid(), ds.msg_lspid, "  msg_lspid");
+	SEE(0640, ds.msg_perm.mode, "  mode");
+	SEE(getuid(), ds.msg_perm.cuid, "  cuid");
+	SEE_CALL(0, ret, s->msgctl(id, MSG_STAT, &ds), "MSG_STAT of its id, read as an index");
+	SEE(1, ret == id, "  returns its id");
+	SEE_CALL(0, ret, s->msgctl(idx_of(c, id), MSG_STAT_ANY, &ds), "MSG_STAT_ANY of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(2, ds.msg_qnum, "  msg_qnum");
+
+	WALK(s->msgctl(__i, MSG_STAT, &ds), max, id, listed, found);
+	SEE(1, found, "ipcs' walk of MSG_STAT meets the queue once");
+	SEE(1, listed == mi.msgpool, "  and lists as many queues as MSG_INFO counts");
+
+	SEE_ERR(EINVAL, s->msgctl(-1, IPC_INFO, (struct msqid_ds *)&mi), "msgctl(-1, IPC_INFO)");
+	SEE_ERR(EINVAL, s->msgctl(max + 1, MSG_STAT, &ds), "MSG_STAT past the highest index");
+	SEE_IN_KID(EFAULT, "IPC_INFO into a bad page", s->msgctl(0, IPC_INFO, bad));
+	SEE_IN_KID(EFAULT, "MSG_INFO into NULL", s->msgctl(0, MSG_INFO, NULL));
+	SEE_IN_KID(EFAULT, "MSG_STAT into a bad page", s->msgctl(idx_of(c, id), MSG_STAT, bad));
+	SEE_IN_KID(EFAULT, "MSG_STAT_ANY into a bad page", s->msgctl(idx_of(c, id),
+		   MSG_STAT_ANY, bad));
+
+	NEED(s->msgctl(id, IPC_RMID, NULL) == 0);
+	SEE_ERR(EINVAL, s->msgctl(idx_of(c, id), MSG_STAT, &ds), "MSG_STAT of a removed queue's index");
+	SEE_CALL(0, max, s->msgctl(0, MSG_INFO, (struct msqid_ds *)&mi), "MSG_INFO after IPC_RMID");
+	SEE(0, mi.msgpool - queues, "  msgpool as before");
+	SEE(0, mi.msgmap - msgs, "  msgmap as before");
+	SEE(0, mi.msgtql - bytes, "  msgtql as before");
+	munmap(bad, getpagesize());
+}
+
+SCENARIO(shm_info_stat)
+{
+	const struct sysv *s = c->s;
+	long page = getpagesize();
+	struct shm_info su;
+	struct shminfo si;
+	struct shmid_ds ds;
+	int max, ret, id, ids, listed, found;
+	unsigned long tot, rss;
+	void *bad = bad_page();
+	char *p;
+
+	NEED(bad);
+	memset(&si, 0xcc, sizeof(si));
+	SEE_CALL(0, max, s->shmctl(0, IPC_INFO, (struct shmid_ds *)&si), "shmctl(IPC_INFO)");
+	SEE(1, si.shmmin, "  shmmin (SHMMIN)");
+	SEE(1, si.shmmni >= 4096, "  shmmni is at least SHMMNI");
+	SEE(1, si.shmseg == si.shmmni, "  shmseg is shmmni");
+	SEE(1, si.shmmax >= 64 << 20, "  shmmax allows 64 MiB");
+	SEE(1, si.shmall >= (unsigned long)(64 << 20) / page, "  shmall allows 64 MiB");
+
+	memset(&su, 0xcc, sizeof(su));
+	SEE_CALL(0, max, s->shmctl(0, SHM_INFO, (struct shmid_ds *)&su), "shmctl(SHM_INFO)");
+	SEE(0, su.swap_attempts, "  swap_attempts");
+	SEE(0, su.swap_successes, "  swap_successes");
+	ids = su.used_ids;
+	tot = su.shm_tot;
+	rss = su.shm_rss;
+	id = track(c, 'h', s->shmget(IPC_PRIVATE, 3 * page, 0640));
+	NEED(id >= 0);
+	SEE_CALL(0, max, s->shmctl(0, SHM_INFO, (struct shmid_ds *)&su),
+		 "SHM_INFO after a segment of 3 pages");
+	SEE(1, su.used_ids - ids, "  used_ids: one more");
+	SEE(3, su.shm_tot - tot, "  shm_tot: three pages more");
+	SEE(0, su.shm_rss - rss, "  shm_rss: none touched yet");
+	SEE(1, max >= idx_of(c, id), "  returns at least the new segment's index");
+	SEE_ATTACH(0, p, s->shmat(id, NULL, 0), "shmat");
+	NEED(p != (void *)-1);
+	p[0] = 1;
+	p[2 * page] = 1;
+	SEE_CALL(0, max, s->shmctl(0, SHM_INFO, (struct shmid_ds *)&su),
+		 "SHM_INFO after two pages are touched");
+	SEE(2, su.shm_rss - rss, "  shm_rss: two pages more");
+	SEE(3, su.shm_tot - tot, "  shm_tot: three pages more");
+
+	memset(&ds, 0xcc, sizeof(ds));
+	SEE_CALL(0, ret, s->shmctl(idx_of(c, id), SHM_STAT, &ds), "SHM_STAT of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(3 * page, ds.shm_segsz, "  shm_segsz");
+	SEE(1, ds.shm_nattch, "  shm_nattch");
+	SEE(getpid(), ds.shm_cpid, "  shm_cpid");
+	SEE(0640, ds.shm_perm.mode, "  mode");
+	SEE_CALL(0, ret, s->shmctl(id, SHM_STAT, &ds), "SHM_STAT of its id, read as an index");
+	SEE(1, ret == id, "  returns its id");
+	SEE_CALL(0, ret, s->shmctl(idx_of(c, id), SHM_STAT_ANY, &ds), "SHM_STAT_ANY of its index");
+	SEE(1, ret == id, "  returns its id");
+	SEE(1, ds.shm_nattch, "  shm_nattch");
+
+	WALK(s->shmctl(__i, SHM_STAT, &ds), max, id, listed, found);
+	SEE(1, found, "ipcs' walk of SHM_STAT meets the segment once");
+	SEE(1, listed == su.used_ids, "  and lists as many segments as SHM_INFO counts");
+
+	SEE_ERR(EINVAL, s->shmctl(-1, IPC_INFO, (struct shmid_ds *)&si), "shmctl(-1, IPC_INFO)");
+	SEE_ERR(EINVAL, s->shmctl(max + 1, SHM_STAT, &ds), "SHM_STAT past the highest index");
+	SEE_IN_KID(EFAULT, "IPC_INFO into a bad page", s->shmctl(0, IPC_INFO, bad));
+	SEE_IN_KID(EFAULT, "SHM_INFO into a bad page", s->shmctl(0, SHM_INFO, bad));
+	SEE_IN_KID(EFAULT, "SHM_STAT into NULL", s->shmctl(idx_of(c, id), SHM_STAT, NULL));
+	SEE_IN_KID(EFAULT, "SHM_STAT_ANY into a bad page", s->shmctl(idx_of(c, id),
+		   SHM_STAT_ANY, bad));
+
+	/* Removed but attached: still listed, as SHM_DEST. */
+	NEED(s->shmctl(id, IPC_RMID, NULL) == 0);
+	SEE_CALL(0, ret, s->shmctl(idx_of(c, id), SHM_STAT, &ds),
+		 "SHM_STAT of a removed, attached segment");
+	SEE(1, ret == id, "  returns its id");
+	SEE(1, !!(ds.shm_perm.mode & SHM_DEST), "  SHM_DEST");
+	SEE(IPC_PRIVATE, ds.shm_perm.__key, "  key");
+	NEED(s->shmdt(p) == 0);
+	SEE_ERR(EINVAL, s->shmctl(idx_of(c, id), SHM_STAT, &ds),
+		"SHM_STAT of its index after the last shmdt");
+	SEE_CALL(0, max, s->shmctl(0, SHM_INFO, (struct shmid_ds *)&su), "SHM_INFO after it");
+	SEE(0, su.used_ids - ids, "  used_ids as before");
+	SEE(0, su.shm_tot - tot, "  shm_tot as before");
+	SEE(0, su.shm_rss - rss, "  shm_rss as before");
+	munmap(bad, getpagesize());
+}
+
+/*
+ * *_STAT needs read permission, *_STAT_ANY does not (as /proc/sysvipc),
+ * and *_INFO needs none: nobody lists root's 0600 objects.
+ */
+ROOT_SCENARIO(stat_any_nobody)
+{
+	const struct sysv *s = c->s;
+	struct semid_ds sds;
+	struct msqid_ds mds;
+	struct shmid_ds hds;
+	struct seminfo si;
+	int sem, msg, shm;
+	pid_t pid;
+
+	sem = track(c, 's', s->semget(IPC_PRIVATE, 2, 0600));
+	msg = track(c, 'm', s->msgget(IPC_PRIVATE, 0600));
+	shm = track(c, 'h', s->shmget(IPC_PRIVATE, 4096, 0600));
+	NEED(sem >= 0 && msg >= 0 && shm >= 0);
+	pid = fork_kid(c);
+	NEED(pid >= 0);
+	if (pid == 0) {
+		CHILD_NEED(drop_to_nobody() == 0);
+		SEE_ERR(EACCES, s->semctl(idx_of(c, sem), 0, SEM_STAT,
+			(union semun){ .buf = &sds }), "nobody: SEM_STAT of a 0600 set");
+		SEE(1, s->semctl(idx_of(c, sem), 0, SEM_STAT_ANY,
+			(union semun){ .buf = &sds }) == sem, "nobody: SEM_STAT_ANY");
+		SEE(2, sds.sem_nsems, "  sem_nsems");
+		SEE(0, sds.sem_perm.uid, "  uid");
+		SEE(1, s->semctl(0, 0, SEM_INFO, (union semun){ .__buf = &si }) >=
+			idx_of(c, sem), "nobody: SEM_INFO");
+		SEE_ERR(EACCES, s->msgctl(idx_of(c, msg), MSG_STAT, &mds),
+			"nobody: MSG_STAT of a 0600 queue");
+		SEE(1, s->msgctl(idx_of(c, msg), MSG_STAT_ANY, &mds) == msg,
+		    "nobody: MSG_STAT_ANY");
+		SEE(0600, mds.msg_perm.mode, "  mode");
+		SEE_ERR(EACCES, s->shmctl(idx_of(c, shm), SHM_STAT, &hds),
+			"nobody: SHM_STAT of a 0600 segment");
+		SEE(1, s->shmctl(idx_of(c, shm), SHM_STAT_ANY, &hds) == shm,
+		    "nobody: SHM_STAT_ANY");
+		SEE(4096, hds.shm_segsz, "  shm_segsz");
+		_exit(0);
+	}
+	SEE_KID(0, pid, "nobody's listing");
 }
 
 /* ------------------------------------------------------------------ */

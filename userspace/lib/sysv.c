@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
@@ -151,10 +152,17 @@ static void fill_perm(struct ipc_perm *p, const struct ipclab_stat *st)
 	p->__seq = st->perm.id / IPCLAB_ID_SLOTS;
 }
 
-static int stat_type(int id, int type, struct ipclab_stat *st)
+/*
+ * The object @id, which must be of @type.  With IPCLAB_STAT_INDEX, @id
+ * is an index and st->perm.id the id found there; with IPCLAB_STAT_ANY,
+ * no read permission is needed.
+ */
+static int stat_flags(int id, int type, unsigned int flags,
+		      struct ipclab_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->id = id;
+	st->flags = flags;
 	if (ipclab_stat(st))
 		return -1;
 	if ((int)st->type != type) {
@@ -162,6 +170,69 @@ static int stat_type(int id, int type, struct ipclab_stat *st)
 		return -1;
 	}
 	return 0;
+}
+
+static int stat_type(int id, int type, struct ipclab_stat *st)
+{
+	return stat_flags(id, type, 0, st);
+}
+
+/*
+ * *_STAT and *_STAT_ANY take an index, as ipcs walks them from 0 to
+ * what *_INFO returned; as Linux's ipcid_to_idx(), an id works too,
+ * for its index.  Read permission is checked unless *_STAT_ANY.
+ */
+static int stat_index(int idx, int type, int any, struct ipclab_stat *st)
+{
+	return stat_flags(idx % IPCLAB_ID_SLOTS, type, IPCLAB_STAT_INDEX |
+			  (any ? IPCLAB_STAT_ANY : 0), st);
+}
+
+/*
+ * What *_INFO return: the highest index in use by an object of @type
+ * (0 if none), as Linux's ipc_get_maxidx().  IPCLAB_IOC_LIST gives the
+ * ids in index order, so the last one has it.
+ */
+static int max_index(int type)
+{
+	struct ipclab_list l = { .type = type };
+	int fd = ipclab_fd(), ret = -1;
+	__u32 *ids = NULL;
+
+	if (fd < 0 || ioctl(fd, IPCLAB_IOC_LIST, &l))
+		return -1;
+	/* Objects may be created meanwhile: room for some more. */
+	while (l.len) {
+		__u32 cap = l.len + 64;
+
+		free(ids);
+		ids = calloc(cap, sizeof(*ids));
+		if (!ids)
+			return -1;
+		l.len = cap;
+		l.ids = (uintptr_t)ids;
+		if (ioctl(fd, IPCLAB_IOC_LIST, &l))
+			goto out;
+		if (l.len <= cap)
+			break;
+	}
+	ret = l.len ? (int)(ids[l.len - 1] % IPCLAB_ID_SLOTS) : 0;
+out:
+	free(ids);
+	return ret;
+}
+
+/* How many objects of one type one program can have: Linux's *MNI. */
+/* A module limit in an int field of a SysV structure. */
+static int clamp_int(uint64_t v)
+{
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+static int max_objects(const struct ipclab_limits *l)
+{
+	return clamp_int(l->max_objects < l->max_objects_per_user ?
+			 l->max_objects : l->max_objects_per_user);
 }
 
 /*
@@ -292,19 +363,60 @@ int semop(int semid, struct sembuf *sops, size_t nsops)
 	return semtimedop(semid, sops, nsops, NULL);
 }
 
-static int sem_stat(int semid, struct semid_ds *buf)
+/* IPC_STAT, or SEM_STAT/SEM_STAT_ANY by index (which return the id). */
+static int sem_stat(int semid, int cmd, struct semid_ds *buf)
 {
 	struct ipclab_stat st;
 	struct semid_ds ds;
 
-	if (stat_type(semid, IPCLAB_TYPE_SEM, &st))
+	if (cmd == IPC_STAT ? stat_type(semid, IPCLAB_TYPE_SEM, &st) :
+	    stat_index(semid, IPCLAB_TYPE_SEM, cmd == SEM_STAT_ANY, &st))
 		return -1;
 	memset(&ds, 0, sizeof(ds));
 	fill_perm(&ds.sem_perm, &st);
 	ds.sem_otime = st.perm.otime;
 	ds.sem_ctime = st.perm.ctime;
 	ds.sem_nsems = st.sem.nsems;
-	return copy_out(buf, &ds, sizeof(ds));
+	if (copy_out(buf, &ds, sizeof(ds)))
+		return -1;
+	return cmd == IPC_STAT ? 0 : (int)st.perm.id;
+}
+
+/*
+ * IPC_INFO and SEM_INFO, from the module's limits and usage as
+ * semctl_info() fills them from the namespace's: SEM_INFO puts the sets
+ * and semaphores in use where IPC_INFO has SEMUSZ and SEMAEM.  The
+ * fields Linux fills with constants derived from SEMMNS get ipclab's
+ * max_sems_total.
+ */
+static int sem_info(int cmd, struct seminfo *buf)
+{
+	struct ipclab_info info;
+	struct seminfo si;
+	int max;
+
+	if (ipclab_info(&info))
+		return -1;
+	max = max_index(IPCLAB_TYPE_SEM);
+	if (max < 0)
+		return -1;
+	memset(&si, 0, sizeof(si));
+	si.semmni = max_objects(&info.limits);
+	si.semmsl = clamp_int(info.limits.max_sems);
+	si.semmns = clamp_int(info.limits.max_sems_total);
+	si.semmnu = si.semmns;
+	si.semmap = si.semmns;
+	si.semopm = clamp_int(info.limits.max_ops);
+	si.semume = si.semopm;
+	si.semvmx = clamp_int(info.limits.sem_max);
+	if (cmd == SEM_INFO) {
+		si.semusz = clamp_int(info.total.sem_sets);
+		si.semaem = clamp_int(info.total.sems);
+	} else {
+		si.semusz = 20;			/* SEMUSZ */
+		si.semaem = si.semvmx;		/* SEMAEM */
+	}
+	return copy_out(buf, &si, sizeof(si)) ?: max;
 }
 
 /*
@@ -378,6 +490,10 @@ int semctl(int semid, int semnum, int cmd, ...)
 	switch (cmd) {
 	case IPC_STAT:
 	case IPC_SET:
+	case IPC_INFO:
+	case SEM_INFO:
+	case SEM_STAT:
+	case SEM_STAT_ANY:
 	case GETALL:
 	case SETALL:
 	case SETVAL:
@@ -392,7 +508,12 @@ int semctl(int semid, int semnum, int cmd, ...)
 	case IPC_RMID:
 		return check_type(semid, IPCLAB_TYPE_SEM) ?: ipclab_remove(semid);
 	case IPC_STAT:
-		return sem_stat(semid, arg.buf);
+	case SEM_STAT:
+	case SEM_STAT_ANY:
+		return sem_stat(semid, cmd, arg.buf);
+	case IPC_INFO:
+	case SEM_INFO:
+		return sem_info(cmd, arg.__buf);
 	case IPC_SET:
 		/* Linux reads the buffer before it looks for the set. */
 		if (copy_in(&ds, arg.buf, sizeof(ds)))
@@ -490,6 +611,65 @@ ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 	return put_type(msgp, type, n) ?: n;
 }
 
+/* IPC_STAT, or MSG_STAT/MSG_STAT_ANY by index (which return the id). */
+static int msg_stat(int msqid, int cmd, struct msqid_ds *buf)
+{
+	struct ipclab_stat st;
+	struct msqid_ds ds;
+
+	if (cmd == IPC_STAT ? stat_type(msqid, IPCLAB_TYPE_MBOX, &st) :
+	    stat_index(msqid, IPCLAB_TYPE_MBOX, cmd == MSG_STAT_ANY, &st))
+		return -1;
+	memset(&ds, 0, sizeof(ds));
+	fill_perm(&ds.msg_perm, &st);
+	ds.msg_stime = st.mbox.stime;
+	ds.msg_rtime = st.mbox.rtime;
+	ds.msg_ctime = st.perm.ctime;
+	ds.__msg_cbytes = st.mbox.bytes;
+	ds.msg_qnum = st.mbox.msgs;
+	ds.msg_qbytes = st.mbox.max_bytes;
+	ds.msg_lspid = st.mbox.lspid;
+	ds.msg_lrpid = st.mbox.lrpid;
+	if (copy_out(buf, &ds, sizeof(ds)))
+		return -1;
+	return cmd == IPC_STAT ? 0 : (int)st.perm.id;
+}
+
+/*
+ * IPC_INFO and MSG_INFO, as msgctl_info() fills them: MSG_INFO puts the
+ * queues, messages and bytes in use where IPC_INFO has the constants
+ * MSGPOOL, MSGMAP and MSGTQL, which Linux derives from MSGMNI and
+ * MSGMNB: here from ipclab's limits the same way.
+ */
+static int msg_info(int cmd, struct msginfo *buf)
+{
+	struct ipclab_info info;
+	struct msginfo mi;
+	int max;
+
+	if (ipclab_info(&info))
+		return -1;
+	max = max_index(IPCLAB_TYPE_MBOX);
+	if (max < 0)
+		return -1;
+	memset(&mi, 0, sizeof(mi));
+	mi.msgmni = max_objects(&info.limits);
+	mi.msgmax = clamp_int(info.limits.mbox_max_msgsz);
+	mi.msgmnb = clamp_int(info.limits.mbox_max_bytes);
+	mi.msgssz = 16;				/* MSGSSZ */
+	mi.msgseg = 0xffff;			/* MSGSEG */
+	if (cmd == MSG_INFO) {
+		mi.msgpool = clamp_int(info.total.mboxes);
+		mi.msgmap = clamp_int(info.total.msgs);
+		mi.msgtql = clamp_int(info.total.msg_bytes);
+	} else {
+		mi.msgpool = clamp_int((uint64_t)mi.msgmni * mi.msgmnb / 1024);
+		mi.msgmap = mi.msgmnb;
+		mi.msgtql = mi.msgmnb;
+	}
+	return copy_out(buf, &mi, sizeof(mi)) ?: max;
+}
+
 int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 {
 	struct ipclab_stat st;
@@ -501,19 +681,12 @@ int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 	case IPC_RMID:
 		return check_type(msqid, IPCLAB_TYPE_MBOX) ?: ipclab_remove(msqid);
 	case IPC_STAT:
-		if (stat_type(msqid, IPCLAB_TYPE_MBOX, &st))
-			return -1;
-		memset(&ds, 0, sizeof(ds));
-		fill_perm(&ds.msg_perm, &st);
-		ds.msg_stime = st.mbox.stime;
-		ds.msg_rtime = st.mbox.rtime;
-		ds.msg_ctime = st.perm.ctime;
-		ds.__msg_cbytes = st.mbox.bytes;
-		ds.msg_qnum = st.mbox.msgs;
-		ds.msg_qbytes = st.mbox.max_bytes;
-		ds.msg_lspid = st.mbox.lspid;
-		ds.msg_lrpid = st.mbox.lrpid;
-		return copy_out(buf, &ds, sizeof(ds));
+	case MSG_STAT:
+	case MSG_STAT_ANY:
+		return msg_stat(msqid, cmd, buf);
+	case IPC_INFO:
+	case MSG_INFO:
+		return msg_info(cmd, (struct msginfo *)buf);
 	case IPC_SET:
 		/* Linux reads the buffer before it looks for the queue. */
 		if (copy_in(&ds, buf, sizeof(ds)))
@@ -666,9 +839,67 @@ int shmdt(const void *shmaddr)
 	return 0;
 }
 
-int shmctl(int shmid, int cmd, struct shmid_ds *buf)
+/* IPC_STAT, or SHM_STAT/SHM_STAT_ANY by index (which return the id). */
+static int shm_stat(int shmid, int cmd, struct shmid_ds *buf)
 {
 	struct ipclab_stat st;
+	struct shmid_ds ds;
+
+	if (cmd == IPC_STAT ? stat_type(shmid, IPCLAB_TYPE_SHBUF, &st) :
+	    stat_index(shmid, IPCLAB_TYPE_SHBUF, cmd == SHM_STAT_ANY, &st))
+		return -1;
+	memset(&ds, 0, sizeof(ds));
+	fill_perm(&ds.shm_perm, &st);
+	if (st.shbuf.flags & IPCLAB_SHBUF_DEST)
+		ds.shm_perm.mode |= SHM_DEST;
+	ds.shm_segsz = st.shbuf.size;
+	ds.shm_atime = st.shbuf.atime;
+	ds.shm_dtime = st.shbuf.dtime;
+	ds.shm_ctime = st.perm.ctime;
+	ds.shm_cpid = st.perm.cpid;
+	ds.shm_lpid = st.perm.lpid;
+	ds.shm_nattch = st.shbuf.nattch;
+	if (copy_out(buf, &ds, sizeof(ds)))
+		return -1;
+	return cmd == IPC_STAT ? 0 : (int)st.perm.id;
+}
+
+/*
+ * IPC_INFO (struct shminfo) and SHM_INFO (struct shm_info), as
+ * shmctl_ipc_info() and shmctl_shm_info() fill them: limits, and the
+ * buffers and their pages in use (by size, in memory, swapped out).
+ */
+static int shm_info(int cmd, void *buf)
+{
+	struct ipclab_info info;
+	struct shminfo si;
+	struct shm_info su;
+	int max;
+
+	if (ipclab_info(&info))
+		return -1;
+	max = max_index(IPCLAB_TYPE_SHBUF);
+	if (max < 0)
+		return -1;
+	if (cmd == SHM_INFO) {
+		memset(&su, 0, sizeof(su));
+		su.used_ids = clamp_int(info.total.shbufs);
+		su.shm_tot = info.total.shbuf_pages;
+		su.shm_rss = info.total.shbuf_resident;
+		su.shm_swp = info.total.shbuf_swapped;
+		return copy_out(buf, &su, sizeof(su)) ?: max;
+	}
+	memset(&si, 0, sizeof(si));
+	si.shmmax = info.limits.shbuf_max_size;
+	si.shmmin = 1;				/* SHMMIN */
+	si.shmmni = max_objects(&info.limits);
+	si.shmseg = si.shmmni;			/* SHMSEG is SHMMNI */
+	si.shmall = info.limits.max_shbuf_pages;
+	return copy_out(buf, &si, sizeof(si)) ?: max;
+}
+
+int shmctl(int shmid, int cmd, struct shmid_ds *buf)
+{
 	struct shmid_ds ds;
 
 	if (shmid < 0 || cmd < 0)
@@ -677,20 +908,12 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	case IPC_RMID:
 		return check_type(shmid, IPCLAB_TYPE_SHBUF) ?: ipclab_remove(shmid);
 	case IPC_STAT:
-		if (stat_type(shmid, IPCLAB_TYPE_SHBUF, &st))
-			return -1;
-		memset(&ds, 0, sizeof(ds));
-		fill_perm(&ds.shm_perm, &st);
-		if (st.shbuf.flags & IPCLAB_SHBUF_DEST)
-			ds.shm_perm.mode |= SHM_DEST;
-		ds.shm_segsz = st.shbuf.size;
-		ds.shm_atime = st.shbuf.atime;
-		ds.shm_dtime = st.shbuf.dtime;
-		ds.shm_ctime = st.perm.ctime;
-		ds.shm_cpid = st.perm.cpid;
-		ds.shm_lpid = st.perm.lpid;
-		ds.shm_nattch = st.shbuf.nattch;
-		return copy_out(buf, &ds, sizeof(ds));
+	case SHM_STAT:
+	case SHM_STAT_ANY:
+		return shm_stat(shmid, cmd, buf);
+	case IPC_INFO:
+	case SHM_INFO:
+		return shm_info(cmd, buf);
 	case IPC_SET:
 		/* Linux reads the buffer before it looks for the segment. */
 		if (copy_in(&ds, buf, sizeof(ds)))
