@@ -254,6 +254,10 @@ struct ipclab_ioctl {
  *                user calls ipclab_obj_unlink() (a mapped shared buffer)
  * @stat:         under obj->lock, outside the world: read only, fill the
  *                type's part of @st and @snap
+ * @stat_any:     optional, under obj->lock: for IPCLAB_STAT_ANY, fill
+ *                only what /proc/sysvipc shows anyone of the SysV object
+ *                the type plays (its part of @st, and st->perm's cpid and
+ *                lpid, which are zero otherwise); without it, nothing
  * @mmap:         optional: mmap() of an object fd
  * @poll:         optional: poll() of an object fd, without obj->lock held
  * @snapshot:     optional; a type that has it is a resource of the
@@ -292,6 +296,7 @@ struct ipclab_type {
 	bool (*linger)(struct ipclab_obj *obj);
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
+	void (*stat_any)(struct ipclab_obj *obj, struct ipclab_stat *st);
 	int (*mmap)(struct ipclab_obj *obj, struct file *file,
 		    struct vm_area_struct *vma);
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,

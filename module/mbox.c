@@ -692,14 +692,13 @@ static void mbox_fill_waiter(struct ipclab_waiter *out,
 	}
 }
 
-static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
-		      struct ipclab_snap *snap)
+/*
+ * /proc/sysvipc/msg and MSG_STAT_ANY: the counts, capacities, last
+ * pids and times, not the totals ever sent and received.
+ */
+static void mbox_stat_any(struct ipclab_obj *obj, struct ipclab_stat *st)
 {
 	struct ipclab_mbox *mb = to_mbox(obj);
-	struct ipclab_mbox_waiter *w;
-	struct ipclab_room *rooms[] = { &mb->senders, &mb->receivers };
-	u32 n = 0;
-	int i;
 
 	lockdep_assert_held(&obj->lock);
 	st->mbox.msgs = mb->nmsgs;
@@ -711,6 +710,19 @@ static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 	st->mbox.lrpid = mb->lrpid ? pid_vnr(mb->lrpid) : 0;
 	st->mbox.stime = mb->stime;
 	st->mbox.rtime = mb->rtime;
+}
+
+static void mbox_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
+		      struct ipclab_snap *snap)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+	struct ipclab_mbox_waiter *w;
+	struct ipclab_room *rooms[] = { &mb->senders, &mb->receivers };
+	u32 n = 0;
+	int i;
+
+	lockdep_assert_held(&obj->lock);
+	mbox_stat_any(obj, st);
 	st->mbox.sent = mb->sent;
 	st->mbox.received = mb->received;
 
@@ -821,6 +833,7 @@ const struct ipclab_type ipclab_mbox_type = {
 	.remove		= mbox_remove,
 	.removed	= mbox_removed,
 	.stat		= mbox_stat,
+	.stat_any	= mbox_stat_any,
 	.show		= mbox_show,
 	.poll		= mbox_poll,
 	.free		= mbox_free,

@@ -1260,6 +1260,13 @@ static void sem_removed(struct ipclab_obj *obj)
 	}
 }
 
+/* /proc/sysvipc/sem: the size, no values and no pids. */
+static void sem_stat_any(struct ipclab_obj *obj, struct ipclab_stat *st)
+{
+	lockdep_assert_held(&obj->lock);
+	st->sem.nsems = to_set(obj)->nsems;
+}
+
 static void sem_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap)
 {
@@ -1588,6 +1595,7 @@ const struct ipclab_type ipclab_sem_type = {
 	.remove		= sem_remove,
 	.removed	= sem_removed,
 	.stat		= sem_stat,
+	.stat_any	= sem_stat_any,
 	.snapshot	= sem_snapshot,
 	.holders	= sem_holders,
 	.show		= sem_show,

@@ -378,17 +378,28 @@ static void shbuf_remove(struct ipclab_obj *obj, struct ipclab_wake *wq)
 	/* Nobody waits on a buffer; the pages go with the last reference. */
 }
 
+/* /proc/sysvipc/shm and SHM_STAT_ANY: all but the attaches ever made. */
+static void shbuf_stat_any(struct ipclab_obj *obj, struct ipclab_stat *st)
+{
+	struct ipclab_shbuf *sb = to_shbuf(obj);
+
+	lockdep_assert_held(&obj->lock);
+	st->perm.cpid = pid_vnr(obj->cpid);
+	st->perm.lpid = obj->lpid ? pid_vnr(obj->lpid) : 0;
+	st->shbuf.size = sb->size;
+	st->shbuf.nattch = sb->nattch;
+	st->shbuf.flags = sb->dest ? IPCLAB_SHBUF_DEST : 0;
+	st->shbuf.atime = sb->atime;
+	st->shbuf.dtime = sb->dtime;
+}
+
 static void shbuf_stat(struct ipclab_obj *obj, struct ipclab_stat *st,
 		       struct ipclab_snap *snap)
 {
 	struct ipclab_shbuf *sb = to_shbuf(obj);
 
 	lockdep_assert_held(&obj->lock);
-	st->shbuf.size = sb->size;
-	st->shbuf.nattch = sb->nattch;
-	st->shbuf.flags = sb->dest ? IPCLAB_SHBUF_DEST : 0;
-	st->shbuf.atime = sb->atime;
-	st->shbuf.dtime = sb->dtime;
+	shbuf_stat_any(obj, st);
 	st->shbuf.attaches = sb->attaches;
 }
 
@@ -489,6 +500,7 @@ const struct ipclab_type ipclab_shbuf_type = {
 	.remove		= shbuf_remove,
 	.linger		= shbuf_linger,
 	.stat		= shbuf_stat,
+	.stat_any	= shbuf_stat_any,
 	.show		= shbuf_show,
 	.mmap		= shbuf_mmap,
 	.free		= shbuf_free,

@@ -925,8 +925,16 @@ long ipclab_ioc_stat(void __user *argp)
 		snap.now_ns = ktime_get_ns();
 		ipclab_stat_perm(obj, &out.perm);
 		out.type = obj->type->nr;
-		out.nwaiters = obj->nwaiters;
-		obj->type->stat(obj, &out, &snap);
+		if (st.flags & IPCLAB_STAT_ANY) {
+			/* What /proc/sysvipc shows: no waiters, no values. */
+			out.perm.cpid = 0;
+			out.perm.lpid = 0;
+			if (obj->type->stat_any)
+				obj->type->stat_any(obj, &out);
+		} else {
+			out.nwaiters = obj->nwaiters;
+			obj->type->stat(obj, &out, &snap);
+		}
 		spin_unlock(&obj->lock);
 
 		if (ipclab_snap_complete(&snap, &st))

@@ -645,9 +645,12 @@ struct ipclab_perm {
 /* @id is a slot, the id's remainder by IPCLAB_ID_SLOTS; out: the id there */
 #define IPCLAB_STAT_INDEX	0x1
 /*
- * No read permission needed, as SEM_STAT_ANY and /proc/sysvipc: only the
- * fields besides the arrays are filled; every array pointer and capacity
- * must be 0 (EINVAL).
+ * No read permission needed, as SEM_STAT_ANY: only what /proc/sysvipc
+ * shows anyone is filled: @perm, without its pids but for a shared
+ * buffer's (/proc/sysvipc/shm has them), a set's @sem, a mailbox's counts,
+ * capacities, last pids and times, a buffer's size, nattch, flags and
+ * times; of a mutex, @perm alone.  @nwaiters is 0, and every array
+ * pointer and capacity must be 0 (EINVAL).
  */
 #define IPCLAB_STAT_ANY		0x2
 
