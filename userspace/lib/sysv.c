@@ -6,8 +6,11 @@
  *   LD_PRELOAD=libipclab-sysv.so ./prog      an unmodified dynamic program
  *   cc prog.c -lipclab-sysv -static          linked ahead of libc
  *
- * Each call maps onto one ipclab command; the translation is the whole of
- * this file.  Where ipclab and Linux differ, the SysV answer is given:
+ * Each call maps onto ipclab commands; the translation is the whole of
+ * this file, and every semctl/msgctl/shmctl command is answered from the
+ * module's state (the *_INFO limits and usage, the *_STAT listings by
+ * index), never from a guess of the library's.  Where ipclab and Linux
+ * differ, the SysV answer is given:
  * semtimedop() times out with EAGAIN, msgrcv(IPC_NOWAIT) finds nothing
  * with ENOMSG, semctl() on a bad semaphore index is EINVAL, a set is
  * served as Linux serves it (no FIFO handoff, unless IPCLAB_SYSV_FIFO=1
