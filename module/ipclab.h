@@ -268,6 +268,18 @@ struct ipclab_ioctl {
  * @holders:      with @snapshot: with the world stopped and preemption off,
  *                report each process holding what waiter @w waits for with
  *                ipclab_dl_holder(), taking an ipclab_dl_step() per look
+ * @set_flags:    the IPCLAB_SET_* flags of IPCLAB_IOC_SET it takes: the
+ *                core refuses any other with -EINVAL, and calls
+ *                @set_check and @set only when one was given
+ * @set_check:    with @set_flags, no lock held, after the owner check
+ *                (-EPERM): may the caller make the change @arg asks for?
+ *                0, -EINVAL or -EPERM.  It may sleep (capable() may
+ *                audit); what it decides from holds for @set
+ * @set:          with @set_flags, under ipclab_obj_lock(), the object not
+ *                removed, its owner and mode just changed: apply
+ *                what @arg's flags ask (it cannot fail, so all of the SET
+ *                happens at once), collecting in @wq the waiters that
+ *                this lets go (woken after the unlock)
  * @show:         under obj->lock, outside the world: read only, the type's
  *                lines of the debugfs "objects" file
  * @free:         last reference gone: give back what the type charged,
@@ -297,6 +309,10 @@ struct ipclab_type {
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
 	void (*stat_any)(struct ipclab_obj *obj, struct ipclab_stat *st);
+	u32 set_flags;
+	int (*set_check)(struct ipclab_obj *obj, const struct ipclab_set *arg);
+	void (*set)(struct ipclab_obj *obj, const struct ipclab_set *arg,
+		    struct ipclab_wake *wq);
 	int (*mmap)(struct ipclab_obj *obj, struct file *file,
 		    struct vm_area_struct *vma);
 	__poll_t (*poll)(struct ipclab_obj *obj, struct file *file,
@@ -554,9 +570,9 @@ static inline void ipclab_world_leave(void)
  * A resource of the deadlock world is changed only inside the world:
  * this enters it first (ipclab_world_enter()).  Every primitive takes
  * its object's lock through here and drops it with ipclab_obj_unlock();
- * the generic code does too where it changes a type's state (removal),
- * and takes the plain spinlock where it only reads it or changes what
- * the world does not look at (STAT, SET, debugfs).
+ * the generic code does too where it changes a type's state (removal,
+ * SET), and takes the plain spinlock where it only reads it (STAT,
+ * debugfs).
  *
  * Context: process context, no spinlock held.
  */

@@ -61,7 +61,7 @@ static struct ipclab_uint_param ipclab_mbox_max_msgsz_param = {
 module_param_cb(mbox_max_msgsz, &ipclab_uint_param_ops, &ipclab_mbox_max_msgsz_param, 0644);
 MODULE_PARM_DESC(mbox_max_msgsz, "Largest message, like MSGMAX, at most 16 MiB (EINVAL)");
 
-/* A mailbox keeps its byte limit and count in u32s. */
+/* A mailbox keeps its byte limit and count (up to as many) in u32s. */
 #define MBOX_MAX_BYTES_CEIL	IPCLAB_MBOX_BYTES_CEIL
 static_assert(MBOX_MAX_BYTES_CEIL <= U32_MAX);
 
@@ -104,9 +104,14 @@ struct ipclab_msg {
 struct ipclab_mbox {
 	struct ipclab_obj obj;
 	/* Fixed at creation. */
-	u32 max_msgs;
 	u32 max_msgsz;
-	u32 max_bytes;		/* at most 64 MiB (mbox_create()) */
+	/*
+	 * At most 64 MiB; fixed at creation but for IPCLAB_SET_MAX_BYTES,
+	 * under obj.lock, which moves max_msgs too for a mailbox that counts
+	 * as SysV (IPCLAB_MSG_COUNT_BYTES).
+	 */
+	u32 max_msgs;
+	u32 max_bytes;
 	/* Set once, by the first poll(); freed with the mailbox. */
 	wait_queue_head_t *poll_wq;
 
@@ -581,11 +586,79 @@ static const struct ipclab_call_ops mbox_recv_ops = {
 	.rcu_proc	= true,
 };
 
+/*
+ * IPCLAB_MSG_COPY, msgrcv(2)'s MSG_COPY: the message at a position is
+ * copied out and stays; nothing about the mailbox changes (ipc/msg.c
+ * skips the unlink, the times and the wakeups too).  It never waits, so
+ * it is no call: the copy is made before the lock, filled under it and
+ * copied out after.
+ */
+static long mbox_recv_copy(struct ipclab_msgrcv *arg, void __user *argp)
+{
+	struct ipclab_msg *msg, *found = NULL;
+	struct ipclab_obj *obj;
+	struct ipclab_mbox *mb;
+	size_t n = 0, room;
+	s64 pos = 0;
+	void *buf;
+	int ret;
+
+	obj = ipclab_obj_lookup(arg->id, IPCLAB_TYPE_MBOX);
+	if (!obj)
+		return -EINVAL;
+	mb = to_mbox(obj);
+	ret = ipclab_perm(obj, IPCLAB_READ);
+	if (ret)
+		goto out_put;
+	/* No message is bigger than max_msgsz, fixed at creation. */
+	room = min_t(u64, arg->size, mb->max_msgsz);
+	buf = kvmalloc(max_t(size_t, room, 1), GFP_KERNEL_ACCOUNT);
+	ret = -ENOMEM;
+	if (!buf)
+		goto out_put;
+
+	spin_lock(&obj->lock);
+	ret = -EIDRM;
+	if (obj->removed)
+		goto out_unlock;
+	/* A negative position is none, as ipc/msg.c's count never is. */
+	if (arg->type >= 0) {
+		list_for_each_entry(msg, &mb->msgs, node) {
+			if (pos++ == arg->type) {
+				found = msg;
+				break;
+			}
+		}
+	}
+	ret = -EAGAIN;
+	if (!found)
+		goto out_unlock;
+	ret = -E2BIG;
+	if (found->size > arg->size && !(arg->flags & IPCLAB_MSG_NOERROR))
+		goto out_unlock;
+	n = min_t(size_t, found->size, room);
+	memcpy(buf, found->text, n);
+	arg->type = found->type;
+	ret = 0;
+out_unlock:
+	spin_unlock(&obj->lock);
+	if (!ret) {
+		arg->size = n;
+		if (copy_to_user(u64_to_user_ptr(arg->text), buf, n) ||
+		    copy_to_user(argp, arg, sizeof(*arg)))
+			ret = -EFAULT;
+	}
+	kvfree(buf);
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
 static long ipclab_mbox_recv(void __user *argp)
 {
 	const u32 known = IPCLAB_WAIT_NOWAIT | IPCLAB_WAIT_TIMEOUT |
 			  IPCLAB_WAIT_ABSTIME | IPCLAB_MSG_NOERROR |
-			  IPCLAB_MSG_EXCEPT;
+			  IPCLAB_MSG_EXCEPT | IPCLAB_MSG_COPY;
 	struct ipclab_mbox_waiter w = {};
 	struct ipclab_call c = { .ops = &mbox_recv_ops, .w = &w.base };
 	struct ipclab_msgrcv arg;
@@ -598,10 +671,16 @@ static long ipclab_mbox_recv(void __user *argp)
 	    ((arg.flags & IPCLAB_MSG_EXCEPT) && arg.type <= 0))
 		return -EINVAL;
 	ret = ipclab_timeout_init(&c.t, arg.flags & ~(IPCLAB_MSG_NOERROR |
-						      IPCLAB_MSG_EXCEPT),
+						      IPCLAB_MSG_EXCEPT |
+						      IPCLAB_MSG_COPY),
 				  arg.timeout);
 	if (ret)
 		return ret;
+	if (arg.flags & IPCLAB_MSG_COPY) {
+		if ((arg.flags & IPCLAB_MSG_EXCEPT) || !c.t.nowait)
+			return -EINVAL;
+		return mbox_recv_copy(&arg, argp);
+	}
 	if (arg.type == S64_MIN)	/* -type must exist */
 		arg.type = -S64_MAX;
 
@@ -771,6 +850,35 @@ static void mbox_free(struct ipclab_obj *obj)
 	kfree_rcu(mb, obj.rcu);
 }
 
+/*
+ * IPCLAB_SET_MAX_BYTES, msgctl(IPC_SET)'s msg_qbytes: above
+ * mbox_max_bytes (MSGMNB's part) only with CAP_SYS_RESOURCE, as
+ * msgctl_down() says; never above what a mailbox's u32 can hold.
+ */
+static int mbox_set_check(struct ipclab_obj *obj, const struct ipclab_set *arg)
+{
+	if (arg->max_bytes > MBOX_MAX_BYTES_CEIL)
+		return -EINVAL;
+	if (arg->max_bytes > READ_ONCE(ipclab_mbox_max_bytes) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+/* The new capacity, and the waiting senders it lets in (ss_wakeup()). */
+static void mbox_set(struct ipclab_obj *obj, const struct ipclab_set *arg,
+		     struct ipclab_wake *wq)
+{
+	struct ipclab_mbox *mb = to_mbox(obj);
+
+	lockdep_assert_held(&obj->lock);
+	mb->max_bytes = arg->max_bytes;
+	if (obj->flags & IPCLAB_MSG_COUNT_BYTES)
+		mb->max_msgs = mb->max_bytes;
+	mbox_admit_senders(mb, wq);
+	mbox_changed(mb);
+}
+
 static struct ipclab_obj *mbox_create(const struct ipclab_get *get,
 				      struct ipclab_user *user)
 {
@@ -786,6 +894,12 @@ static struct ipclab_obj *mbox_create(const struct ipclab_get *get,
 	    max_msgsz > lim_msgsz || max_bytes < max_msgsz ||
 	    max_bytes > max_t(u64, lim_bytes, lim_msgsz))
 		return ERR_PTR(-EINVAL);
+	/* Counted as SysV: as many messages as bytes (msg_fits()). */
+	if (get->flags & IPCLAB_MSG_COUNT_BYTES) {
+		if (get->mbox.max_msgs)
+			return ERR_PTR(-EINVAL);
+		max_msgs = max_bytes;
+	}
 
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
@@ -837,4 +951,8 @@ const struct ipclab_type ipclab_mbox_type = {
 	.show		= mbox_show,
 	.poll		= mbox_poll,
 	.free		= mbox_free,
+	.create_flags	= IPCLAB_MSG_COUNT_BYTES,
+	.set_flags	= IPCLAB_SET_MAX_BYTES,
+	.set_check	= mbox_set_check,
+	.set		= mbox_set,
 };

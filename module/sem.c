@@ -1260,10 +1260,11 @@ static void sem_removed(struct ipclab_obj *obj)
 	}
 }
 
-/* /proc/sysvipc/sem: the size, no values and no pids. */
+/* /proc/sysvipc/sem: the size and otime, no values and no pids. */
 static void sem_stat_any(struct ipclab_obj *obj, struct ipclab_stat *st)
 {
 	lockdep_assert_held(&obj->lock);
+	st->perm.otime = obj->otime;
 	st->sem.nsems = to_set(obj)->nsems;
 }
 

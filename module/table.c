@@ -700,11 +700,16 @@ long ipclab_ioc_rmid(void __user *argp)
  * ipclab_ioc_set() - IPCLAB_IOC_SET: change an object's owner and mode
  * @argp: struct ipclab_set from userspace
  *
+ * The owner and mode, and what the flags ask of the object's type (its
+ * set_flags, set_check() and set()), change under one lock: all of it,
+ * or nothing.
+ *
  * Return: 0, -EINVAL, -EPERM or -EFAULT.
  */
 long ipclab_ioc_set(void __user *argp)
 {
 	struct user_namespace *ns = current_user_ns();
+	IPCLAB_DEFINE_WAKE(wq);
 	struct ipclab_obj *obj;
 	struct ipclab_set arg;
 	kuid_t uid;
@@ -713,8 +718,8 @@ long ipclab_ioc_set(void __user *argp)
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
 		return -EFAULT;
-	if ((arg.mode & ~IPCLAB_MODE_MASK) || arg.flags || arg.pad ||
-	    arg.max_bytes)
+	if ((arg.mode & ~IPCLAB_MODE_MASK) || arg.pad ||
+	    (arg.max_bytes && !(arg.flags & IPCLAB_SET_MAX_BYTES)))
 		return -EINVAL;
 	uid = make_kuid(ns, arg.uid);
 	gid = make_kgid(ns, arg.gid);
@@ -724,15 +729,26 @@ long ipclab_ioc_set(void __user *argp)
 	obj = ipclab_obj_lookup(arg.id, 0);
 	if (!obj)
 		return -EINVAL;
+	ret = -EINVAL;
+	if (arg.flags & ~obj->type->set_flags)
+		goto out_put;
 	ret = ipclab_may_control(obj);
-	if (!ret) {
-		spin_lock(&obj->lock);
-		WRITE_ONCE(obj->uid, uid);
-		WRITE_ONCE(obj->gid, gid);
-		WRITE_ONCE(obj->mode, arg.mode);
-		obj->ctime = ktime_get_real_seconds();
-		spin_unlock(&obj->lock);
-	}
+	if (!ret && arg.flags)
+		ret = obj->type->set_check(obj, &arg);
+	if (ret)
+		goto out_put;
+
+	ipclab_obj_lock(obj);
+	WRITE_ONCE(obj->uid, uid);
+	WRITE_ONCE(obj->gid, gid);
+	WRITE_ONCE(obj->mode, arg.mode);
+	obj->ctime = ktime_get_real_seconds();
+	/* A removed object still mapped keeps its name's SET, as SHM_DEST. */
+	if (arg.flags && !obj->removed)
+		obj->type->set(obj, &arg, &wq);
+	ipclab_obj_unlock(obj);
+	ipclab_wake_up(&wq);
+out_put:
 	ipclab_obj_put(obj);
 	return ret;
 }
@@ -926,9 +942,15 @@ long ipclab_ioc_stat(void __user *argp)
 		ipclab_stat_perm(obj, &out.perm);
 		out.type = obj->type->nr;
 		if (st.flags & IPCLAB_STAT_ANY) {
-			/* What /proc/sysvipc shows: no waiters, no values. */
+			/*
+			 * What /proc/sysvipc shows: no waiters, no values,
+			 * no creation flags; pids and the time of the last
+			 * operation only where the type's file has them.
+			 */
 			out.perm.cpid = 0;
 			out.perm.lpid = 0;
+			out.perm.otime = 0;
+			out.perm.flags = 0;
 			if (obj->type->stat_any)
 				obj->type->stat_any(obj, &out);
 		} else {
@@ -1000,7 +1022,7 @@ long ipclab_ioc_list(void __user *argp)
 	struct ipclab_list arg;
 	struct ipclab_obj *obj;
 	unsigned long slot;
-	u32 *ids, n = 0, cap;
+	u32 *ids, n = 0, cap, seen = 0;
 	int ret = 0;
 
 	if (copy_from_user(&arg, argp, sizeof(arg)))
@@ -1014,13 +1036,23 @@ long ipclab_ioc_list(void __user *argp)
 	if (cap && !ids)
 		return -ENOMEM;
 
+	/*
+	 * A full table is 131072 slots: let the CPU go every 1024 of them.
+	 * xa_for_each() finds each entry afresh from its index, so the walk
+	 * may leave RCU between two.
+	 */
 	rcu_read_lock();
 	xa_for_each(&ipclab_ids, slot, obj) {
-		if (arg.type && obj->type->nr != arg.type)
-			continue;
-		if (n < cap)
-			ids[n] = obj->id;
-		n++;
+		if (!(arg.type && obj->type->nr != arg.type)) {
+			if (n < cap)
+				ids[n] = obj->id;
+			n++;
+		}
+		if (!(++seen % 1024)) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
 

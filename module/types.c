@@ -37,7 +37,8 @@ static int ipclab_type_check(unsigned int slot, const struct ipclab_type *t)
 		return -EINVAL;
 	if (t->get_size > sizeof_field(struct ipclab_get, reserved))
 		return -EINVAL;
-	if (t->create_flags & ~(IPCLAB_REFUSE_DEADLOCK | IPCLAB_NOFIFO))
+	if (t->create_flags & ~(IPCLAB_REFUSE_DEADLOCK | IPCLAB_NOFIFO |
+				IPCLAB_MSG_COUNT_BYTES))
 		return -EINVAL;
 	/* A resource of the deadlock world has both, and only it refuses. */
 	if (!t->snapshot != !t->holders)

@@ -1067,6 +1067,8 @@ static void gen_get(struct fuzz_thread *t, struct call *c, void *arg)
 		g->flags |= IPCLAB_REFUSE_DEADLOCK;
 	if (chance(t, g->type == IPCLAB_TYPE_SEM ? 10 : 2))
 		g->flags |= IPCLAB_NOFIFO;
+	if (chance(t, g->type == IPCLAB_TYPE_MBOX ? 20 : 2))
+		g->flags |= IPCLAB_MSG_COUNT_BYTES;
 	if (chance(t, 2))
 		g->flags |= (uint32_t)rnd(t);
 	g->mode = gen_mode(t);
@@ -1193,6 +1195,16 @@ static void gen_set(struct fuzz_thread *t, struct call *c, void *arg)
 	a->gid = chance(t, 90) ? ids[below(t, 2)] : ids[below(t, ARRAY_SIZE(ids))];
 	if (chance(t, 2))
 		a->uid = (uint32_t)rnd(t);
+	/* msg_qbytes: small (senders wait), back up, or past the ceiling. */
+	if (chance(t, 20)) {
+		static const uint64_t sizes[] = {
+			0, 1, 64, 16384, 65536, IPCLAB_MBOX_BYTES_CEIL,
+			IPCLAB_MBOX_BYTES_CEIL + 1, UINT64_MAX,
+		};
+
+		a->flags |= IPCLAB_SET_MAX_BYTES;
+		a->max_bytes = sizes[below(t, ARRAY_SIZE(sizes))];
+	}
 }
 
 static void gen_stat(struct fuzz_thread *t, struct call *c, void *arg)
@@ -1398,6 +1410,14 @@ static void gen_recv(struct fuzz_thread *t, struct call *c, void *arg)
 		a->flags |= IPCLAB_MSG_NOERROR;
 	if (chance(t, 10))
 		a->flags |= IPCLAB_MSG_EXCEPT;
+	/* A copy by position: mostly the first few, with NOWAIT. */
+	if (chance(t, 10)) {
+		a->flags |= IPCLAB_MSG_COPY;
+		if (chance(t, 90))
+			a->flags |= IPCLAB_WAIT_NOWAIT;
+		if (chance(t, 80))
+			a->type = below(t, 8);
+	}
 	if (chance(t, 1))
 		a->flags |= 1U << below(t, 32);
 }

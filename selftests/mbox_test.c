@@ -2750,4 +2750,190 @@ TEST_F_TIMEOUT(mbox, load_producers_consumers, 1800)
 	EXPECT_EQ(0, i);
 }
 
+/* ------------------------------------------------------------------ */
+/* What the SysV layer needs: msg_qbytes, MSG_COPY, counting as SysV   */
+/* ------------------------------------------------------------------ */
+
+static int set_max_bytes(int fd, __u32 id, __u32 mode, __u32 flags, __u64 max_bytes)
+{
+	struct ipclab_set s = {
+		.id = id, .mode = mode, .uid = geteuid(), .gid = getegid(),
+		.flags = flags, .max_bytes = max_bytes,
+	};
+
+	return ioctl(fd, IPCLAB_IOC_SET, &s);
+}
+
+/* IPCLAB_SET_MAX_BYTES: its errors, and a raise lets a sender in. */
+TEST_F(mbox, set_max_bytes)
+{
+	__u32 id = NEW_MBOX(0, 16, 64), sem;
+	struct ipclab_set s;
+	struct ipclab_stat st;
+	pid_t pid;
+
+	EXPECT_ERRNO(EINVAL, set_max_bytes(self->fd, id, 0600, IPCLAB_SET_MAX_BYTES,
+					   IPCLAB_MBOX_BYTES_CEIL + 1));
+	EXPECT_ERRNO(EINVAL, set_max_bytes(self->fd, id, 0600, 0x4, 32));
+	EXPECT_ERRNO(EINVAL, set_max_bytes(self->fd, id, 0600, 0, 32));
+	s = (struct ipclab_set){ .id = id, .mode = 0600, .uid = geteuid(),
+				 .gid = getegid(), .flags = IPCLAB_SET_MAX_BYTES,
+				 .pad = 1, .max_bytes = 32 };
+	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SET, &s));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(64, st.mbox.max_bytes);
+
+	/* Fill 16 of 16, then a sender waits for 16 more bytes. */
+	ASSERT_OK(set_max_bytes(self->fd, id, 0640, IPCLAB_SET_MAX_BYTES, 16));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(16, st.mbox.max_bytes);
+	EXPECT_EQ(0640, st.perm.mode);
+	SEND_NOW(id, 1, 1, 16);
+	EXPECT_ERRNO(EAGAIN, send_tag(self->fd, id, 1, 2, 16, IPCLAB_WAIT_NOWAIT, 0));
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_status(send_tag(self->fd, id, 1, 2, 16, 0, 0)));
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+	ASSERT_OK(set_max_bytes(self->fd, id, 0640, IPCLAB_SET_MAX_BYTES, 32));
+	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
+	check_mbox(id, 2, 32, 0);
+
+	/* Below what is queued: receiving still works, sending waits. */
+	ASSERT_OK(set_max_bytes(self->fd, id, 0640, IPCLAB_SET_MAX_BYTES, 0));
+	EXPECT_ERRNO(EAGAIN, send_tag(self->fd, id, 1, 3, 0, IPCLAB_WAIT_NOWAIT, 0));
+	EXPECT_RECV(id, 0, 0, 1, 1, 16);
+	EXPECT_RECV(id, 0, 0, 1, 2, 16);
+
+	/* A semaphore set takes no such flag. */
+	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
+			     IPCLAB_CREAT, 0600, 1, &sem));
+	cl_track(&self->cl, sem);
+	EXPECT_ERRNO(EINVAL, set_max_bytes(self->fd, sem, 0600, IPCLAB_SET_MAX_BYTES, 16));
+}
+
+/* Above mbox_max_bytes needs CAP_SYS_RESOURCE; the owner check comes first. */
+TEST_F(mbox, set_max_bytes_nobody)
+{
+	__u32 root_id = NEW_MBOX(0, 0, 0);
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to become nobody");
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		__u64 lim = param_or("mbox_max_bytes", DEF_MBOX_MAX_BYTES);
+		struct ipclab_stat st;
+		__u32 id;
+		int fd;
+
+		if (drop_to_nobody())
+			_exit(CHILD_BROKEN);
+		fd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || mbox_get(fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600,
+				       0, 0, 0, &id))
+			_exit(CHILD_BROKEN);
+		CHILD_CHECK(set_max_bytes(fd, root_id, 0600, IPCLAB_SET_MAX_BYTES, 16), EPERM);
+		CHILD_CHECK(set_max_bytes(fd, id, 0644, IPCLAB_SET_MAX_BYTES, lim + 1), EPERM);
+		CHILD_CHECK(ipclab_stat(fd, id, &st), 0);
+		if (st.perm.mode != 0600 || st.mbox.max_bytes != lim)
+			_exit(CHILD_CHECK_FAILED);	/* all or nothing */
+		CHILD_CHECK(set_max_bytes(fd, id, 0600, IPCLAB_SET_MAX_BYTES, lim), 0);
+		CHILD_CHECK(ipclab_rmid(fd, id), 0);
+		_exit(0);
+	}
+	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
+}
+
+static int recv_copy(int fd, __u32 id, __s64 pos, void *buf, __u64 size,
+		     __u32 flags, __s64 *type, __u64 *got)
+{
+	struct ipclab_msgrcv r = {
+		.id = id, .flags = flags, .type = pos,
+		.text = ptr_u64(buf), .size = size,
+	};
+	int ret = ioctl(fd, IPCLAB_IOC_MBOX_RECV, &r);
+
+	if (!ret) {
+		*type = r.type;
+		*got = r.size;
+	}
+	return ret;
+}
+
+/* IPCLAB_MSG_COPY: by position, the mailbox untouched; its errors. */
+TEST_F(mbox, msg_copy)
+{
+	const __u32 copy = IPCLAB_MSG_COPY | IPCLAB_WAIT_NOWAIT;
+	__u32 id = NEW_MBOX(0, 0, 0);
+	unsigned char buf[64];
+	struct ipclab_stat st;
+	__s64 type = 0;
+	__u64 got = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		SEND_NOW(id, 10 + i, 100 + i, 8 + i);
+	for (i = 0; i < 3; i++) {
+		ASSERT_OK(recv_copy(self->fd, id, i, buf, sizeof(buf), copy, &type, &got));
+		EXPECT_EQ(10 + i, type);
+		EXPECT_EQ(8 + i, got);
+		EXPECT_EQ(100 + i, text_tag(buf));
+	}
+	EXPECT_ERRNO(EAGAIN, recv_copy(self->fd, id, 3, buf, sizeof(buf), copy, &type, &got));
+	EXPECT_ERRNO(EAGAIN, recv_copy(self->fd, id, -1, buf, sizeof(buf), copy, &type, &got));
+	EXPECT_ERRNO(EAGAIN, recv_copy(self->fd, id, INT64_MIN, buf, sizeof(buf), copy,
+				       &type, &got));
+	EXPECT_ERRNO(EINVAL, recv_copy(self->fd, id, 0, buf, sizeof(buf), IPCLAB_MSG_COPY,
+				       &type, &got));
+	EXPECT_ERRNO(EINVAL, recv_copy(self->fd, id, 1, buf, sizeof(buf),
+				       copy | IPCLAB_MSG_EXCEPT, &type, &got));
+	EXPECT_ERRNO(E2BIG, recv_copy(self->fd, id, 2, buf, 4, copy, &type, &got));
+	/* Natively, MSG_NOERROR truncates the copy. */
+	ASSERT_OK(recv_copy(self->fd, id, 2, buf, 4, copy | IPCLAB_MSG_NOERROR, &type, &got));
+	EXPECT_EQ(4, got);
+	EXPECT_EQ(102, text_tag(buf));
+	EXPECT_ERRNO(EFAULT, recv_copy(self->fd, id, 0, NULL, sizeof(buf), copy, &type, &got));
+	EXPECT_ERRNO(EINVAL, recv_copy(self->fd, id + IPCLAB_ID_SLOTS, 0, buf, sizeof(buf),
+				       copy, &type, &got));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(3, st.mbox.msgs);
+	EXPECT_EQ(27, st.mbox.bytes);
+	EXPECT_EQ(0, st.mbox.received);
+	EXPECT_EQ(0, st.mbox.lrpid);
+	EXPECT_EQ(0, st.mbox.rtime);
+	EXPECT_RECV(id, 0, 0, 10, 100, 8);
+}
+
+/* IPCLAB_MSG_COUNT_BYTES: as many messages as bytes, moved by SET. */
+TEST_F(mbox, count_bytes)
+{
+	struct ipclab_stat st;
+	__u32 id, bad;
+	int i;
+
+	EXPECT_ERRNO(EINVAL, mbox_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_MSG_COUNT_BYTES,
+				      0600, 0, 0, 0, &bad));
+	EXPECT_ERRNO(EINVAL, mbox_get(self->fd, IPCLAB_KEY_PRIVATE,
+				      IPCLAB_CREAT | IPCLAB_MSG_COUNT_BYTES, 0600, 4, 0, 0, &bad));
+	EXPECT_ERRNO(EINVAL, ipclab_get(self->fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
+					IPCLAB_CREAT | IPCLAB_MSG_COUNT_BYTES, 0600, 1, &bad));
+	ASSERT_OK(mbox_get(self->fd, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT | IPCLAB_MSG_COUNT_BYTES,
+			   0600, 0, 4, 8, &id));
+	cl_track(&self->cl, id);
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(8, st.mbox.max_msgs);
+	EXPECT_EQ(IPCLAB_MSG_COUNT_BYTES, st.perm.flags);
+	for (i = 0; i < 8; i++)
+		SEND_NOW(id, 1, i, 0);
+	EXPECT_ERRNO(EAGAIN, send_tag(self->fd, id, 1, 9, 0, IPCLAB_WAIT_NOWAIT, 0));
+	ASSERT_OK(set_max_bytes(self->fd, id, 0600, IPCLAB_SET_MAX_BYTES, 9));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(9, st.mbox.max_msgs);
+	SEND_NOW(id, 1, 9, 0);
+	EXPECT_ERRNO(EAGAIN, send_tag(self->fd, id, 1, 10, 0, IPCLAB_WAIT_NOWAIT, 0));
+	check_mbox(id, 9, 0, 0);
+}
+
 TEST_HARNESS_MAIN

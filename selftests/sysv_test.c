@@ -1749,10 +1749,6 @@ SCENARIO(msg_stat)
 	SEE_ERR(EINVAL, s->msgctl(id, 99, &ds), "msgctl command 99");
 }
 
-/*
- * msgctl(IPC_SET) changing msg_qbytes is not compared: a mailbox's
- * capacity is fixed when it is created (docs/sysv.md).
- */
 
 /* A full queue: the sender waits until a message is received. */
 SCENARIO(msg_full)
@@ -1914,6 +1910,170 @@ SCENARIO(msg_rmid_waiters)
 	SEE_ERR(EINVAL, s->msgrcv(empty, &m, 64, 0, IPC_NOWAIT), "msgrcv from a removed queue");
 	SEE_ERR(EINVAL, s->msgsnd(empty, &m, 1, IPC_NOWAIT), "msgsnd to a removed queue");
 	SEE_ERR(EINVAL, s->msgctl(empty, IPC_RMID, NULL), "IPC_RMID again");
+}
+
+/*
+ * IPC_SET of msg_qbytes: a smaller capacity makes a send wait (EAGAIN
+ * with IPC_NOWAIT), a larger one lets a waiting sender go; below the
+ * bytes queued, receives still work; above MSGMNB, root may.
+ */
+SCENARIO(msg_qbytes)
+{
+	const struct sysv *s = c->s;
+	struct msqid_ds ds;
+	pid_t w;
+	int id;
+
+	id = track(c, 'm', s->msgget(IPC_PRIVATE, 0600));
+	NEED(id >= 0);
+	NEED(msg_stat(c, id, &ds) == 0);
+	ds.msg_qbytes = 10;
+	ds.msg_perm.mode = 0640;
+	SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "IPC_SET msg_qbytes 10, mode 0640");
+	SEE_ERR(0, msg_stat(c, id, &ds), "IPC_STAT");
+	SEE(10, ds.msg_qbytes, "  msg_qbytes");
+	SEE(0640, ds.msg_perm.mode, "  mode");
+	SEE_ERR(0, msg_put(c, id, 1, "abcdefgh", IPC_NOWAIT), "msgsnd of 8 bytes");
+	SEE_ERR(EAGAIN, msg_put(c, id, 1, "ijkl", IPC_NOWAIT), "msgsnd of 4 more, IPC_NOWAIT");
+
+	w = fork_kid(c);
+	NEED(w >= 0);
+	if (w == 0)
+		_exit(child_status(msg_put(c, id, 2, "ijkl", 0)));
+	SEE(1, wait_asleep(c, w, SYS_msgsnd, id, 1), "a child blocks sending 4 more");
+	NEED(msg_stat(c, id, &ds) == 0);
+	ds.msg_qbytes = 16384;
+	SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "IPC_SET msg_qbytes 16384");
+	SEE_KID(0, w, "  the sender goes on");
+	SEE_ERR(0, msg_stat(c, id, &ds), "IPC_STAT");
+	SEE(2, ds.msg_qnum, "  msg_qnum");
+	SEE(12, ds.__msg_cbytes, "  __msg_cbytes");
+
+	ds.msg_qbytes = 1;
+	SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "IPC_SET msg_qbytes 1, below what is queued");
+	SEE_ERR(EAGAIN, msg_put(c, id, 3, "x", IPC_NOWAIT), "msgsnd of 1 byte, IPC_NOWAIT");
+	SEE_MSG(id, 64, 0, IPC_NOWAIT, 1, "abcdefgh");
+	SEE_MSG(id, 64, 0, IPC_NOWAIT, 2, "ijkl");
+	SEE_ERR(0, msg_put(c, id, 3, "", IPC_NOWAIT), "msgsnd of 0 bytes into an empty queue");
+	SEE_ERR(EAGAIN, msg_put(c, id, 3, "", IPC_NOWAIT), "  a second one (msg_qbytes bounds the count)");
+
+	/* Above MSGMNB (16384): root has CAP_SYS_RESOURCE. */
+	NEED(msg_stat(c, id, &ds) == 0);
+	ds.msg_qbytes = 65536;
+	SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "IPC_SET msg_qbytes 65536 as root");
+	SEE_ERR(0, msg_stat(c, id, &ds), "IPC_STAT");
+	SEE(65536, ds.msg_qbytes, "  msg_qbytes");
+}
+
+/* Without CAP_SYS_RESOURCE, MSGMNB is the most; a stranger may not at all. */
+ROOT_SCENARIO(msg_qbytes_nobody)
+{
+	const struct sysv *s = c->s;
+	struct msqid_ds ds;
+	int root_q;
+	pid_t pid;
+
+	root_q = track(c, 'm', s->msgget(IPC_PRIVATE, 0666));
+	NEED(root_q >= 0);
+	pid = fork_kid(c);
+	NEED(pid >= 0);
+	if (pid == 0) {
+		int id;
+
+		CHILD_NEED(drop_to_nobody() == 0);
+		id = s->msgget(IPC_PRIVATE, 0600);
+		CHILD_NEED(id >= 0);
+		CHILD_NEED(msg_stat(c, id, &ds) == 0);
+		ds.msg_qbytes = 16385;
+		ds.msg_perm.mode = 0640;
+		SEE_ERR(EPERM, s->msgctl(id, IPC_SET, &ds), "nobody: msg_qbytes 16385, mode 0640");
+		SEE_ERR(0, msg_stat(c, id, &ds), "  IPC_STAT");
+		SEE(16384, ds.msg_qbytes, "  msg_qbytes unchanged");
+		SEE(0600, ds.msg_perm.mode, "  mode unchanged");
+		ds.msg_qbytes = 100;
+		SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "nobody: msg_qbytes 100");
+		SEE_ERR(0, msg_stat(c, id, &ds), "  IPC_STAT");
+		SEE(100, ds.msg_qbytes, "  msg_qbytes");
+		ds.msg_qbytes = 16384;
+		SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "nobody: msg_qbytes back to 16384");
+		CHILD_NEED(msg_stat(c, root_q, &ds) == 0);
+		ds.msg_qbytes = 100;
+		SEE_ERR(EPERM, s->msgctl(root_q, IPC_SET, &ds), "nobody: IPC_SET of root's queue");
+		s->msgctl(id, IPC_RMID, NULL);
+		_exit(0);
+	}
+	SEE_KID(0, pid, "nobody's IPC_SET");
+}
+
+/* Does the kernel have MSG_COPY (CONFIG_CHECKPOINT_RESTORE)? */
+static bool kernel_msg_copy(void)
+{
+	struct msg m;
+	int id = k_msgget(IPC_PRIVATE, 0600);
+	bool yes;
+
+	if (id < 0)
+		return false;
+	yes = k_msgrcv(id, &m, 8, 0, MSG_COPY | IPC_NOWAIT) < 0 && errno == ENOMSG;
+	k_msgctl(id, IPC_RMID, NULL);
+	return yes;
+}
+
+/*
+ * MSG_COPY: the message at a position is copied and stays, and nothing
+ * of the queue changes; it needs IPC_NOWAIT and refuses MSG_EXCEPT.
+ */
+static void scen_msg_copy(struct ctx *c);
+TEST_F(sysv, msg_copy)
+{
+	if (!kernel_msg_copy())
+		SKIP(return, "the kernel has no MSG_COPY (CONFIG_CHECKPOINT_RESTORE)");
+	run_both(_metadata, self, scen_msg_copy);
+}
+
+static void scen_msg_copy(struct ctx *c)
+{
+	const struct sysv *s = c->s;
+	struct msqid_ds ds;
+	struct msg m;
+	void *bad = mmap(NULL, getpagesize(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int id;
+
+	NEED(bad != MAP_FAILED);
+	id = track(c, 'm', s->msgget(IPC_PRIVATE, 0600));
+	NEED(id >= 0);
+	NEED(msg_put(c, id, 1, "one", 0) == 0);
+	NEED(msg_put(c, id, 2, "two", 0) == 0);
+	NEED(msg_put(c, id, 3, "three", 0) == 0);
+
+	SEE_MSG(id, 64, 0, MSG_COPY | IPC_NOWAIT, 1, "one");
+	SEE_MSG(id, 64, 1, MSG_COPY | IPC_NOWAIT, 2, "two");
+	SEE_MSG(id, 64, 2, MSG_COPY | IPC_NOWAIT, 3, "three");
+	SEE_MSG(id, 64, 0, MSG_COPY | IPC_NOWAIT, 1, "one");
+	SEE_ERR(ENOMSG, s->msgrcv(id, &m, 64, 3, MSG_COPY | IPC_NOWAIT), "MSG_COPY past the last");
+	SEE_ERR(ENOMSG, s->msgrcv(id, &m, 64, -1, MSG_COPY | IPC_NOWAIT), "MSG_COPY of position -1");
+	SEE_ERR(EINVAL, s->msgrcv(id, &m, 64, 0, MSG_COPY), "MSG_COPY without IPC_NOWAIT");
+	SEE_ERR(EINVAL, s->msgrcv(id, &m, 64, 1, MSG_COPY | IPC_NOWAIT | MSG_EXCEPT),
+		"MSG_COPY with MSG_EXCEPT");
+	SEE_ERR(E2BIG, s->msgrcv(id, &m, 2, 2, MSG_COPY | IPC_NOWAIT), "MSG_COPY into 2 bytes");
+	SEE_ERR(EINVAL, s->msgrcv(id, &m, 2, 2, MSG_COPY | IPC_NOWAIT | MSG_NOERROR),
+		"  with MSG_NOERROR (no truncated copy)");
+	SEE_ERR(EINVAL, s->msgrcv(-1, &m, 64, 0, MSG_COPY | IPC_NOWAIT), "MSG_COPY of id -1");
+	pid = fork_kid(c);
+	NEED(pid >= 0);
+	if (pid == 0)
+		_exit(child_status(s->msgrcv(id, bad, 64, 0, MSG_COPY | IPC_NOWAIT)));
+	SEE_KID(EFAULT, pid, "MSG_COPY into a bad page");
+
+	SEE_ERR(0, msg_stat(c, id, &ds), "IPC_STAT after the copies");
+	SEE(3, ds.msg_qnum, "  msg_qnum: all still there");
+	SEE(11, ds.__msg_cbytes, "  __msg_cbytes");
+	SEE(0, ds.msg_lrpid, "  msg_lrpid: nobody received");
+	SEE(0, ds.msg_rtime, "  msg_rtime");
+	SEE_MSG(id, 64, 0, IPC_NOWAIT, 1, "one");
+	SEE_MSG(id, 64, 0, MSG_COPY | IPC_NOWAIT, 2, "two");
+	munmap(bad, getpagesize());
 }
 
 /* ------------------------------------------------------------------ */

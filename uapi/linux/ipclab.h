@@ -92,6 +92,14 @@ struct ipclab_version {
  * perm.flags.
  */
 #define IPCLAB_NOFIFO		0x8
+/*
+ * With CREAT (EINVAL without), mailboxes only (ABI 1.2): count messages
+ * as SysV does, against the capacity in bytes: at most max_bytes
+ * messages, as msg_qbytes bounds a queue's (mbox.max_msgs must be 0),
+ * whatever mbox_max_msgs says; IPCLAB_SET_MAX_BYTES moves both.  The
+ * SysV layer's msgget() creates mailboxes so.  Reported in perm.flags.
+ */
+#define IPCLAB_MSG_COUNT_BYTES	0x10
 
 /* Permission bits of ipclab_get.mode and ipclab_set.mode, as SysV's. */
 #define IPCLAB_MODE_MASK	0777
@@ -101,7 +109,7 @@ struct ipclab_version {
  * @type:  IPCLAB_TYPE_*
  * @key:   the rendezvous key, or IPCLAB_KEY_PRIVATE
  * @flags: IPCLAB_CREAT, IPCLAB_EXCL, IPCLAB_REFUSE_DEADLOCK,
- *         IPCLAB_NOFIFO
+ *         IPCLAB_NOFIFO, IPCLAB_MSG_COUNT_BYTES
  * @mode:  permission bits (IPCLAB_MODE_MASK) for a new object; for an
  *         existing one, the access wanted, as SysV reads it: the rwx bits
  *         of all three triplets together (0 means "only look")
@@ -619,7 +627,8 @@ struct ipclab_holder {
  * @mode:  permission bits
  * @cpid:  creator's process id
  * @lpid:  process id of the last operation
- * @flags: IPCLAB_REFUSE_DEADLOCK, IPCLAB_NOFIFO: how it was created
+ * @flags: IPCLAB_REFUSE_DEADLOCK, IPCLAB_NOFIFO, IPCLAB_MSG_COUNT_BYTES:
+ *         how it was created
  * @ctime: creation or last IPCLAB_IOC_SET/SETVAL/SETALL (seconds since the epoch)
  * @otime: last operation (seconds since the epoch, 0 if none)
  */
@@ -646,11 +655,12 @@ struct ipclab_perm {
 #define IPCLAB_STAT_INDEX	0x1
 /*
  * No read permission needed, as SEM_STAT_ANY: only what /proc/sysvipc
- * shows anyone is filled: @perm, without its pids but for a shared
- * buffer's (/proc/sysvipc/shm has them), a set's @sem, a mailbox's counts,
- * capacities, last pids and times, a buffer's size, nattch, flags and
- * times; of a mutex, @perm alone.  @nwaiters is 0, and every array
- * pointer and capacity must be 0 (EINVAL).
+ * shows anyone is filled: @perm without its flags, its pids (but for a
+ * shared buffer's, which /proc/sysvipc/shm has) and its otime (but for a
+ * set's); a set's @sem, a mailbox's counts, capacities, last pids and
+ * times, a buffer's size, nattch, flags and times; of a mutex, @perm
+ * alone.  @nwaiters is 0, and every array pointer and capacity must be
+ * 0 (EINVAL).
  */
 #define IPCLAB_STAT_ANY		0x2
 

@@ -539,9 +539,17 @@ int semctl(int semid, int semnum, int cmd, ...)
 
 /* ---- message queues ------------------------------------------------ */
 
+/*
+ * A queue counts its messages against msg_qbytes, as msg_fits() does
+ * (IPCLAB_MSG_COUNT_BYTES), not against ipclab's mbox_max_msgs.
+ */
 int msgget(key_t key, int msgflg)
 {
-	return ipclab_mbox_get(key, 0, 0, get_flags(msgflg), msgflg & 0777);
+	int flags = get_flags(msgflg);
+
+	if (key == IPC_PRIVATE || (msgflg & IPC_CREAT))
+		flags |= IPCLAB_CREAT | IPCLAB_MSG_COUNT_BYTES;
+	return ipclab_mbox_get(key, 0, 0, flags, msgflg & 0777);
 }
 
 /* struct msgbuf as msgsnd(2) shows it: the type, then the text. */
@@ -587,16 +595,51 @@ static int put_type(void *msgp, long type, ssize_t n)
 	return copy_out(msgp, &type, sizeof(type));
 }
 
+/*
+ * MSG_COPY, as do_msgrcv() does it: IPC_NOWAIT and no MSG_EXCEPT, then
+ * the caller's buffer is read first (prepare_copy() loads up to MSGMAX
+ * bytes of it: EFAULT before anything else), the message at position
+ * msgtyp is copied and stays.  A message bigger than the buffer is
+ * E2BIG, and EINVAL with MSG_NOERROR (copy_msg() will not truncate).
+ */
+static ssize_t msg_copy(int msqid, void *msgp, size_t msgsz, long msgtyp,
+			int msgflg)
+{
+	struct ipclab_info info;
+	long type = msgtyp;
+	ssize_t n;
+
+	if ((msgflg & MSG_EXCEPT) || !(msgflg & IPC_NOWAIT))
+		return fail(EINVAL);
+	if (ipclab_info(&info))
+		return -1;
+	if (readable(msgp, msgsz < info.limits.mbox_max_msgsz ?
+		     msgsz : info.limits.mbox_max_msgsz))
+		return -1;
+	n = ipclab_receive(msqid, &type, mtext_of(msgp), msgsz,
+			   IPCLAB_MSG_COPY | IPCLAB_WAIT_NOWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN)
+			errno = ENOMSG;
+		else if (errno == E2BIG && (msgflg & MSG_NOERROR))
+			errno = EINVAL;
+		return -1;
+	}
+	return put_type(msgp, type, n) ?: n;
+}
+
 ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 {
 	unsigned int flags = 0;
 	long type = msgtyp;
 	ssize_t n;
 
-	if (msgflg & ~(IPC_NOWAIT | MSG_NOERROR | MSG_EXCEPT))
-		return fail(EINVAL);	/* MSG_COPY and the like */
-	if ((ssize_t)msgsz < 0)
+	if (msgflg & ~(IPC_NOWAIT | MSG_NOERROR | MSG_EXCEPT | MSG_COPY))
 		return fail(EINVAL);
+	if (msqid < 0 || (ssize_t)msgsz < 0)
+		return fail(EINVAL);
+	if (msgflg & MSG_COPY)
+		return msg_copy(msqid, msgp, msgsz, msgtyp, msgflg);
 	if (msgflg & IPC_NOWAIT)
 		flags |= IPCLAB_WAIT_NOWAIT;
 	if (msgflg & MSG_NOERROR)
@@ -673,9 +716,27 @@ static int msg_info(int cmd, struct msginfo *buf)
 	return copy_out(buf, &mi, sizeof(mi)) ?: max;
 }
 
+/*
+ * IPC_SET: owner, mode and msg_qbytes in one command, all or nothing;
+ * above MSGMNB (mbox_max_bytes) it takes CAP_SYS_RESOURCE (EPERM).
+ */
+static int msg_set(int msqid, const struct msqid_ds *ds)
+{
+	struct ipclab_set arg = {
+		.id = msqid, .uid = ds->msg_perm.uid, .gid = ds->msg_perm.gid,
+		.mode = ds->msg_perm.mode & 0777,
+		.flags = IPCLAB_SET_MAX_BYTES, .max_bytes = ds->msg_qbytes,
+	};
+	int fd = ipclab_fd();
+
+	if (fd < 0)
+		return -1;
+	/* Past IPCLAB_MBOX_BYTES_CEIL (64 MiB), even root gets EINVAL. */
+	return ioctl(fd, IPCLAB_IOC_SET, &arg);
+}
+
 int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 {
-	struct ipclab_stat st;
 	struct msqid_ds ds;
 
 	if (msqid < 0 || cmd < 0)
@@ -696,11 +757,7 @@ int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 			return -1;
 		if (check_type(msqid, IPCLAB_TYPE_MBOX))
 			return -1;
-		/* A mailbox's capacity is fixed when it is created. */
-		if (!stat_type(msqid, IPCLAB_TYPE_MBOX, &st) &&
-		    ds.msg_qbytes != st.mbox.max_bytes)
-			return fail(EINVAL);
-		return set_perm(msqid, &ds.msg_perm);
+		return msg_set(msqid, &ds);
 	default:
 		return fail(EINVAL);
 	}
