@@ -2341,6 +2341,34 @@ SCENARIO(shm_rmid_remap)
 	munmap(p, 4 * page);
 }
 
+/*
+ * shmdt() of an address the program unmapped itself and mapped
+ * something else over is EINVAL, and leaves the new mapping alone.
+ */
+SCENARIO(shm_dt_replaced)
+{
+	const struct sysv *s = c->s;
+	long page = getpagesize();
+	char *p, *q;
+	int id;
+
+	id = track(c, 'h', s->shmget(IPC_PRIVATE, 2 * page, 0600));
+	NEED(id >= 0);
+	SEE_ATTACH(0, p, s->shmat(id, NULL, 0), "shmat");
+	NEED(p != (void *)-1);
+	SEE(1, nattch(c, id), "  nattch");
+	NEED(munmap(p, 2 * page) == 0);
+	SEE(0, nattch(c, id), "nattch after the program's own munmap");
+	q = mmap(p, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0);
+	NEED(q == p);
+	q[0] = 'a';
+	SEE_ERR(EINVAL, s->shmdt(p), "shmdt of what is mapped there now");
+	SEE('a', q[0], "  the new mapping is still there");
+	SEE_ERR(EINVAL, s->shmdt(p), "shmdt again");
+	munmap(q, 2 * page);
+}
+
 /* shmget flags Linux accepts on any segment. */
 SCENARIO(shm_noreserve)
 {

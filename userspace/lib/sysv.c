@@ -19,6 +19,7 @@
  * limit, ...) is listed in docs/sysv.md.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -773,7 +774,39 @@ struct attachment {
 	struct attachment *next;
 	void *addr;
 	size_t size;
+	unsigned long dev, ino;		/* its file's; 0, 0 if unknown */
 };
+
+/*
+ * The file mapped at @addr from its start, as /proc/self/maps shows it
+ * (major:minor and inode): what shmdt() checks is still the segment,
+ * as Linux's looks for the segment's own mapping there.  0 if @addr
+ * starts no mapping of a file's offset 0; -1 if /proc cannot say.
+ */
+static int mapped_file(void *addr, unsigned long *dev, unsigned long *ino)
+{
+	unsigned long start, end, off, major, minor, inode;
+	char line[512];
+	int ret = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %lx %lx:%lx %lu", &start, &end, &off,
+			   &major, &minor, &inode) != 6 || start != (uintptr_t)addr)
+			continue;
+		if (!off && inode) {
+			*dev = major << 20 | minor;
+			*ino = inode;
+			ret = 1;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
 
 static struct attachment *attachments;
 static pthread_mutex_t attachments_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -860,6 +893,11 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 	}
 	a->addr = at;
 	a->size = st.shbuf.size;
+	a->dev = a->ino = 0;
+	saved = errno;
+	if (mapped_file(at, &a->dev, &a->ino) != 1)
+		a->dev = a->ino = 0;
+	errno = saved;
 	pthread_mutex_lock(&attachments_lock);
 	forget_overlapping(at, a->size);	/* SHM_REMAP replaced them */
 	a->next = attachments;
@@ -877,9 +915,16 @@ einval:
 	return (void *)-1;
 }
 
+/*
+ * Only an attachment that is still the segment's mapping: one the
+ * program unmapped itself, and perhaps mapped something else over, is
+ * EINVAL, as on Linux (when /proc says nothing, the list alone decides).
+ */
 int shmdt(const void *shmaddr)
 {
 	struct attachment **pp, *a = NULL;
+	unsigned long dev = 0, ino = 0;
+	int known;
 
 	pthread_mutex_lock(&attachments_lock);
 	for (pp = &attachments; *pp; pp = &(*pp)->next) {
@@ -891,6 +936,12 @@ int shmdt(const void *shmaddr)
 	}
 	pthread_mutex_unlock(&attachments_lock);
 	if (!a) {
+		errno = EINVAL;
+		return -1;
+	}
+	known = a->ino ? mapped_file(a->addr, &dev, &ino) : -1;
+	if (known == 0 || (known == 1 && (dev != a->dev || ino != a->ino))) {
+		free(a);
 		errno = EINVAL;
 		return -1;
 	}
