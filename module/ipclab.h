@@ -268,6 +268,9 @@ struct ipclab_ioctl {
  * @holders:      with @snapshot: with the world stopped and preemption off,
  *                report each process holding what waiter @w waits for with
  *                ipclab_dl_holder(), taking an ipclab_dl_step() per look
+ * @max_per_user: optional: the module parameter that bounds the objects
+ *                of this type one user created (ENOSPC), within
+ *                max_objects_per_user; read without a lock
  * @set_flags:    the IPCLAB_SET_* flags of IPCLAB_IOC_SET it takes: the
  *                core refuses any other with -EINVAL, and calls
  *                @set_check and @set only when one was given
@@ -309,6 +312,7 @@ struct ipclab_type {
 	void (*stat)(struct ipclab_obj *obj, struct ipclab_stat *st,
 		     struct ipclab_snap *snap);
 	void (*stat_any)(struct ipclab_obj *obj, struct ipclab_stat *st);
+	const unsigned int *max_per_user;
 	u32 set_flags;
 	int (*set_check)(struct ipclab_obj *obj, const struct ipclab_set *arg);
 	void (*set)(struct ipclab_obj *obj, const struct ipclab_set *arg,

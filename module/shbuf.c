@@ -76,6 +76,18 @@ module_param_cb(max_shbuf_pages_per_user, &ipclab_ulong_param_ops,
 		&ipclab_max_shbuf_pages_per_user_param, 0644);
 MODULE_PARM_DESC(max_shbuf_pages_per_user, "Pages of the shared buffers one uid created (ENOSPC)");
 
+/*
+ * Each buffer holds a shmem file, about 1.5 KiB of kernel memory before
+ * any page: SHMMNI's 4096 per user, not max_objects_per_user's 32768.
+ */
+static unsigned int ipclab_max_shbufs_per_user = 4096;
+static struct ipclab_uint_param ipclab_max_shbufs_per_user_param = {
+	.var = &ipclab_max_shbufs_per_user, .lo = 0, .hi = IPCLAB_SLOTS,
+};
+module_param_cb(max_shbufs_per_user, &ipclab_uint_param_ops,
+		&ipclab_max_shbufs_per_user_param, 0644);
+MODULE_PARM_DESC(max_shbufs_per_user, "Shared buffers one uid created, like SHMMNI (ENOSPC)");
+
 struct ipclab_shbuf {
 	struct ipclab_obj obj;
 	u64 size;			/* as asked for, like shm_segsz */
@@ -478,6 +490,7 @@ err_uncharge:
 
 static void shbuf_limits(struct ipclab_limits *l)
 {
+	l->max_shbufs_per_user = READ_ONCE(ipclab_max_shbufs_per_user);
 	l->shbuf_max_size = READ_ONCE(ipclab_shbuf_max_size);
 	l->max_shbuf_pages = READ_ONCE(ipclab_max_shbuf_pages);
 	l->max_shbuf_pages_per_user = READ_ONCE(ipclab_max_shbuf_pages_per_user);
@@ -496,6 +509,7 @@ const struct ipclab_type ipclab_shbuf_type = {
 	.create		= shbuf_create,
 	.check_open	= shbuf_check_open,
 	.limits		= shbuf_limits,
+	.max_per_user	= &ipclab_max_shbufs_per_user,
 	.usage		= shbuf_usage,
 	.remove		= shbuf_remove,
 	.linger		= shbuf_linger,

@@ -103,8 +103,11 @@ void ipclab_obj_init(struct ipclab_obj *obj, const struct ipclab_type *type,
 }
 
 /* Objects count for their creator from creation to the last reference. */
-static int ipclab_obj_charge(struct ipclab_user *user, u32 type)
+static int ipclab_obj_charge(struct ipclab_user *user,
+			     const struct ipclab_type *t)
 {
+	unsigned long per_type = t->max_per_user ?
+				 READ_ONCE(*t->max_per_user) : ULONG_MAX;
 	int ret;
 
 	ret = ipclab_charge(user, IPCLAB_RES_OBJECTS, 1,
@@ -112,8 +115,8 @@ static int ipclab_obj_charge(struct ipclab_user *user, u32 type)
 			    READ_ONCE(ipclab_max_objects));
 	if (ret)
 		return ret;
-	/* Per type: only counted, limited by the total above. */
-	ret = ipclab_charge(user, IPCLAB_RES_OBJECTS + type, 1, ULONG_MAX,
+	/* Per type: counted, and limited where the type says so. */
+	ret = ipclab_charge(user, IPCLAB_RES_OBJECTS + t->nr, 1, per_type,
 			    ULONG_MAX);
 	if (ret)
 		ipclab_uncharge(user, IPCLAB_RES_OBJECTS, 1);
@@ -512,7 +515,7 @@ static int ipclab_create_new(struct ipclab_get *get,
 	user = ipclab_user_current();
 	if (IS_ERR(user))
 		return PTR_ERR(user);
-	ret = ipclab_obj_charge(user, get->type);
+	ret = ipclab_obj_charge(user, t);
 	if (ret) {
 		ipclab_user_put(user);
 		return ret;

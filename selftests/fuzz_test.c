@@ -3023,6 +3023,7 @@ struct param_range {
 static const struct param_range param_ranges[] = {
 	{ "max_objects", 128, ID_SLOTS },
 	{ "max_objects_per_user", 64, 4096 },
+	{ "max_shbufs_per_user", 8, 4096 },
 	{ "max_sems", 16, 32000 },
 	{ "max_ops", 8, 2000 },
 	{ "max_waiters", 8, 4096 },

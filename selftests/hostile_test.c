@@ -774,6 +774,7 @@ TEST_F(hostile, info_reports_limits_and_usage)
 	EXPECT_EQ(param_or("max_shbuf_pages_per_user", -1),
 		  (long)info.limits.max_shbuf_pages_per_user);
 	EXPECT_EQ(param_or("stop_percent", -1), info.limits.stop_percent);
+	EXPECT_EQ(param_or("max_shbufs_per_user", -1), info.limits.max_shbufs_per_user);
 	EXPECT_LE(info.user.objects, info.total.objects);
 	EXPECT_LE(info.user.procs, info.total.procs);
 	for (v = 0; v < (long)ARRAY_SIZE(info.limits.reserved); v++)

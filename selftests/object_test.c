@@ -929,6 +929,35 @@ TEST_F(obj, limit_max_objects_per_user)
 	NEW_SEM(1);
 }
 
+/*
+ * max_shbufs_per_user bounds one user's shared buffers only: other
+ * types still come, and a removed buffer makes room once it is freed.
+ */
+TEST_F(obj, limit_max_shbufs_per_user)
+{
+	struct ipclab_info info;
+	__u32 ids[3], id;
+	int i;
+
+	PARAM_CHANGE_OR_SKIP("max_shbufs_per_user", 3);
+	ASSERT_OK(ipclab_info(self->fd, &info));
+	EXPECT_EQ(3, info.limits.max_shbufs_per_user);
+	ASSERT_EQ(0, info.user.shbufs) TH_LOG("other shared buffers exist here?");
+	for (i = 0; i < 3; i++) {
+		ASSERT_OK(ipclab_get_size(self->fd, IPCLAB_TYPE_SHBUF, IPCLAB_KEY_PRIVATE,
+					  IPCLAB_CREAT, 0600, 0, 4096, &ids[i]));
+		cl_track(&self->cl, ids[i]);
+	}
+	EXPECT_ERRNO(ENOSPC, ipclab_get_size(self->fd, IPCLAB_TYPE_SHBUF, IPCLAB_KEY_PRIVATE,
+					     IPCLAB_CREAT, 0600, 0, 4096, &id));
+	NEW_SEM(1);
+	ASSERT_OK(ipclab_rmid(self->fd, ids[0]));
+	EXPECT_OK(ipclab_get_size(self->fd, IPCLAB_TYPE_SHBUF, IPCLAB_KEY_PRIVATE,
+				  IPCLAB_CREAT, 0600, 0, 4096, &id));
+	cl_track(&self->cl, id);
+	ASSERT_OK(params_restore(&self->cl));
+}
+
 TEST_F(obj, limit_max_sems)
 {
 	__u32 id;

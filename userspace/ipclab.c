@@ -903,6 +903,8 @@ static void limits_rows(const struct ipclab_info *i, struct limit_row *r,
 	    l->max_msg_bytes_per_user, " bytes", 1, t->msg_bytes, u->msg_bytes);
 	ROW("largest shared buffer", "shbuf_max_size", l->shbuf_max_size, " bytes",
 	    0, -1, -1);
+	ROW("shared buffers per user", "max_shbufs_per_user", l->max_shbufs_per_user, "",
+	    1, t->shbufs, u->shbufs);
 	ROW("shared-buffer pages", "max_shbuf_pages", l->max_shbuf_pages, " pages",
 	    0, t->shbuf_pages, u->shbuf_pages);
 	ROW("shared-buffer pages per user", "max_shbuf_pages_per_user",

@@ -1073,6 +1073,8 @@ struct ipclab_usage {
  * @max_sems_per_user:    semaphores in all the sets one user created
  * @max_sems_total:       semaphores in all sets on the machine (like SEMMNS)
  * @max_queued_ops:       operations of all the waiters of one set
+ * @max_shbufs_per_user:  shared buffers one user may have created (like
+ *                        SHMMNI; ABI 1.2), within max_objects_per_user
  * @reserved:             zero
  */
 struct ipclab_limits {
@@ -1097,7 +1099,8 @@ struct ipclab_limits {
 	__u64 max_sems_per_user;
 	__u64 max_sems_total;
 	__u32 max_queued_ops;
-	__u32 reserved[3];
+	__u32 max_shbufs_per_user;
+	__u32 reserved[2];
 };
 
 /**

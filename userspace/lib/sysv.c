@@ -1004,6 +1004,8 @@ static int shm_info(int cmd, void *buf)
 	si.shmmax = info.limits.shbuf_max_size;
 	si.shmmin = 1;				/* SHMMIN */
 	si.shmmni = max_objects(&info.limits);
+	if (si.shmmni > info.limits.max_shbufs_per_user)
+		si.shmmni = info.limits.max_shbufs_per_user;
 	si.shmseg = si.shmmni;			/* SHMSEG is SHMMNI */
 	si.shmall = info.limits.max_shbuf_pages;
 	return copy_out(buf, &si, sizeof(si)) ?: max;
