@@ -268,6 +268,10 @@ struct ipclab_ioctl {
  * @holders:      with @snapshot: with the world stopped and preemption off,
  *                report each process holding what waiter @w waits for with
  *                ipclab_dl_holder(), taking an ipclab_dl_step() per look
+ * @usage_obj:    optional, referenced, no lock held: add to @u what
+ *                @obj uses now that no counter can keep (a buffer's pages
+ *                in memory and in swap, which reclaim changes behind
+ *                its back), for IPCLAB_IOC_INFO
  * @max_per_user: optional: the module parameter that bounds the objects
  *                of this type one user created (ENOSPC), within
  *                max_objects_per_user; read without a lock
@@ -306,6 +310,7 @@ struct ipclab_type {
 	void (*proc_exit)(struct ipclab_proc *proc);
 	void (*limits)(struct ipclab_limits *l);
 	void (*usage)(struct ipclab_usage *u, const atomic_long_t *used);
+	void (*usage_obj)(struct ipclab_obj *obj, struct ipclab_usage *u);
 	void (*remove)(struct ipclab_obj *obj, struct ipclab_wake *wq);
 	void (*removed)(struct ipclab_obj *obj);
 	bool (*linger)(struct ipclab_obj *obj);

@@ -488,6 +488,19 @@ err_uncharge:
 	return ERR_PTR(ret);
 }
 
+/* What SHM_INFO's shm_add_rss_swap() reads of a segment's shmem inode. */
+static void shbuf_usage_obj(struct ipclab_obj *obj, struct ipclab_usage *u)
+{
+	struct file *file = to_shbuf(obj)->file;
+	struct inode *inode;
+
+	if (!file)
+		return;
+	inode = file_inode(file);
+	u->shbuf_resident += READ_ONCE(inode->i_mapping->nrpages);
+	u->shbuf_swapped += READ_ONCE(SHMEM_I(inode)->swapped);
+}
+
 static void shbuf_limits(struct ipclab_limits *l)
 {
 	l->max_shbufs_per_user = READ_ONCE(ipclab_max_shbufs_per_user);
@@ -510,6 +523,7 @@ const struct ipclab_type ipclab_shbuf_type = {
 	.check_open	= shbuf_check_open,
 	.limits		= shbuf_limits,
 	.max_per_user	= &ipclab_max_shbufs_per_user,
+	.usage_obj	= shbuf_usage_obj,
 	.usage		= shbuf_usage,
 	.remove		= shbuf_remove,
 	.linger		= shbuf_linger,

@@ -196,6 +196,28 @@ static void ipclab_fill_limits(struct ipclab_limits *l)
 	ipclab_types_limits(l);
 }
 
+/*
+ * What only the objects themselves know (struct ipclab_type.usage_obj),
+ * for the machine and for @u's objects.  One object at a time, each
+ * referenced, with the CPU let go between: nothing is held over the
+ * walk of a full table.
+ */
+static void ipclab_usage_walk(struct ipclab_info *info, struct ipclab_user *u)
+{
+	struct ipclab_obj *obj;
+	unsigned long slot = 0;
+
+	while ((obj = ipclab_obj_next(&slot))) {
+		if (obj->type->usage_obj) {
+			obj->type->usage_obj(obj, &info->total);
+			if (obj->user == u)
+				obj->type->usage_obj(obj, &info->user);
+		}
+		ipclab_obj_put(obj);
+		cond_resched();
+	}
+}
+
 /**
  * ipclab_ioc_info() - IPCLAB_IOC_INFO: every limit, and the usage
  * @argp: struct ipclab_info from userspace
@@ -222,10 +244,11 @@ long ipclab_ioc_info(void __user *argp)
 	rcu_read_lock();
 	u = ipclab_user_find(current_euid());
 	rcu_read_unlock();
-	if (u) {
+	if (u)
 		ipclab_fill_usage(&info->user, u->used);
+	ipclab_usage_walk(info, u);
+	if (u)
 		ipclab_user_put(u);
-	}
 	if (copy_to_user(argp, info, sizeof(*info)))
 		ret = -EFAULT;
 	kfree(info);
