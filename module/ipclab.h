@@ -166,6 +166,7 @@ enum {
 	IPCLAB_RES_SEMS,
 	IPCLAB_RES_SEM_RECORDS,
 	IPCLAB_RES_SHBUF_PAGES,
+	IPCLAB_RES_LOCKED_PAGES,	/* of buffers locked, for the locker */
 	IPCLAB_NRES
 };
 

@@ -44,6 +44,7 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/shmem_fs.h>
@@ -103,6 +104,8 @@ struct ipclab_shbuf {
 	bool unlinked;			/* out of the table (once only) */
 	time64_t atime, dtime;		/* last attach, last detach */
 	u64 attaches;			/* mappings ever made */
+	/* SHM_LOCK: who was charged for npages locked pages, or NULL */
+	struct ipclab_user *locker;
 };
 
 static inline struct ipclab_shbuf *to_shbuf(struct ipclab_obj *obj)
@@ -400,7 +403,8 @@ static void shbuf_stat_any(struct ipclab_obj *obj, struct ipclab_stat *st)
 	st->perm.lpid = obj->lpid ? pid_vnr(obj->lpid) : 0;
 	st->shbuf.size = sb->size;
 	st->shbuf.nattch = sb->nattch;
-	st->shbuf.flags = sb->dest ? IPCLAB_SHBUF_DEST : 0;
+	st->shbuf.flags = (sb->dest ? IPCLAB_SHBUF_DEST : 0) |
+			  (sb->locker ? IPCLAB_SHBUF_LOCKED : 0);
 	st->shbuf.atime = sb->atime;
 	st->shbuf.dtime = sb->dtime;
 }
@@ -425,10 +429,114 @@ static void shbuf_show(struct ipclab_obj *obj, struct seq_file *m, u64 now_ns)
 		   sb->dest ? " dest" : "");
 }
 
+/* Give back a lock's charge, once the lock is gone (no lock held). */
+static void shbuf_unlock_charge(struct ipclab_shbuf *sb, struct ipclab_user *u)
+{
+	if (!u)
+		return;
+	ipclab_uncharge(u, IPCLAB_RES_LOCKED_PAGES, sb->npages);
+	ipclab_user_put(u);
+}
+
+/*
+ * IPCLAB_IOC_SHBUF_CTL: SHM_LOCK and SHM_UNLOCK as shmctl_do_lock() and
+ * shmem_lock() do them.  The pages are charged to the locking user
+ * against its RLIMIT_MEMLOCK (user_shm_lock() is not exported: ipclab
+ * counts its own locked pages, apart from mlock()'s), the mapping is
+ * marked unevictable so that reclaim leaves its pages alone, and an
+ * unlock puts them back on the evictable lists (shmem_unlock_mapping()).
+ */
+static long ipclab_shbuf_ctl(void __user *argp)
+{
+	struct ipclab_user *u = NULL, *old = NULL;
+	struct address_space *mapping;
+	struct ipclab_shbufctl arg;
+	struct folio_batch fbatch;
+	struct ipclab_shbuf *sb;
+	struct ipclab_obj *obj;
+	unsigned long limit;
+	pgoff_t index = 0;
+	kuid_t euid;
+	bool cap;
+	int ret;
+
+	if (copy_from_user(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.cmd != IPCLAB_SHBUF_CTL_LOCK &&
+	     arg.cmd != IPCLAB_SHBUF_CTL_UNLOCK) || arg.flags || arg.pad ||
+	    arg.reserved[0] || arg.reserved[1])
+		return -EINVAL;
+	obj = ipclab_obj_lookup(arg.id, IPCLAB_TYPE_SHBUF);
+	if (!obj)
+		return -EINVAL;
+	sb = to_shbuf(obj);
+	mapping = sb->file->f_mapping;
+
+	cap = ns_capable(current_user_ns(), CAP_IPC_LOCK);
+	euid = current_euid();
+	ret = -EPERM;
+	if (!cap && !uid_eq(euid, READ_ONCE(obj->uid)) && !uid_eq(euid, obj->cuid))
+		goto out_put;
+	if (!cap && arg.cmd == IPCLAB_SHBUF_CTL_LOCK && !rlimit(RLIMIT_MEMLOCK))
+		goto out_put;
+
+	if (arg.cmd == IPCLAB_SHBUF_CTL_LOCK) {
+		u = ipclab_user_current();
+		if (IS_ERR(u)) {
+			ret = PTR_ERR(u);
+			goto out_put;
+		}
+		limit = rlimit(RLIMIT_MEMLOCK);
+		limit = cap || limit == RLIM_INFINITY ? ULONG_MAX : limit >> PAGE_SHIFT;
+		ret = ipclab_charge(u, IPCLAB_RES_LOCKED_PAGES, sb->npages, limit,
+				    ULONG_MAX);
+		if (ret) {
+			ipclab_user_put(u);
+			ret = -ENOMEM;
+			goto out_put;
+		}
+		spin_lock(&obj->lock);
+		if (!sb->locker) {
+			sb->locker = u;		/* the charge is the buffer's now */
+			u = NULL;
+			mapping_set_unevictable(mapping);
+		}
+		spin_unlock(&obj->lock);
+		shbuf_unlock_charge(sb, u);	/* locked already: nothing */
+	} else {
+		spin_lock(&obj->lock);
+		old = sb->locker;
+		sb->locker = NULL;
+		if (old)
+			mapping_clear_unevictable(mapping);
+		spin_unlock(&obj->lock);
+		if (old) {
+			shbuf_unlock_charge(sb, old);
+			folio_batch_init(&fbatch);
+			while (!mapping_unevictable(mapping) &&
+			       filemap_get_folios(mapping, &index, ~0UL, &fbatch)) {
+				check_move_unevictable_folios(&fbatch);
+				folio_batch_release(&fbatch);
+				cond_resched();
+			}
+		}
+	}
+	ret = 0;
+out_put:
+	ipclab_obj_put(obj);
+	return ret;
+}
+
+static const struct ipclab_ioctl shbuf_ioctls[] = {
+	{ IPCLAB_IOC_SHBUF_CTL, ipclab_shbuf_ctl },
+	{ }
+};
+
 static void shbuf_free(struct ipclab_obj *obj)
 {
 	struct ipclab_shbuf *sb = to_shbuf(obj);
 
+	shbuf_unlock_charge(sb, sb->locker);
 	if (sb->file)
 		fput(sb->file);
 	mem_cgroup_put(sb->memcg);
@@ -523,6 +631,7 @@ const struct ipclab_type ipclab_shbuf_type = {
 	.check_open	= shbuf_check_open,
 	.limits		= shbuf_limits,
 	.max_per_user	= &ipclab_max_shbufs_per_user,
+	.ioctls		= shbuf_ioctls,
 	.usage_obj	= shbuf_usage_obj,
 	.usage		= shbuf_usage,
 	.remove		= shbuf_remove,

@@ -1175,6 +1175,19 @@ static void gen_rmid(struct fuzz_thread *t, struct call *c, void *arg)
 		a->flags = (uint32_t)rnd(t);
 }
 
+static void gen_shbuf_ctl(struct fuzz_thread *t, struct call *c, void *arg)
+{
+	struct ipclab_shbufctl *a = arg;
+
+	a->id = pick_id(t, chance(t, 90) ? IPCLAB_TYPE_SHBUF : 0, &c->obj);
+	a->cmd = chance(t, 95) ? between(t, IPCLAB_SHBUF_CTL_LOCK, IPCLAB_SHBUF_CTL_UNLOCK)
+			       : (uint32_t)rnd(t);
+	if (chance(t, 2))
+		a->flags = (uint32_t)rnd(t);
+	if (chance(t, 1))
+		a->reserved[below(t, 2)] = rnd(t);
+}
+
 static void after_rmid(struct fuzz_thread *t, struct call *c, void *arg,
 		       int ret, int err)
 {
@@ -1620,6 +1633,8 @@ static const struct fuzz_ioctl ioctls[] = {
 	  gen_send, NULL, ERRS(EACCES, EAGAIN, ETIMEDOUT, EINTR, EIDRM, ENOSPC) },
 	{ "MBOX_RECV", IPCLAB_IOC_MBOX_RECV, sizeof(struct ipclab_msgrcv), 10,
 	  gen_recv, NULL, ERRS(EACCES, E2BIG, EAGAIN, ETIMEDOUT, EINTR, EIDRM, ENOSPC) },
+	{ "SHBUF_CTL", IPCLAB_IOC_SHBUF_CTL, sizeof(struct ipclab_shbufctl), 2,
+	  gen_shbuf_ctl, NULL, ERRS(EPERM, ENOMEM) },
 	{ "OPEN", IPCLAB_IOC_OPEN, sizeof(struct ipclab_open), 4,
 	  gen_open, after_open, ERRS(EACCES, EMFILE, ENFILE) },
 	{ "LIST", IPCLAB_IOC_LIST, sizeof(struct ipclab_list), 2,

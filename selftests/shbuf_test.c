@@ -1654,4 +1654,53 @@ TEST_F(memcg, creator_limit_bounds_touch)
 	EXPECT_LE((long)(CG_SIZE - (1UL << 20)), cg_read(c, "memory.current"));
 }
 
+/* IPCLAB_IOC_SHBUF_CTL's errors; a lock shows, and comes undone. */
+TEST_F(shbuf, lock_errors)
+{
+	struct ipclab_shbufctl a;
+	struct ipclab_stat st;
+	__u32 id, sem;
+	int i;
+
+	ASSERT_OK(ipclab_get_size(self->fd, IPCLAB_TYPE_SHBUF, IPCLAB_KEY_PRIVATE,
+				  IPCLAB_CREAT, 0600, 0, 8192, &id));
+	cl_track(&self->cl, id);
+	ASSERT_OK(ipclab_get(self->fd, IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE,
+			     IPCLAB_CREAT, 0600, 1, &sem));
+	cl_track(&self->cl, sem);
+	for (i = 0; i < 6; i++) {
+		a = (struct ipclab_shbufctl){ .id = id, .cmd = IPCLAB_SHBUF_CTL_LOCK };
+		if (i == 0)
+			a.cmd = 0;
+		else if (i == 1)
+			a.cmd = 3;
+		else if (i == 2)
+			a.flags = 1;
+		else if (i == 3)
+			a.pad = 1;
+		else if (i == 4)
+			a.reserved[1] = 1;
+		else
+			a.id = sem;
+		EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, &a)) TH_LOG("%d", i);
+	}
+	EXPECT_ERRNO(EFAULT, ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, NULL));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(0, st.shbuf.flags & IPCLAB_SHBUF_LOCKED);
+
+	a = (struct ipclab_shbufctl){ .id = id, .cmd = IPCLAB_SHBUF_CTL_LOCK };
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, &a));
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, &a));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(IPCLAB_SHBUF_LOCKED, st.shbuf.flags & IPCLAB_SHBUF_LOCKED);
+	a.cmd = IPCLAB_SHBUF_CTL_UNLOCK;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, &a));
+	ASSERT_OK(ipclab_stat(self->fd, id, &st));
+	EXPECT_EQ(0, st.shbuf.flags & IPCLAB_SHBUF_LOCKED);
+	/* A locked buffer removed: its charge goes with it (kmemleak, the exit check). */
+	a.cmd = IPCLAB_SHBUF_CTL_LOCK;
+	ASSERT_OK(ioctl(self->fd, IPCLAB_IOC_SHBUF_CTL, &a));
+	ASSERT_OK(ipclab_rmid(self->fd, id));
+}
+
 TEST_HARNESS_MAIN

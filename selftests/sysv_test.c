@@ -33,6 +33,7 @@
 #include <stdarg.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -2339,6 +2340,78 @@ SCENARIO(shm_rmid_remap)
 	SEE_ERR(EINVAL, shm_stat(c, id, &ds), "IPC_STAT: the segment is gone");
 	SEE_ERR(EINVAL, (long)s->shmat(id, NULL, 0), "shmat: gone too");
 	munmap(p, 4 * page);
+}
+
+/* SHM_LOCK and SHM_UNLOCK, by root: SHM_LOCKED in the mode, twice is fine. */
+SCENARIO(shm_lock)
+{
+	const struct sysv *s = c->s;
+	struct shmid_ds ds;
+	int id;
+
+	id = track(c, 'h', s->shmget(IPC_PRIVATE, 4 * getpagesize(), 0600));
+	NEED(id >= 0);
+	SEE_ERR(0, s->shmctl(id, SHM_LOCK, NULL), "SHM_LOCK");
+	SEE_ERR(0, shm_stat(c, id, &ds), "  IPC_STAT");
+	SEE(SHM_LOCKED, ds.shm_perm.mode & SHM_LOCKED, "  SHM_LOCKED in the mode");
+	SEE(0600, ds.shm_perm.mode & 0777, "  mode");
+	SEE_ERR(0, s->shmctl(id, SHM_LOCK, NULL), "SHM_LOCK again");
+	SEE_ERR(0, s->shmctl(id, SHM_UNLOCK, NULL), "SHM_UNLOCK");
+	SEE_ERR(0, shm_stat(c, id, &ds), "  IPC_STAT");
+	SEE(0, ds.shm_perm.mode & SHM_LOCKED, "  no SHM_LOCKED");
+	SEE_ERR(0, s->shmctl(id, SHM_UNLOCK, NULL), "SHM_UNLOCK again");
+	SEE_ERR(EINVAL, s->shmctl(-1, SHM_LOCK, NULL), "SHM_LOCK of -1");
+	SEE_ERR(0, s->shmctl(id, SHM_LOCK, NULL), "SHM_LOCK, then IPC_RMID");
+	NEED(s->shmctl(id, IPC_RMID, NULL) == 0);
+	SEE_ERR(EINVAL, s->shmctl(id, SHM_LOCK, NULL), "SHM_LOCK of a removed segment");
+}
+
+/*
+ * Without CAP_IPC_LOCK: only the owner or creator, with a non-zero
+ * RLIMIT_MEMLOCK that the segment fits in.
+ */
+ROOT_SCENARIO(shm_lock_nobody)
+{
+	const struct sysv *s = c->s;
+	long page = getpagesize();
+	int root_seg;
+	pid_t pid;
+
+	root_seg = track(c, 'h', s->shmget(IPC_PRIVATE, page, 0666));
+	NEED(root_seg >= 0);
+	pid = fork_kid(c);
+	NEED(pid >= 0);
+	if (pid == 0) {
+		struct shmid_ds ds;
+		struct rlimit rl;
+		int id;
+
+		CHILD_NEED(drop_to_nobody() == 0);
+		CHILD_NEED(getrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+		CHILD_NEED(rl.rlim_max >= (rlim_t)(2 * page));
+		id = s->shmget(IPC_PRIVATE, 2 * page, 0600);
+		CHILD_NEED(id >= 0);
+		SEE_ERR(EPERM, s->shmctl(root_seg, SHM_LOCK, NULL), "nobody: SHM_LOCK of root's");
+		SEE_ERR(EPERM, s->shmctl(root_seg, SHM_UNLOCK, NULL), "nobody: SHM_UNLOCK of root's");
+		rl.rlim_cur = 0;
+		CHILD_NEED(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+		SEE_ERR(EPERM, s->shmctl(id, SHM_LOCK, NULL), "nobody: SHM_LOCK, RLIMIT_MEMLOCK 0");
+		SEE_ERR(0, s->shmctl(id, SHM_UNLOCK, NULL), "  SHM_UNLOCK needs no limit");
+		rl.rlim_cur = page;
+		CHILD_NEED(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+		SEE_ERR(ENOMEM, s->shmctl(id, SHM_LOCK, NULL),
+			"nobody: SHM_LOCK of 2 pages, RLIMIT_MEMLOCK 1 page");
+		rl.rlim_cur = 2 * page;
+		CHILD_NEED(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+		SEE_ERR(0, s->shmctl(id, SHM_LOCK, NULL), "nobody: SHM_LOCK, RLIMIT_MEMLOCK 2 pages");
+		SEE_ERR(0, shm_stat(c, id, &ds), "  IPC_STAT");
+		SEE(SHM_LOCKED, ds.shm_perm.mode & SHM_LOCKED, "  SHM_LOCKED");
+		SEE_ERR(0, s->shmctl(id, SHM_UNLOCK, NULL), "nobody: SHM_UNLOCK");
+		SEE_ERR(0, s->shmctl(id, SHM_LOCK, NULL), "nobody: SHM_LOCK again: the charge was given back");
+		s->shmctl(id, IPC_RMID, NULL);
+		_exit(0);
+	}
+	SEE_KID(0, pid, "nobody's SHM_LOCK");
 }
 
 /*

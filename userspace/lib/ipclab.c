@@ -287,6 +287,16 @@ ssize_t ipclab_receive(int id, long *type, void *buf, size_t size,
 	return (ssize_t)arg.size;
 }
 
+int ipclab_shbuf_lock(int id, int lock)
+{
+	struct ipclab_shbufctl arg = {
+		.id = id,
+		.cmd = lock ? IPCLAB_SHBUF_CTL_LOCK : IPCLAB_SHBUF_CTL_UNLOCK,
+	};
+
+	return lab_ioctl(IPCLAB_IOC_SHBUF_CTL, &arg);
+}
+
 int ipclab_open(int id, unsigned int flags)
 {
 	struct ipclab_open arg = { .id = id, .flags = flags };

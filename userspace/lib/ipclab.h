@@ -102,6 +102,7 @@ int ipclab_open(int id, unsigned int flags);
  */
 void *ipclab_attach(int id, int readonly, size_t *size);
 int ipclab_detach(void *addr, size_t size);
+int ipclab_shbuf_lock(int id, int lock);	/* SHM_LOCK, or UNLOCK if 0 */
 
 /* "EOWNERDEAD" and friends, for messages that name the errno. */
 const char *ipclab_errname(int err);

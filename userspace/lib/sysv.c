@@ -963,6 +963,8 @@ static int shm_stat(int shmid, int cmd, struct shmid_ds *buf)
 	fill_perm(&ds.shm_perm, &st);
 	if (st.shbuf.flags & IPCLAB_SHBUF_DEST)
 		ds.shm_perm.mode |= SHM_DEST;
+	if (st.shbuf.flags & IPCLAB_SHBUF_LOCKED)
+		ds.shm_perm.mode |= SHM_LOCKED;
 	ds.shm_segsz = st.shbuf.size;
 	ds.shm_atime = st.shbuf.atime;
 	ds.shm_dtime = st.shbuf.dtime;
@@ -1027,6 +1029,9 @@ int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 	case IPC_INFO:
 	case SHM_INFO:
 		return shm_info(cmd, buf);
+	case SHM_LOCK:
+	case SHM_UNLOCK:
+		return ipclab_shbuf_lock(shmid, cmd == SHM_LOCK);
 	case IPC_SET:
 		/* Linux reads the buffer before it looks for the segment. */
 		if (copy_in(&ds, buf, sizeof(ds)))
