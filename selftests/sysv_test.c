@@ -1964,6 +1964,10 @@ SCENARIO(msg_qbytes)
 	SEE_ERR(0, s->msgctl(id, IPC_SET, &ds), "IPC_SET msg_qbytes 65536 as root");
 	SEE_ERR(0, msg_stat(c, id, &ds), "IPC_STAT");
 	SEE(65536, ds.msg_qbytes, "  msg_qbytes");
+
+	/* A flag bit msgrcv() does not know is ignored, as do_msgrcv() does. */
+	NEED(msg_put(c, id, 4, "z", IPC_NOWAIT) == 0);
+	SEE_MSG(id, 64, 4, IPC_NOWAIT | 0100000000, 4, "z");
 }
 
 /* Without CAP_SYS_RESOURCE, MSGMNB is the most; a stranger may not at all. */
