@@ -112,6 +112,8 @@ static long ipclab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ipclab_ioc_cycle(argp);
 	case IPCLAB_IOC_INFO:
 		return ipclab_ioc_info(argp);
+	case IPCLAB_IOC_NAME:
+		return ipclab_ioc_name(argp);
 	default:
 		return ipclab_type_ioctl(cmd, argp);
 	}

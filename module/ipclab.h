@@ -370,6 +370,7 @@ struct ipclab_obj {
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
+	char *name;		/* IPCLAB_IOC_NAME (name.c), or NULL */
 };
 
 /*
@@ -442,6 +443,9 @@ long ipclab_ioc_rmid(void __user *argp);
 long ipclab_ioc_set(void __user *argp);
 long ipclab_ioc_stat(void __user *argp);
 long ipclab_ioc_list(void __user *argp);
+long ipclab_ioc_name(void __user *argp);
+void ipclab_name_copy(struct ipclab_obj *obj, char *buf);
+void ipclab_name_free(struct ipclab_obj *obj);
 void ipclab_table_exit(void);
 void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,
 			u32 num, s32 held, s32 undo);

@@ -137,6 +137,7 @@ static void ipclab_obj_release(struct kref *ref)
 
 	put_pid(obj->cpid);
 	put_pid(obj->lpid);
+	ipclab_name_free(obj);
 	obj->type->free(obj);
 	ipclab_obj_uncharge(user, type);
 	ipclab_user_put(user);

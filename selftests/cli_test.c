@@ -796,4 +796,52 @@ TEST_F(cli, version)
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s", out);
 }
 
+/*
+ * A program's names for a set's semaphores show in show (values, wants,
+ * holders), show --json and deadlock; a holding below zero is explained.
+ */
+TEST_F(cli, names)
+{
+	static char out[OUT_MAX];
+	struct ipclab_name n = { .flags = IPCLAB_NAME_SET, .name = "empty,filled,mutex" };
+	char want[128];
+	pid_t kid;
+	__u32 id;
+
+	id = NEW_OBJ(IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 3, 0);
+	n.id = id;
+	ASSERT_EQ(0, ioctl(self->fd, IPCLAB_IOC_NAME, &n)) TH_LOG("%s", strerror(errno));
+	ASSERT_OK(sem_op1(self->fd, id, 1, 1, 0));	/* V(filled): holds -1 */
+	kid = spawn_p(&self->cl, self->fd, id, 0, "cli-consumer");
+	ASSERT_LT(0, kid);
+	ASSERT_TRUE(wait_for_waiters(self->fd, id, 1));
+
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
+	EXPECT_NE(NULL, strstr(out, "\n  name: empty,filled,mutex\n")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "values: [0 empty]=0 [1 filled]=1 [2 mutex]=0\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(line_with(out, "cli-consumer") ?: "", "wants P(0 empty)"))
+		TH_LOG("%s", out);
+	snprintf(want, sizeof(want), "pid %-6d %-15.16s sem 1 filled holds -1, undo +0 "
+		 "(gave more than it took", getpid(), "cli_test");
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("wanted \"%s\" in:\n%s", want, out);
+
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls --json"));
+	EXPECT_NE(NULL, strstr(out, "\"name\": \"empty,filled,mutex\"")) TH_LOG("%s", out);
+
+	/* Nobody will V(empty): the consumer is deadlocked (exit 3). */
+	ASSERT_EQ(3, run_cmd(out, sizeof(out), "ipclab deadlock"));
+	snprintf(want, sizeof(want), "sem %u[0] empty", id);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("wanted \"%s\" in:\n%s", want, out);
+
+	/* Without a name, the numbers alone, as before. */
+	memset(n.name, 0, sizeof(n.name));
+	ASSERT_EQ(0, ioctl(self->fd, IPCLAB_IOC_NAME, &n));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
+	EXPECT_EQ(NULL, strstr(out, "name:")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "values: [0]=0 [1]=1 [2]=0\n")) TH_LOG("%s", out);
+	ASSERT_OK(sem_op1(self->fd, id, 0, 1, 0));
+	EXPECT_KID(0, kid, IPCLAB_SETTLE_MS);
+}
+
 TEST_HARNESS_MAIN

@@ -1188,6 +1188,24 @@ static void gen_shbuf_ctl(struct fuzz_thread *t, struct call *c, void *arg)
 		a->reserved[below(t, 2)] = rnd(t);
 }
 
+/* Names: mostly good ones, some with a bad byte, no NUL or junk after it. */
+static void gen_name(struct fuzz_thread *t, struct call *c, void *arg)
+{
+	struct ipclab_name *a = arg;
+	uint32_t len = below(t, IPCLAB_NAME_LEN + 1), i;
+
+	a->id = pick_id(t, 0, &c->obj);
+	a->flags = chance(t, 70) ? IPCLAB_NAME_SET : 0;
+	if (chance(t, 2))
+		a->flags = (uint32_t)rnd(t);
+	if (!(a->flags & IPCLAB_NAME_SET))
+		return;
+	for (i = 0; i < len && i < IPCLAB_NAME_LEN; i++)
+		a->name[i] = chance(t, 97) ? ' ' + below(t, 95) : (char)rnd(t);
+	if (len < IPCLAB_NAME_LEN && chance(t, 3))
+		a->name[between(t, len, IPCLAB_NAME_LEN - 1)] = (char)rnd(t);
+}
+
 static void after_rmid(struct fuzz_thread *t, struct call *c, void *arg,
 		       int ret, int err)
 {
@@ -1635,6 +1653,8 @@ static const struct fuzz_ioctl ioctls[] = {
 	  gen_recv, NULL, ERRS(EACCES, E2BIG, EAGAIN, ETIMEDOUT, EINTR, EIDRM, ENOSPC) },
 	{ "SHBUF_CTL", IPCLAB_IOC_SHBUF_CTL, sizeof(struct ipclab_shbufctl), 2,
 	  gen_shbuf_ctl, NULL, ERRS(EPERM, ENOMEM) },
+	{ "NAME", IPCLAB_IOC_NAME, sizeof(struct ipclab_name), 3,
+	  gen_name, NULL, ERRS(EACCES) },
 	{ "OPEN", IPCLAB_IOC_OPEN, sizeof(struct ipclab_open), 4,
 	  gen_open, after_open, ERRS(EACCES, EMFILE, ENFILE) },
 	{ "LIST", IPCLAB_IOC_LIST, sizeof(struct ipclab_list), 2,

@@ -545,6 +545,136 @@ TEST_F(obj, stat_index)
 	EXPECT_ERRNO(EINVAL, ioctl(self->fd, IPCLAB_IOC_STAT, &st));
 }
 
+/* IPCLAB_IOC_NAME, with the 0xcc poison where the kernel must write. */
+static int name_op(int fd, __u32 id, __u32 flags, const char *set, char *got)
+{
+	struct ipclab_name n;
+	int ret;
+
+	memset(&n, flags & IPCLAB_NAME_SET ? 0 : 0xcc, sizeof(n));
+	n.id = id;
+	n.flags = flags;
+	if (set)
+		memcpy(n.name, set, strnlen(set, sizeof(n.name)));
+	ret = ioctl(fd, IPCLAB_IOC_NAME, &n);
+	if (!ret && got)
+		memcpy(got, n.name, sizeof(n.name));
+	return ret;
+}
+
+/* A name is set, read back NUL-padded, replaced, removed, and checked. */
+TEST_F(obj, name)
+{
+	char got[IPCLAB_NAME_LEN], zero[IPCLAB_NAME_LEN] = "", max[IPCLAB_NAME_LEN];
+	__u32 id = GET_NEW(IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600, 3);
+	__u32 mid = GET_NEW(IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600, 0);
+	struct ipclab_name n;
+
+	/* None at first: all zeroes, over the poison. */
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_EQ(0, memcmp(got, zero, sizeof(got)));
+
+	ASSERT_EQ(0, name_op(self->fd, id, IPCLAB_NAME_SET, "empty,filled,mutex", NULL));
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_STREQ("empty,filled,mutex", got);
+	EXPECT_EQ(0, memcmp(got + 18, zero, sizeof(got) - 18));
+	/* Another object's is its own. */
+	ASSERT_EQ(0, name_op(self->fd, mid, IPCLAB_NAME_SET, "printer", NULL));
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_STREQ("empty,filled,mutex", got);
+	ASSERT_EQ(0, name_op(self->fd, mid, 0, NULL, got));
+	EXPECT_STREQ("printer", got);
+
+	/* The longest: 63 characters; replacing a name; "" removes it. */
+	memset(max, '~', sizeof(max) - 1);
+	max[sizeof(max) - 1] = '\0';
+	ASSERT_EQ(0, name_op(self->fd, id, IPCLAB_NAME_SET, max, NULL));
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_STREQ(max, got);
+	ASSERT_EQ(0, name_op(self->fd, id, IPCLAB_NAME_SET, " ", NULL));
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_STREQ(" ", got);
+	ASSERT_EQ(0, name_op(self->fd, id, IPCLAB_NAME_SET, "", NULL));
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_EQ(0, memcmp(got, zero, sizeof(got)));
+
+	/* What is refused changes nothing. */
+	ASSERT_EQ(0, name_op(self->fd, id, IPCLAB_NAME_SET, "mutex", NULL));
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET | 0x2, "x", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, 0x80000000, NULL, got));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET, "bell\a", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET, "esc\033[2J", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET, "tab\tx", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET, "del\177", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, id, IPCLAB_NAME_SET, "high\200", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	/* No NUL in the 64 bytes. */
+	memset(&n, 'a', sizeof(n));
+	n.id = id;
+	n.flags = IPCLAB_NAME_SET;
+	EXPECT_EQ(-1, ioctl(self->fd, IPCLAB_IOC_NAME, &n));
+	EXPECT_EQ(EINVAL, errno);
+	/* Bytes after the NUL. */
+	memset(&n, 0, sizeof(n));
+	n.id = id;
+	n.flags = IPCLAB_NAME_SET;
+	strcpy(n.name, "ab");
+	n.name[IPCLAB_NAME_LEN - 1] = 'z';
+	EXPECT_EQ(-1, ioctl(self->fd, IPCLAB_IOC_NAME, &n));
+	EXPECT_EQ(EINVAL, errno);
+	/* No such object; a stale id. */
+	EXPECT_EQ(-1, name_op(self->fd, id + 1, 0, NULL, got));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, name_op(self->fd, 0, IPCLAB_NAME_SET, "x", NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, IPCLAB_IOC_NAME, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_STREQ("mutex", got);
+
+	/* Removed with its object: the id names nothing any more. */
+	ASSERT_EQ(0, ipclab_rmid(self->fd, id));
+	EXPECT_EQ(-1, name_op(self->fd, id, 0, NULL, got));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* Naming needs write permission, reading the name read permission. */
+TEST_F(obj, name_perm)
+{
+	char got[IPCLAB_NAME_LEN];
+	__u32 ro, wo;
+	pid_t pid;
+
+	SKIP_IF_NOT_ROOT();
+	ro = GET_NEW(IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0644, 1);
+	wo = GET_NEW(IPCLAB_TYPE_MBOX, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0602, 0);
+	ASSERT_EQ(0, name_op(self->fd, ro, IPCLAB_NAME_SET, "root's", NULL));
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int cfd = nobody_session();
+
+		CHILD_CHECK(name_op(cfd, ro, 0, NULL, got), 0);
+		if (strcmp(got, "root's"))
+			_exit(CHILD_CHECK_FAILED);
+		CHILD_CHECK(name_op(cfd, ro, IPCLAB_NAME_SET, "nobody's", NULL), EACCES);
+		CHILD_CHECK(name_op(cfd, wo, 0, NULL, got), EACCES);
+		CHILD_CHECK(name_op(cfd, wo, IPCLAB_NAME_SET, "nobody's", NULL), 0);
+		_exit(0);
+	}
+	EXPECT_KID(0, pid, IPCLAB_SETTLE_MS);
+	ASSERT_EQ(0, name_op(self->fd, ro, 0, NULL, got));
+	EXPECT_STREQ("root's", got);
+	ASSERT_EQ(0, name_op(self->fd, wo, 0, NULL, got));
+	EXPECT_STREQ("nobody's", got);
+}
+
 /* ------------------------------------------------------------------ */
 /* Permissions (run the other side as nobody)                         */
 /* ------------------------------------------------------------------ */

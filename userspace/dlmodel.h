@@ -39,7 +39,7 @@ enum dl_kind {
 
 /* A column: a resource class. */
 struct dl_res {
-	char name[40];		/* "sem 131072[0]", "mutex 262145", "class 1" */
+	char name[96];		/* "sem 131072[0] empty", "mutex 262145", "class 1" */
 	enum dl_kind kind;
 	unsigned int id;	/* the object's id (DL_SEM, DL_MUTEX) */
 	unsigned int num;	/* the semaphore's index; a class's column */

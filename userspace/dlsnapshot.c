@@ -154,7 +154,8 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 	int *row = calloc(np + 1, sizeof(int));
 	bool *used = calloc(nr + 1, sizeof(bool));
 	bool *pused = calloc(np + 1, sizeof(bool));
-	unsigned int i, j, k, ncol = 0, nrow = 0;
+	unsigned int i, j, k, ncol = 0, nrow = 0, named = 0;
+	char name[IPCLAB_NAME_LEN], label[IPCLAB_NAME_LEN];
 	int ret = -1;
 
 	if (!col || !row || !used || !pused)
@@ -212,10 +213,21 @@ static int model_from_snapshot(struct dl *m, const struct snapshot *sn, bool all
 		d->refuse = s->flags & IPCLAB_REFUSE_DEADLOCK;
 		d->nofifo = s->flags & IPCLAB_NOFIFO;
 		d->kind = s->type == IPCLAB_TYPE_MUTEX ? DL_MUTEX : DL_SEM;
+		/* The program's names after the ids (none from before ABI 1.3). */
+		if (s->id != named && ipclab_get_name(s->id, name, sizeof(name)))
+			name[0] = '\0';
+		named = s->id;
+		if (s->type == IPCLAB_TYPE_MUTEX)
+			snprintf(label, sizeof(label), "%s", name);
+		else if (!ipclab_member_name(name, s->num, label, sizeof(label)))
+			label[0] = '\0';
 		if (s->type == IPCLAB_TYPE_MUTEX)
 			snprintf(d->name, sizeof(d->name), "mutex %u", s->id);
 		else
 			snprintf(d->name, sizeof(d->name), "sem %u[%u]", s->id, s->num);
+		if (label[0])
+			snprintf(d->name + strlen(d->name),
+				 sizeof(d->name) - strlen(d->name), " %s", label);
 		m->E[col[i]] = s->total;
 	}
 	for (i = 0; i < np; i++) {

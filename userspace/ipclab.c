@@ -93,7 +93,18 @@ struct snap {
 	struct ipclab_sembuf *ops;
 	struct ipclab_holder *holders;
 	bool truncated;		/* a list was longer than the kernel returns */
+	char name[IPCLAB_NAME_LEN];	/* the program's name for it, or "" */
 };
+
+/* " empty" for semaphore num of a set that names it so, else "". */
+static const char *sem_label(const struct snap *s, unsigned int num,
+			     char *buf, size_t n)
+{
+	if (n < 2 || !ipclab_member_name(s->name, num, buf + 1, n - 1))
+		return "";
+	buf[0] = ' ';
+	return buf;
+}
 
 /* The kernel copies at most IPCLAB_SNAP_MAX entries of a list. */
 static __u32 clamp_len(__u32 *len, bool *truncated)
@@ -152,6 +163,9 @@ static int snap_take(unsigned int id, struct snap *s)
 		    st->waiters_len <= need.waiters_len &&
 		    st->ops_len <= need.ops_len &&
 		    st->holders_len <= need.holders_len) {
+			/* A module before ABI 1.3 has no names: none then. */
+			if (ipclab_get_name(id, s->name, sizeof(s->name)))
+				s->name[0] = '\0';
 			clamp_len(&st->values_len, &s->truncated);
 			clamp_len(&st->waiters_len, &s->truncated);
 			clamp_len(&st->ops_len, &s->truncated);
@@ -264,6 +278,10 @@ static void json_fields(FILE *out, const struct snap *s)
 		type_name(st->type), st->perm.key,
 		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
 		st->perm.cpid, st->perm.lpid, st->nwaiters);
+	if (s->name[0]) {
+		fprintf(out, ", \"name\": ");
+		json_str(out, s->name);
+	}
 	switch (st->type) {
 	case IPCLAB_TYPE_SEM:
 		fprintf(out, ", \"values\": [");
@@ -367,14 +385,17 @@ static int cmd_ls(const struct command *cmd, int argc, char **argv)
 	return ret;
 }
 
-static void show_op(FILE *out, const struct ipclab_sembuf *op)
+static void show_op(FILE *out, const struct snap *s,
+		    const struct ipclab_sembuf *op)
 {
 	const char *name = op->op < 0 ? "P" : op->op > 0 ? "V" : "wait-zero";
+	char buf[IPCLAB_NAME_LEN + 1];
+	const char *label = sem_label(s, op->num, buf, sizeof(buf));
 
 	if (op->op == -1 || op->op == 1 || op->op == 0)
-		fprintf(out, " %s(%u)", name, op->num);
+		fprintf(out, " %s(%u%s)", name, op->num, label);
 	else
-		fprintf(out, " %s(%u, %lld)", name, op->num,
+		fprintf(out, " %s(%u%s, %lld)", name, op->num, label,
 			op->op < 0 ? -(long long)op->op : (long long)op->op);
 	if (op->flags & IPCLAB_SEMBUF_UNDO)
 		fprintf(out, "+undo");
@@ -392,7 +413,7 @@ static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
 	case IPCLAB_WAITER_SEMOP:
 		fprintf(out, "wants");
 		for (k = 0; k < w->nops && w->first_op + k < s->st.ops_len; k++)
-			show_op(out, &s->ops[w->first_op + k]);
+			show_op(out, s, &s->ops[w->first_op + k]);
 		break;
 	case IPCLAB_WAITER_LOCK:
 		fprintf(out, "wants the lock");
@@ -419,12 +440,14 @@ static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
 static void show(FILE *out, const struct snap *s)
 {
 	const struct ipclab_stat *st = &s->st;
-	char t1[16], t2[16];
+	char t1[16], t2[16], label[IPCLAB_NAME_LEN + 1];
 	unsigned int i, pos;
 
 	fprintf(out, "%s %u, key %d, owner %u:%u, mode %04o, created by pid %d\n",
 		type_name(st->type), st->perm.id, st->perm.key, st->perm.uid,
 		st->perm.gid, st->perm.mode, st->perm.cpid);
+	if (s->name[0])
+		fprintf(out, "  name: %s\n", s->name);
 	fprintf(out, "  last operation: pid %d at %s; last change %s\n",
 		st->perm.lpid, fmt_time(st->perm.otime, t1, sizeof(t1)),
 		fmt_time(st->perm.ctime, t2, sizeof(t2)));
@@ -433,13 +456,18 @@ static void show(FILE *out, const struct snap *s)
 	case IPCLAB_TYPE_SEM:
 		fprintf(out, "  values:");
 		for (i = 0; i < st->values_len; i++)
-			fprintf(out, " [%u]=%d", i, s->values[i]);
+			fprintf(out, " [%u%s]=%d", i,
+				sem_label(s, i, label, sizeof(label)), s->values[i]);
 		fprintf(out, "\n  holders (units taken minus given; undo at exit):\n");
-		for (i = 0; i < st->holders_len; i++)
-			fprintf(out, "    pid %-6d %-15.16s sem %u holds %d, undo %+d\n",
-				s->holders[i].pid, s->holders[i].comm,
-				s->holders[i].num, s->holders[i].held,
-				s->holders[i].undo);
+		for (i = 0; i < st->holders_len; i++) {
+			const struct ipclab_holder *h = &s->holders[i];
+
+			fprintf(out, "    pid %-6d %-15.16s sem %u%s holds %d, undo %+d%s\n",
+				h->pid, h->comm, h->num,
+				sem_label(s, h->num, label, sizeof(label)),
+				h->held, h->undo, h->held < 0 ?
+				" (gave more than it took: it signals, its V's wake others)" : "");
+		}
 		if (!st->holders_len)
 			fprintf(out, "    nobody\n");
 		break;

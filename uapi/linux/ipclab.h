@@ -30,7 +30,7 @@
  * minor number grows when commands or flags are added.
  */
 #define IPCLAB_ABI_MAJOR	1
-#define IPCLAB_ABI_MINOR	2
+#define IPCLAB_ABI_MINOR	3
 
 /**
  * struct ipclab_version - what IPCLAB_IOC_VERSION reports
@@ -1123,6 +1123,48 @@ struct ipclab_info {
 };
 
 /*
+ * ------------------------------------------------------------------------
+ * Names: IPCLAB_IOC_NAME (ABI 1.3)
+ * ------------------------------------------------------------------------
+ *
+ * A program may give an object a short name, so that the tools that show
+ * the object (ipclab show, watch, deadlock, graph, trace) say "empty"
+ * where they would say "set 98305".  The name means nothing to the
+ * module: it is not a key, two objects may have the same, and nothing
+ * finds an object by it.  A semaphore set's name may name its semaphores:
+ * "empty,filled,mutex" calls semaphore 0 empty, 1 filled and 2 mutex.
+ *
+ * A name is 0..IPCLAB_NAME_LEN - 1 printable ASCII characters (space to
+ * '~'): other users' terminals show it, so it can hold no control
+ * character or escape sequence.  An object has no name until one is set;
+ * setting the empty name removes it.
+ */
+#define IPCLAB_NAME_LEN		64
+
+/* ipclab_name.flags: set the name (without it: read it) */
+#define IPCLAB_NAME_SET		0x1
+
+/**
+ * struct ipclab_name - an object's name (IPCLAB_IOC_NAME)
+ * @id:    the object's id
+ * @flags: IPCLAB_NAME_SET, or zero to read
+ * @name:  with IPCLAB_NAME_SET, in: the new name, NUL-terminated, every
+ *         byte after the NUL zero; without, out: the name ("" if none),
+ *         NUL-padded
+ *
+ * Setting needs write permission, as a P or V does (the program that uses
+ * the object names it); reading needs read permission, as IPCLAB_IOC_STAT.
+ * Errors: EINVAL (no such object, unknown flags, a name that is not
+ * NUL-terminated, has a byte outside ' '..'~' or non-zero bytes after its
+ * NUL), EACCES, ENOMEM, EFAULT.
+ */
+struct ipclab_name {
+	__u32 id;
+	__u32 flags;
+	char name[IPCLAB_NAME_LEN];
+};
+
+/*
  * The commands, in numeric order.  Every one takes a pointer to its
  * structure.  0x01..0x0f address any object; each primitive has a range
  * of 16 of its own: 0x10 semaphore sets, 0x20 mutexes, 0x30 mailboxes,
@@ -1137,6 +1179,7 @@ struct ipclab_info {
 #define IPCLAB_IOC_SNAPSHOT	_IOWR(IPCLAB_IOC_MAGIC, 0x07, struct ipclab_snapshot)
 #define IPCLAB_IOC_CYCLE	_IOWR(IPCLAB_IOC_MAGIC, 0x08, struct ipclab_cycle)
 #define IPCLAB_IOC_INFO		_IOWR(IPCLAB_IOC_MAGIC, 0x09, struct ipclab_info)
+#define IPCLAB_IOC_NAME		_IOWR(IPCLAB_IOC_MAGIC, 0x0a, struct ipclab_name)
 #define IPCLAB_IOC_SEM_OP	_IOW(IPCLAB_IOC_MAGIC, 0x10, struct ipclab_semop)
 #define IPCLAB_IOC_SEM_CTL	_IOWR(IPCLAB_IOC_MAGIC, 0x11, struct ipclab_semctl)
 #define IPCLAB_IOC_MUTEX_LOCK	_IOW(IPCLAB_IOC_MAGIC, 0x20, struct ipclab_lock)

@@ -115,7 +115,7 @@ static void round_of(struct spooler *sp, bool with_lock)
 
 	if (with_lock) {
 		mutex = ipclab_mutex_get(IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600);
-		if (mutex < 0)
+		if (mutex < 0 || ipclab_name(mutex, "spooler"))
 			ex_die("creating a mutex");
 		printf("Round 2, with mutex %d around the critical section:\n", mutex);
 	} else {

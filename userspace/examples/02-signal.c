@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 
 	/* A new semaphore set of one semaphore starts at 0. */
 	sem = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 1, IPCLAB_CREAT, 0600);
-	if (sem < 0)
+	if (sem < 0 || ipclab_name(sem, "s"))
 		ex_die("creating a semaphore set");
 	shbuf = ipclab_shbuf_get(IPCLAB_KEY_PRIVATE, sizeof(*done), IPCLAB_CREAT, 0600);
 	if (shbuf < 0)

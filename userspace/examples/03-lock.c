@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, "lock-A", 0, 0, 0);
 
 	mutex = ipclab_mutex_get(IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 0600);
-	if (mutex < 0)
+	if (mutex < 0 || ipclab_name(mutex, "critical section"))
 		ex_die("creating a mutex");
 
 	printf("A (pid %d): lock(mutex %d)\n", getpid(), mutex);

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 
 	set = ipclab_sem_get(IPCLAB_KEY_PRIVATE, CLASSES,
 			     IPCLAB_CREAT | (fifo ? 0 : IPCLAB_NOFIFO), 0600);
-	if (set < 0)
+	if (set < 0 || ipclab_name(set, "tape drives,plotters,scanners,Blu-ray drives"))
 		ex_die("creating a semaphore set");
 	for (k = 0; k < CLASSES; k++)
 		if (ipclab_sem_setval(set, k, E[k]))

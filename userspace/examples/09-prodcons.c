@@ -122,7 +122,8 @@ int main(int argc, char **argv)
 	total = producers * items;
 
 	sem = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 3, IPCLAB_CREAT, 0600);
-	if (sem < 0)
+	/* Named so, "ipclab show" and "watch" say empty, filled, mutex. */
+	if (sem < 0 || ipclab_name(sem, "empty,filled,mutex"))
 		ex_die("creating a semaphore set");
 	if (ipclab_sem_setval(sem, EMPTY, SLOTS) || ipclab_sem_setval(sem, MUTEX, 1))
 		ex_die("setting the values of semaphore set %d", sem);

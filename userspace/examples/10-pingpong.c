@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	rounds = ex_option(argc, argv, 'n', "ROUNDS", 10);
 
 	sem = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 2, IPCLAB_CREAT, 0600);
-	if (sem < 0)
+	if (sem < 0 || ipclab_name(sem, "ping,pong"))
 		ex_die("creating a semaphore set");
 	if (ipclab_sem_setval(sem, PING, 1))
 		ex_die("setting ping in semaphore set %d", sem);

@@ -136,7 +136,7 @@ static void races(bool provoke, int n)
 	int i, overtaken = 0;
 
 	sem = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 2, IPCLAB_CREAT, 0600);
-	if (sem < 0)
+	if (sem < 0 || ipclab_name(sem, right ? "s1,s2" : "s"))
 		ex_die("creating a semaphore set");
 	if (right)
 		printf("Right: s1 from runner 1 to runner 2, s2 from runner 2 to runner 3"

@@ -46,7 +46,7 @@ static void part1_semaphore(void)
 	int s;
 
 	s = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 1, IPCLAB_CREAT, 0600);
-	if (s < 0)
+	if (s < 0 || ipclab_name(s, "s"))
 		ex_die("creating a semaphore set");
 	printf("Part 1: a semaphore has no owner (semaphore set %d, s = 0)\n", s);
 	b = ex_fork("B");

@@ -56,7 +56,7 @@ int main(void)
 	ex_init();
 	prctl(PR_SET_NAME, "A", 0, 0, 0);
 	set = ipclab_sem_get(IPCLAB_KEY_PRIVATE, 2, IPCLAB_CREAT, 0600);
-	if (set < 0)
+	if (set < 0 || ipclab_name(set, "printers,scanners"))
 		ex_die("creating a semaphore set");
 	if (ipclab_sem_setval(set, PRINTERS, 3) || ipclab_sem_setval(set, SCANNERS, 1))
 		ex_die("setting the values of semaphore set %d", set);

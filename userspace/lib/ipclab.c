@@ -297,6 +297,46 @@ int ipclab_shbuf_lock(int id, int lock)
 	return lab_ioctl(IPCLAB_IOC_SHBUF_CTL, &arg);
 }
 
+int ipclab_name(int id, const char *name)
+{
+	struct ipclab_name arg = { .id = id, .flags = IPCLAB_NAME_SET };
+
+	if (strlen(name) >= sizeof(arg.name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	strcpy(arg.name, name);
+	return lab_ioctl(IPCLAB_IOC_NAME, &arg);
+}
+
+int ipclab_get_name(int id, char *buf, size_t size)
+{
+	struct ipclab_name arg = { .id = id };
+
+	if (lab_ioctl(IPCLAB_IOC_NAME, &arg))
+		return -1;
+	snprintf(buf, size, "%s", arg.name);
+	return 0;
+}
+
+char *ipclab_member_name(const char *name, unsigned int num, char *buf,
+			 size_t size)
+{
+	const char *end;
+
+	for (; num; num--) {
+		name = strchr(name, ',');
+		if (!name)
+			return NULL;
+		name++;
+	}
+	end = strchrnul(name, ',');
+	if (end == name || !size)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)(end - name), name);
+	return buf;
+}
+
 int ipclab_open(int id, unsigned int flags)
 {
 	struct ipclab_open arg = { .id = id, .flags = flags };

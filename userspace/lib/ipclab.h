@@ -104,6 +104,21 @@ void *ipclab_attach(int id, int readonly, size_t *size);
 int ipclab_detach(void *addr, size_t size);
 int ipclab_shbuf_lock(int id, int lock);	/* SHM_LOCK, or UNLOCK if 0 */
 
+/*
+ * Names, for the tools that show an object (ipclab show, watch, deadlock,
+ * trace): at most IPCLAB_NAME_LEN - 1 printable characters; "" removes
+ * it.  A set's name may name its semaphores: "empty,filled,mutex".
+ * get_name writes "" when there is none.
+ */
+int ipclab_name(int id, const char *name);
+int ipclab_get_name(int id, char *buf, size_t size);
+/*
+ * Semaphore num's own name in a set's name (its num-th comma-separated
+ * field), copied into buf: buf, or NULL if that field is missing or empty.
+ */
+char *ipclab_member_name(const char *name, unsigned int num, char *buf,
+			 size_t size);
+
 /* "EOWNERDEAD" and friends, for messages that name the errno. */
 const char *ipclab_errname(int err);
 
