@@ -85,11 +85,18 @@ static void unlock(void)
 		ex_die("removing %s", lockpath);
 }
 
-static void worker(char who, int log)
+/* Process who, once the start pipe is closed: all start together. */
+static void worker(char who, int log, int start[2])
 {
-	double t0 = ex_now();
 	long retries = 0;
+	double t0;
+	char c;
 	int i;
+
+	close(start[1]);
+	if (read(start[0], &c, 1) != 0)
+		ex_die("waiting at the start");
+	t0 = ex_now();
 
 	for (i = 0; i < entries; i++) {
 		if (use_lock && lock(&retries)) {
@@ -134,7 +141,7 @@ int main(int argc, char **argv)
 		{ "crash", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, p, log, crashed = 0, inside = 0, most = 0, overlaps = 0;
+	int c, p, log, start[2], crashed = 0, inside = 0, most = 0, overlaps = 0;
 	pid_t pids[26];
 	char line[8], name[16];
 	FILE *f;
@@ -171,14 +178,17 @@ int main(int argc, char **argv)
 	       processes, entries, use_lock ? "locked by the lock file" : "without a lock");
 	if (crashed)
 		crash();
+	if (pipe(start))
+		ex_die("creating a pipe");
 	for (p = crashed; p < processes; p++) {
 		snprintf(name, sizeof(name), "lockfile-%c", 'A' + p);
 		pids[p] = ex_fork(name);
 		if (pids[p] == 0) {
-			worker('A' + p, log);
+			worker('A' + p, log, start);
 			_exit(0);
 		}
 	}
+	close(start[1]);		/* the start: every read() sees the end */
 	for (p = crashed; p < processes; p++)
 		ex_wait(pids[p]);
 
