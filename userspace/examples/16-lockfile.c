@@ -118,19 +118,27 @@ static void worker(char who, int log, int start[2])
 static void crash(void)
 {
 	long retries = 0;
+	int held[2];
+	char c;
 	pid_t a;
 
+	if (pipe(held))
+		ex_die("creating a pipe");
 	a = ex_fork("lockfile-A");
 	if (a == 0) {
 		lock(&retries);
 		printf("  A (pid %d): holds the lock\n", getpid());
+		if (write(held[1], "!", 1) != 1)	/* tell the parent */
+			_exit(1);
 		pause();
 		_exit(0);
 	}
-	while (access(lockpath, F_OK))
-		usleep(1000);
+	if (read(held[0], &c, 1) != 1)
+		ex_die("waiting for A to hold the lock");
 	kill(a, SIGKILL);
 	waitpid(a, NULL, 0);
+	close(held[0]);
+	close(held[1]);
 	printf("  A was killed with SIGKILL while holding the lock\n");
 }
 
