@@ -760,4 +760,204 @@ EXAMPLE_TEST(semset)
 	EXPECT_NE(NULL, strstr(self->out, "B got all three at once")) TH_LOG("%s", self->out);
 }
 
+/*
+ * Signaling: the X and Y lines strictly alternate, X first, in every
+ * round; in the rounds where B is slow (it sleeps 100 ms, A only has to
+ * call kill()) the signal is already pending when B starts to wait, in
+ * the others (A sleeps 100 ms) not yet.  Guessing: 50 ms against A's
+ * 300 ms puts Y first, 600 ms X.  Locking: in every turn the stopped
+ * process is in state T and uses the printer 0 times, the other is not
+ * stopped and uses it.
+ */
+EXAMPLE_TEST(signals)
+{
+	int n = 0, r, runner, other, uses, other_uses, i, r1, r2;
+	char who, what[16], st1, st2;
+	double x, y;
+	const char *p;
+
+	EXAMPLE("signals -r 4");
+	/* The X and Y lines: X1 Y1 X2 Y2 ... */
+	for (p = self->out; p; p = line_after(p)) {
+		if (sscanf(p, "  round %d: %c: %15s", &r, &who, what) != 3)
+			continue;
+		if (!strcmp(what, "waits")) {
+			EXPECT_NE(NULL, strstr(p, r % 2 ? "SIGUSR1 not yet there\n" :
+					       "SIGUSR1 already pending\n")) TH_LOG("%.80s", p);
+			continue;
+		}
+		EXPECT_EQ(n / 2 + 1, r) TH_LOG("%.80s", p);
+		EXPECT_EQ(n % 2 ? 'B' : 'A', who) TH_LOG("out of order:\n%s", self->out);
+		EXPECT_NE(NULL, strstr(p, n % 2 ? "B: section Y\n" : "A: section X, then kill"));
+		n++;
+	}
+	EXPECT_EQ(8, n) TH_LOG("%s", self->out);
+
+	p = strstr(self->out, "  B: section Y at ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "  B: section Y at %lf s, after sleeping 50 ms", &y));
+	p = strstr(self->out, "  A: section X at ");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "  A: section X at %lf", &x));
+	EXPECT_LT(y, x);
+	EXPECT_NE(NULL, strstr(self->out, "a guess of 50 ms, too short: Y ran before X\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "a guess of 600 ms: X before Y, but B waited"))
+		TH_LOG("%s", self->out);
+
+	p = strstr(self->out, "  P1 (pid ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(4, sscanf(p, "  P1 (pid %d) state %c, P2 (pid %d) state %c",
+			    &r1, &st1, &r2, &st2));
+	EXPECT_EQ('T', st1);
+	EXPECT_EQ('T', st2);
+	for (i = 1; i <= 4; i++) {
+		int turn, u1, u2;
+
+		p = line_after(p);
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(9, sscanf(p, "  turn %d: P%d runs (state %c), P%d stopped (state %c): "
+				    "P%d used the printer %d times, P%d %d times",
+				    &turn, &runner, &st1, &other, &st2, &u1, &uses, &u2,
+				    &other_uses)) TH_LOG("%.120s", p);
+		EXPECT_EQ(i, turn);
+		EXPECT_EQ(i % 2 ? 1 : 2, runner);
+		EXPECT_EQ(3 - runner, other);
+		EXPECT_NE('T', st1) TH_LOG("%.120s", p);
+		EXPECT_EQ('T', st2) TH_LOG("%.120s", p);
+		EXPECT_EQ(runner, u1);
+		EXPECT_EQ(other, u2);
+		EXPECT_LT(0, uses) TH_LOG("%.120s", p);
+		EXPECT_EQ(0, other_uses) TH_LOG("the stopped process used it: %.120s", p);
+	}
+	EXPECT_NE(NULL, strstr(self->out, "uses by the stopped process: 0: the two never overlapped\n"))
+		TH_LOG("%s", self->out);
+}
+
+/* "The log: at most M inside at once, O entries while another was inside" */
+static void lock_log(struct __test_metadata *_metadata, const char *out, int *most,
+		     int *overlaps)
+{
+	const char *p = strstr(out, "The log: ");
+
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	ASSERT_EQ(2, sscanf(p, "The log: at most %d inside at once, %d entries while",
+			    most, overlaps)) TH_LOG("%.100s", p);
+}
+
+/*
+ * With the lock file: 1 inside at most, every process enters 5 times,
+ * and the three, started together, retried (EEXIST) at least once in
+ * all.  Without it: more than one inside (they start together and stay
+ * inside 5 ms; asked in one of three runs).  With --crash: the others
+ * give up after the timeout, nobody got in, and the lock file names
+ * the killed A.
+ */
+EXAMPLE_TEST(lockfile)
+{
+	int most, overlaps, n, i, a = 0, dead = 0;
+	long retries, all = 0;
+	const char *p;
+	double after;
+	char who;
+
+	EXAMPLE("lockfile -p 3 -n 5");
+	lock_log(_metadata, self->out, &most, &overlaps);
+	EXPECT_EQ(1, most) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, overlaps);
+	for (i = 0; i < 3; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "  %c: ", 'A' + i);
+		p = strstr(self->out, want);
+		ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+		ASSERT_EQ(3, sscanf(p, "  %c: entered %d times, %ld retries", &who, &n, &retries))
+			TH_LOG("%.80s", p);
+		EXPECT_EQ(5, n);
+		all += retries;
+	}
+	EXPECT_LT(0, all) TH_LOG("no retries:\n%s", self->out);
+
+	for (i = 0, most = 0; i < 3 && most < 2; i++) {
+		EXAMPLE("lockfile -p 3 -n 5 --no-lock");
+		EXPECT_NE(NULL, strstr(self->out, "without a lock\n"));
+		EXPECT_NE(NULL, strstr(self->out, "entered 5 times, 0 retries"));
+		lock_log(_metadata, self->out, &most, &overlaps);
+	}
+	EXPECT_LE(2, most) TH_LOG("never two inside without a lock:\n%s", self->out);
+	EXPECT_LE(1, overlaps);
+
+	EXAMPLE("lockfile -p 3 --crash -t 300");
+	p = strstr(self->out, "  A (pid ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "  A (pid %d): holds the lock", &a));
+	EXPECT_NE(NULL, strstr(p, "A was killed with SIGKILL while holding the lock\n"));
+	for (i = 1; i < 3; i++) {
+		char want[8];
+
+		snprintf(want, sizeof(want), "  %c: ", 'A' + i);
+		p = strstr(self->out, want);
+		ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+		ASSERT_EQ(2, sscanf(p + 5, "gave up after %lf s and %ld retries", &after, &retries))
+			TH_LOG("%.100s", p);
+		EXPECT_LE(0.29, after);
+		EXPECT_LT(0, retries);
+	}
+	lock_log(_metadata, self->out, &most, &overlaps);
+	EXPECT_EQ(0, most);
+	p = strstr(self->out, "/lock is stale: its owner, pid ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "/lock is stale: its owner, pid %d, is dead", &dead));
+	EXPECT_EQ(a, dead);
+}
+
+/* "LABEL counter = C of T: L lost" after from; L, or -1. */
+static int lost_updates(struct __test_metadata *_metadata, const char *from,
+			const char *label, int total)
+{
+	const char *p = strstr(from, label);
+	int counter, all, lost;
+
+	EXPECT_NE(NULL, p) TH_LOG("no \"%s\" in:\n%s", label, from);
+	if (!p)
+		return -1;
+	EXPECT_EQ(3, sscanf(p + strlen(label), " counter = %d of %d: %d lost",
+			    &counter, &all, &lost)) TH_LOG("%.100s", p);
+	EXPECT_EQ(total, all);
+	EXPECT_EQ(all - counter, lost);
+	return lost;
+}
+
+/*
+ * Threads and processes on a shared counter lose updates without a
+ * lock (the sched_yield() in the window makes it all but certain;
+ * asked in one of three runs), none with one.  A forked child's
+ * increments of a global stay in its copy: the parent sees 0.
+ */
+EXAMPLE_TEST(threads)
+{
+	int i, threads_lost = 0, procs_lost = 0;
+	const char *p;
+
+	for (i = 0; i < 3 && (!threads_lost || !procs_lost); i++) {
+		EXAMPLE("threads -n 500");
+		threads_lost += lost_updates(_metadata, self->out,
+					     "2 threads, without a lock:", 1000);
+		EXPECT_EQ(0, lost_updates(_metadata, self->out,
+					  "2 threads, with a pthread_mutex:", 1000));
+		EXPECT_NE(NULL, strstr(self->out,
+				       "  child: counted to 500 in its copy of the global\n"))
+			TH_LOG("%s", self->out);
+		EXPECT_NE(NULL, strstr(self->out, "  parent: sees counter = 0, 0 of the child's"
+				       " 500 increments\n")) TH_LOG("%s", self->out);
+		p = strstr(self->out, "the counter in shared buffer ");
+		ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+		procs_lost += lost_updates(_metadata, p, "2 processes, without a lock:", 1000);
+		EXPECT_EQ(0, lost_updates(_metadata, p, "2 processes, with an ipclab mutex:",
+					  1000));
+	}
+	EXPECT_LT(0, threads_lost) TH_LOG("no update lost among threads in %d runs", i);
+	EXPECT_LT(0, procs_lost) TH_LOG("no update lost in the shared buffer in %d runs", i);
+}
+
 TEST_HARNESS_MAIN
