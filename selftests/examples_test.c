@@ -192,6 +192,64 @@ EXAMPLE_TEST(spooler)
 }
 
 /*
+ * Stepped into the slide's interleaving, A (1), B (1), B (2), B (3),
+ * A (2), A (3), the race loses B's job to A's store every time, and each
+ * step says what it did.  The controller is "ipclab step", as a teacher
+ * in a second console would type it.
+ */
+EXAMPLE_TEST(spooler_step)
+{
+	static const char *const order[] = {
+		"spooler-A", "spooler-B", "spooler-B", "spooler-B", "spooler-A", "spooler-A",
+	};
+	static const char *const said[] = {
+		"A: (1) read in = 0\n", "B: (1) read in = 0\n", "B: (2) store B0 in slot 0\n",
+		"B: (3) write back in = 1\n", "A: (2) store A0 in slot 0, overwriting B0\n",
+		"A: (3) write back in = 1\n",
+		"  in = 1: 1 of 2 jobs are in the directory, 1 lost\n  lost: B0\n",
+	};
+	char path[] = "/tmp/ipclab-spooler-step-XXXXXX", cmd[64];
+	__s32 key = test_key(40);
+	const char *p;
+	unsigned int i;
+	pid_t pid;
+	int out;
+
+	ASSERT_EQ(0, run(self->out, sizeof(self->out), "ipclab step --start -k %d", key))
+		TH_LOG("%s", self->out);
+	out = mkstemp(path);
+	ASSERT_LE(0, out);
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		snprintf(cmd, sizeof(cmd), "%d", key);
+		setenv("IPCLAB_STEP", cmd, 1);
+		dup2(out, 1);
+		dup2(out, 2);
+		execlp("ipclab-ex-spooler", "ipclab-ex-spooler", "-j", "1", "--no-lock",
+		       "--step", (char *)NULL);
+		_exit(127);
+	}
+	/* Both wait at (1) first; then one step after another. */
+	EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d --wait 2 -t 60", key))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "at \"(1) read in\"")) TH_LOG("%s", self->out);
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d -t 60 %s",
+				 key, order[i])) TH_LOG("step %u: %s", i + 1, self->out);
+	EXPECT_KID(0, pid, 60000);
+	EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d --stop", key));
+	ASSERT_EQ(0, run(self->out, sizeof(self->out), "cat %s", path));
+	unlink(path);
+	close(out);
+	p = self->out;
+	for (i = 0; i < ARRAY_SIZE(said); i++) {
+		p = after(p, said[i]);
+		ASSERT_NE(NULL, p) TH_LOG("no \"%s\" (in order) in:\n%s", said[i], self->out);
+	}
+}
+
+/*
  * X before Y: B prints that it waits before A's X (A is slow), and Y
  * comes after X.  Busy and passive waiting last as long as A works
  * (300 ms); the busy waiter must have used at least half of that as CPU

@@ -37,6 +37,8 @@ void command_usage(const struct command *c, FILE *out);
 
 /* ipclab deadlock, ipclab graph (deadlock.c) */
 extern const struct command deadlock_command, graph_command;
+/* ipclab step, ipclab run-to (step.c) */
+extern const struct command step_command, run_to_command;
 
 /*
  * The model of the live state (dlsnapshot.c): every resource with all,

@@ -29,10 +29,18 @@
  * the jobs submitted are in slots 0..in-1?  Those that are not are lost.
  * (A job here is a number, shown as "B17": job 17 of process B.)
  *
- * usage: ipclab-ex-spooler [-p PROCESSES] [-j JOBS] [--lock | --no-lock]
+ * With --step, each process stops before each of (1), (2) and (3) at a
+ * named point (ipclab_point()) until the teacher releases it with "ipclab
+ * step" in a second console, and says what it did: the interleaving of
+ * the slide, A (1), B (1), B (2), B (3), A (2), A (3), shows A's store
+ * overwriting B's job, every time.  See userspace/examples/README.md.
+ *
+ * usage: ipclab-ex-spooler [-p PROCESSES] [-j JOBS] [--lock | --no-lock] [--step]
  *   -p  processes that submit jobs, 2..26 (default 2), named A, B, ...
  *   -j  jobs each submits (default 200)
  *   --lock, --no-lock   run only that round
+ *   --step  stop at the points (1), (2), (3) until released; needs a
+ *           stepping board (ipclab step --start)
  */
 #include <getopt.h>
 #include <sched.h>
@@ -53,6 +61,7 @@ struct spooler {
 };
 
 static int processes = 2, jobs = 200;
+static bool stepping;		/* --step: say each step, stop at each point */
 
 /* Job j of process p (0 is A) is number p * jobs + j + 1; 0 is no job. */
 static int job_number(int p, int j)
@@ -85,14 +94,50 @@ static void submit_jobs(struct spooler *sp, int p, int mutex)
 		if (mutex >= 0 && ipclab_lock(mutex))
 			ex_die("locking mutex %d", mutex);
 
+		ipclab_point("(1) read in");
 		next_free_slot = sp->in;				/* (1) */
+		if (stepping)
+			printf("%c: (1) read in = %d\n", 'A' + p, next_free_slot);
 		sched_yield();			/* the window: someone else may run now */
+		ipclab_point("(2) store");
+		if (stepping) {
+			printf("%c: (2) store", 'A' + p);
+			print_job(job_number(p, j));
+			printf(" in slot %d", next_free_slot);
+			if (sp->directory[next_free_slot]) {
+				printf(", overwriting");
+				print_job(sp->directory[next_free_slot]);
+			}
+			printf("\n");
+		}
 		sp->directory[next_free_slot] = job_number(p, j);	/* (2) */
+		ipclab_point("(3) write back");
 		sp->in = next_free_slot + 1;				/* (3) */
+		if (stepping)
+			printf("%c: (3) write back in = %d\n", 'A' + p, sp->in);
 
 		if (mutex >= 0 && ipclab_unlock(mutex))
 			ex_die("unlocking mutex %d", mutex);
 	}
+}
+
+/*
+ * --step: the points stop on the board of $IPCLAB_STEP, else the default
+ * one; it must exist, made by the teacher with "ipclab step --start".
+ */
+static void step_setup(void)
+{
+	char key[16];
+
+	if (!getenv("IPCLAB_STEP")) {
+		snprintf(key, sizeof(key), "%#x", IPCLAB_STEP_KEY);
+		setenv("IPCLAB_STEP", key, 1);
+	}
+	if (ipclab_mbox_get(strtol(getenv("IPCLAB_STEP"), NULL, 0), 0, 0, 0, 0) < 0)
+		ex_die("finding the stepping board %s (make it with 'ipclab step --start')",
+		       getenv("IPCLAB_STEP"));
+	printf("Stepping: each process stops before (1), (2) and (3); release them\n"
+	       "one by one with 'ipclab step PROCESS' (e.g. spooler-A) in a second console.\n");
 }
 
 /* Is this job in slots 0..in-1? */
@@ -172,6 +217,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "lock", no_argument, NULL, 'l' },
 		{ "no-lock", no_argument, NULL, 'n' },
+		{ "step", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool without = true, with = true;
@@ -196,12 +242,18 @@ int main(int argc, char **argv)
 		case 'n':
 			with = false;
 			break;
+		case 's':
+			stepping = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-p PROCESSES] [-j JOBS] [--lock | --no-lock]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-p PROCESSES] [-j JOBS] [--lock | --no-lock]"
+				" [--step]\n", argv[0]);
 			return 2;
 		}
 	}
+
+	if (stepping)
+		step_setup();
 
 	/* The directory: one slot for every job there is. */
 	size = sizeof(*sp) + (size_t)processes * jobs * sizeof(sp->directory[0]);

@@ -119,6 +119,19 @@ int ipclab_get_name(int id, char *buf, size_t size);
 char *ipclab_member_name(const char *name, unsigned int num, char *buf,
 			 size_t size);
 
+/*
+ * Stepping (ipclab step): a named point a process passes only when a
+ * teacher releases it, so that a class sees the interleaving it chose.
+ * With IPCLAB_STEP set to the key of a stepping board (ipclab step
+ * --start makes one; IPCLAB_STEP_KEY by default), ipclab_point() reports
+ * "pid is at NAME" on the board and waits until "ipclab step" releases
+ * it; without IPCLAB_STEP, or once the board is removed, it returns at
+ * once and costs nothing.  Returns 0; errno is left as it was.
+ */
+#define IPCLAB_STEP_KEY		0x57e9
+#define IPCLAB_STEP_RELEASE	(1L << 32)	/* + pid: the release's type */
+int ipclab_point(const char *name);
+
 /* "EOWNERDEAD" and friends, for messages that name the errno. */
 const char *ipclab_errname(int err);
 
