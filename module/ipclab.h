@@ -370,7 +370,6 @@ struct ipclab_obj {
 	struct pid *cpid;
 	struct pid *lpid;
 	time64_t ctime, otime;
-	char *name;		/* IPCLAB_IOC_NAME (name.c), or NULL */
 };
 
 /*
@@ -444,7 +443,6 @@ long ipclab_ioc_set(void __user *argp);
 long ipclab_ioc_stat(void __user *argp);
 long ipclab_ioc_list(void __user *argp);
 long ipclab_ioc_name(void __user *argp);
-void ipclab_name_copy(struct ipclab_obj *obj, char *buf);
 void ipclab_name_free(struct ipclab_obj *obj);
 void ipclab_table_exit(void);
 void ipclab_fill_holder(struct ipclab_holder *h, struct ipclab_proc *proc,

@@ -3,23 +3,28 @@
  * ipclab object names: a label a program gives an object (IPCLAB_IOC_NAME),
  * for the tools that show it.  The module never interprets a name.
  *
- * Locking and lifetime: obj->name is a string of its own, allocated by the
- * setter before it takes any lock.  It is replaced and read under the
- * object's spinlock alone (a name is no state of the deadlock world, so
- * the world is not entered), and the replaced string is freed after the
- * unlock.  The last reference frees the name with the object
- * (ipclab_name_free()), when nothing can read it any more.  A name is at
- * most IPCLAB_NAME_LEN bytes, charged to the setter's memory cgroup, and
- * an object has one: naming costs a user no more than its objects do.
+ * Lifetime and locking: names live beside the objects, in an xarray
+ * indexed by the object's id (not its slot, which the next object in it
+ * reuses), so that an object without a name costs nothing: struct
+ * ipclab_obj has no field for it, and a mailbox stays in kmalloc-256.
+ * Each entry is a string of its own, allocated by the setter before the
+ * xarray's lock, replaced under that lock, and freed after it.  A name is
+ * read (copied) under the same lock.  Setting and reading hold a
+ * reference to the object, so its release, which erases the name
+ * (ipclab_name_free()), runs after the last of them; nothing reads a name
+ * without one.  A name is at most IPCLAB_NAME_LEN bytes and an object has
+ * one, charged to the setter's memory cgroup (the string and the xarray's
+ * nodes): naming costs a user no more than its objects do.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include "ipclab.h"
+
+static DEFINE_XARRAY(ipclab_names);
 
 /*
  * A name must end in a NUL with only NULs after it, and be printable
@@ -45,39 +50,40 @@ static int ipclab_name_set(struct ipclab_obj *obj, const char *name, int len)
 {
 	char *new = NULL, *old;
 
-	if (len) {
-		new = kmemdup(name, len + 1, GFP_KERNEL_ACCOUNT);
-		if (!new)
-			return -ENOMEM;
+	if (!len) {
+		kfree(xa_erase(&ipclab_names, obj->id));
+		return 0;
 	}
-	spin_lock(&obj->lock);
-	old = obj->name;
-	obj->name = new;
-	spin_unlock(&obj->lock);
+	new = kmemdup(name, len + 1, GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	old = xa_store(&ipclab_names, obj->id, new, GFP_KERNEL_ACCOUNT);
+	if (xa_is_err(old)) {
+		kfree(new);
+		return xa_err(old);
+	}
 	kfree(old);
 	return 0;
 }
 
-/**
- * ipclab_name_copy() - copy an object's name
- * @obj: the object
- * @buf: IPCLAB_NAME_LEN bytes, filled with the name and NUL-padded
- *
- * Context: @obj->lock held.
- */
-void ipclab_name_copy(struct ipclab_obj *obj, char *buf)
+/* Copy @obj's name into @buf (IPCLAB_NAME_LEN bytes), NUL-padded. */
+static void ipclab_name_get(struct ipclab_obj *obj, char *buf)
 {
-	lockdep_assert_held(&obj->lock);
-	strscpy_pad(buf, obj->name ? obj->name : "", IPCLAB_NAME_LEN);
+	const char *name;
+
+	xa_lock(&ipclab_names);
+	name = xa_load(&ipclab_names, obj->id);
+	strscpy_pad(buf, name ? name : "", IPCLAB_NAME_LEN);
+	xa_unlock(&ipclab_names);
 }
 
 /**
- * ipclab_name_free() - free an object's name, with the object
+ * ipclab_name_free() - forget an object's name, with the object
  * @obj: the object, unreferenced
  */
 void ipclab_name_free(struct ipclab_obj *obj)
 {
-	kfree(obj->name);
+	kfree(xa_erase(&ipclab_names, obj->id));
 }
 
 /**
@@ -109,9 +115,7 @@ long ipclab_ioc_name(void __user *argp)
 	if (arg.flags & IPCLAB_NAME_SET) {
 		ret = ipclab_name_set(obj, arg.name, len);
 	} else {
-		spin_lock(&obj->lock);
-		ipclab_name_copy(obj, arg.name);
-		spin_unlock(&obj->lock);
+		ipclab_name_get(obj, arg.name);
 		if (copy_to_user(argp, &arg, sizeof(arg)))
 			ret = -EFAULT;
 	}

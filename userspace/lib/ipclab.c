@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,34 @@ int ipclab_shbuf_lock(int id, int lock)
 }
 
 /*
+ * Notes for "ipclab trace": written to the trace_marker that
+ * IPCLAB_TRACE_MARKER names, opened on first use; -1: not tracing.
+ */
+static int note_fd = -2;
+
+void ipclab_note(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int saved = errno, n;
+
+	if (note_fd == -2) {
+		const char *path = getenv("IPCLAB_TRACE_MARKER");
+
+		note_fd = path && *path ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+	}
+	if (note_fd >= 0) {
+		n = snprintf(buf, sizeof(buf), "ipclab: ");
+		va_start(ap, fmt);
+		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+		va_end(ap);
+		if (write(note_fd, buf, strlen(buf)) < 0)
+			note_fd = -1;
+	}
+	errno = saved;
+}
+
+/*
  * Stepping.  The board is a mailbox: a process at a point sends "NAME"
  * with its pid as the type, then waits for a message of type
  * IPCLAB_STEP_RELEASE + pid, which "ipclab step" sends after taking the
@@ -333,6 +362,7 @@ int ipclab_point(const char *name)
 		board = step_board = step_open();
 	if (board < 0)
 		goto out;
+	ipclab_note("at point \"%s\"", name);
 	if (ipclab_send(board, getpid(), name, strlen(name), 0))
 		goto off;
 	for (;;) {
@@ -368,7 +398,7 @@ int ipclab_get_name(int id, char *buf, size_t size)
 
 	if (lab_ioctl(IPCLAB_IOC_NAME, &arg))
 		return -1;
-	snprintf(buf, size, "%s", arg.name);
+	snprintf(buf, size, "%.*s", (int)sizeof(arg.name), arg.name);
 	return 0;
 }
 
