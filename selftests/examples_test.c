@@ -192,61 +192,113 @@ EXAMPLE_TEST(spooler)
 }
 
 /*
- * Stepped into the slide's interleaving, A (1), B (1), B (2), B (3),
- * A (2), A (3), the race loses B's job to A's store every time, and each
- * step says what it did.  The controller is "ipclab step", as a teacher
- * in a second console would type it.
+ * Run "PREFIX ipclab-ex-spooler -j 1 --no-lock --step" and step it into
+ * the slide's interleaving, A (1), B (1), B (2), B (3), A (2), A (3), as a
+ * teacher in a second console would with "ipclab step"; its output ends
+ * up in out.
  */
-EXAMPLE_TEST(spooler_step)
+static void step_spooler(struct __test_metadata *_metadata, char *out, size_t size,
+			 __s32 key, const char *prefix)
 {
 	static const char *const order[] = {
 		"spooler-A", "spooler-B", "spooler-B", "spooler-B", "spooler-A", "spooler-A",
 	};
+	char path[] = "/tmp/ipclab-spooler-step-XXXXXX", cmd[256];
+	struct ipclab_cleanup cl = { 0 };
+	unsigned int i;
+	pid_t pid;
+	int fd;
+
+	ASSERT_EQ(0, run(out, size, "ipclab step --start -k %d", key)) TH_LOG("%s", out);
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	pid = kids_fork(&cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		snprintf(cmd, sizeof(cmd), "IPCLAB_STEP=%d %s ipclab-ex-spooler -j 1 "
+			 "--no-lock --step", key, prefix);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* Both wait at (1) first; then one step after another. */
+	EXPECT_EQ(0, run(out, size, "ipclab step -k %d --wait 2 -t 60", key)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "at \"(1) read in\"")) TH_LOG("%s", out);
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		EXPECT_EQ(0, run(out, size, "ipclab step -k %d -t 60 %s", key, order[i]))
+			TH_LOG("step %u: %s", i + 1, out);
+	EXPECT_EQ(0, kids_wait(&cl, pid, 60000));
+	EXPECT_EQ(0, run(out, size, "ipclab step -k %d --stop", key));
+	ipclab_cleanup(&cl);
+	ASSERT_EQ(0, run(out, size, "cat %s", path));
+	unlink(path);
+	close(fd);
+}
+
+/* How far p is from the start of its line (text starts at base). */
+static int column_of(const char *base, const char *p)
+{
+	const char *q = p;
+
+	while (q > base && q[-1] != '\n')
+		q--;
+	return p - q;
+}
+
+/* Each step says what it did, and B's job is lost to A's store, every time. */
+EXAMPLE_TEST(spooler_step)
+{
 	static const char *const said[] = {
 		"A: (1) read in = 0\n", "B: (1) read in = 0\n", "B: (2) store B0 in slot 0\n",
 		"B: (3) write back in = 1\n", "A: (2) store A0 in slot 0, overwriting B0\n",
 		"A: (3) write back in = 1\n",
 		"  in = 1: 1 of 2 jobs are in the directory, 1 lost\n  lost: B0\n",
 	};
-	char path[] = "/tmp/ipclab-spooler-step-XXXXXX", cmd[64];
-	__s32 key = test_key(40);
-	const char *p;
+	const char *p = self->out;
 	unsigned int i;
-	pid_t pid;
-	int out;
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "ipclab step --start -k %d", key))
-		TH_LOG("%s", self->out);
-	out = mkstemp(path);
-	ASSERT_LE(0, out);
-	pid = kids_fork(&self->cl);
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		snprintf(cmd, sizeof(cmd), "%d", key);
-		setenv("IPCLAB_STEP", cmd, 1);
-		dup2(out, 1);
-		dup2(out, 2);
-		execlp("ipclab-ex-spooler", "ipclab-ex-spooler", "-j", "1", "--no-lock",
-		       "--step", (char *)NULL);
-		_exit(127);
-	}
-	/* Both wait at (1) first; then one step after another. */
-	EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d --wait 2 -t 60", key))
-		TH_LOG("%s", self->out);
-	EXPECT_NE(NULL, strstr(self->out, "at \"(1) read in\"")) TH_LOG("%s", self->out);
-	for (i = 0; i < ARRAY_SIZE(order); i++)
-		EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d -t 60 %s",
-				 key, order[i])) TH_LOG("step %u: %s", i + 1, self->out);
-	EXPECT_KID(0, pid, 60000);
-	EXPECT_EQ(0, run(self->out, sizeof(self->out), "ipclab step -k %d --stop", key));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "cat %s", path));
-	unlink(path);
-	close(out);
-	p = self->out;
+	step_spooler(_metadata, self->out, sizeof(self->out), test_key(40), "");
 	for (i = 0; i < ARRAY_SIZE(said); i++) {
 		p = after(p, said[i]);
 		ASSERT_NE(NULL, p) TH_LOG("no \"%s\" (in order) in:\n%s", said[i], self->out);
 	}
+}
+
+/*
+ * The same stepped race under "ipclab trace": a timeline with a column
+ * for each spooler, the points where they stopped, and the store that
+ * overwrote B's job in A's column after B's own; the SVG says it too.
+ */
+EXAMPLE_TEST(spooler_trace)
+{
+	static const char svg[] = "/tmp/ipclab-spooler-trace.svg";
+	const char *p, *q, *head;
+	char cmd[64];
+	int cola, colb;
+
+	snprintf(cmd, sizeof(cmd), "ipclab trace --svg %s --", svg);
+	step_spooler(_metadata, self->out, sizeof(self->out), test_key(41), cmd);
+	head = strstr(self->out, "        ms  ");
+	ASSERT_NE(NULL, head) TH_LOG("no timeline:\n%s", self->out);
+	p = strstr(head, "  spooler-A (");
+	q = strstr(head, "  spooler-B (");
+	ASSERT_TRUE(p && q && !memchr(head, '\n', (p > q ? p : q) - head))
+		TH_LOG("no column for A and for B:\n%s", self->out);
+	cola = column_of(head, p + 2);
+	colb = column_of(head, q + 2);
+	/* B's store, in B's column, then A's overwrite in A's. */
+	p = strstr(head, "(2) store B0 in slot 0\n");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_EQ(colb, column_of(head, p)) TH_LOG("%s", self->out);
+	q = strstr(p, "(2) store A0 in slot 0, overwriting B0\n");
+	ASSERT_NE(NULL, q) TH_LOG("%s", self->out);
+	EXPECT_EQ(cola, column_of(head, q)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(head, "at point \"(2) store\"")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, run(self->out, sizeof(self->out), "cat %s", svg));
+	EXPECT_NE(NULL, strstr(self->out, "overwriting B0</text>")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "spooler-A (")) TH_LOG("%s", self->out);
+	unlink(svg);
 }
 
 /*

@@ -39,6 +39,8 @@ void command_usage(const struct command *c, FILE *out);
 extern const struct command deadlock_command, graph_command;
 /* ipclab step, ipclab run-to (step.c) */
 extern const struct command step_command, run_to_command;
+/* ipclab trace (trace.c) */
+extern const struct command trace_command;
 
 /*
  * The model of the live state (dlsnapshot.c): every resource with all,

@@ -1145,7 +1145,7 @@ static const struct command limits_command = {
 static const struct command *const commands[] = {
 	&ls_command, &show_command, &watch_command, &rm_command,
 	&version_command, &limits_command, &deadlock_command, &graph_command,
-	&step_command, &run_to_command,
+	&step_command, &run_to_command, &trace_command,
 };
 
 void command_usage(const struct command *c, FILE *out)

@@ -44,6 +44,7 @@
  */
 #include <getopt.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ struct spooler {
 
 static int processes = 2, jobs = 200;
 static bool stepping;		/* --step: say each step, stop at each point */
+static bool traced;		/* run by "ipclab trace": notes on its timeline */
 
 /* Job j of process p (0 is A) is number p * jobs + j + 1; 0 is no job. */
 static int job_number(int p, int j)
@@ -70,9 +72,36 @@ static int job_number(int p, int j)
 }
 
 /* It is called "B17" in what is printed. */
+static char *job_name(int job, char buf[16])
+{
+	snprintf(buf, 16, "%c%d", 'A' + (job - 1) / jobs, (job - 1) % jobs);
+	return buf;
+}
+
 static void print_job(int job)
 {
-	printf(" %c%d", 'A' + (job - 1) / jobs, (job - 1) % jobs);
+	char buf[16];
+
+	printf(" %s", job_name(job, buf));
+}
+
+/*
+ * What process p just did, as a note on the timeline of "ipclab trace"
+ * and, with --step, printed: "B: (2) store B0 in slot 0".
+ */
+static void __attribute__((format(printf, 2, 3))) say(int p, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+
+	if (!stepping && !traced)
+		return;		/* the race runs as it would without */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ipclab_note("%s", buf);
+	if (stepping)
+		printf("%c: %s\n", 'A' + p, buf);
 }
 
 /* Process p submits its jobs; the mutex is -1 in the round without. */
@@ -81,6 +110,7 @@ static void submit_jobs(struct spooler *sp, int p, int mutex)
 	unsigned int seed = getpid();
 	volatile unsigned int work;
 	int next_free_slot, j;
+	char a[16], b[16];
 
 	/* All start together: wait until every process is running. */
 	atomic_fetch_add(&sp->ready, 1);
@@ -96,25 +126,20 @@ static void submit_jobs(struct spooler *sp, int p, int mutex)
 
 		ipclab_point("(1) read in");
 		next_free_slot = sp->in;				/* (1) */
-		if (stepping)
-			printf("%c: (1) read in = %d\n", 'A' + p, next_free_slot);
+		say(p, "(1) read in = %d", next_free_slot);
 		sched_yield();			/* the window: someone else may run now */
 		ipclab_point("(2) store");
-		if (stepping) {
-			printf("%c: (2) store", 'A' + p);
-			print_job(job_number(p, j));
-			printf(" in slot %d", next_free_slot);
-			if (sp->directory[next_free_slot]) {
-				printf(", overwriting");
-				print_job(sp->directory[next_free_slot]);
-			}
-			printf("\n");
-		}
+		if (sp->directory[next_free_slot])
+			say(p, "(2) store %s in slot %d, overwriting %s",
+			    job_name(job_number(p, j), a), next_free_slot,
+			    job_name(sp->directory[next_free_slot], b));
+		else
+			say(p, "(2) store %s in slot %d", job_name(job_number(p, j), a),
+			    next_free_slot);
 		sp->directory[next_free_slot] = job_number(p, j);	/* (2) */
 		ipclab_point("(3) write back");
 		sp->in = next_free_slot + 1;				/* (3) */
-		if (stepping)
-			printf("%c: (3) write back in = %d\n", 'A' + p, sp->in);
+		say(p, "(3) write back in = %d", sp->in);
 
 		if (mutex >= 0 && ipclab_unlock(mutex))
 			ex_die("unlocking mutex %d", mutex);
@@ -254,6 +279,7 @@ int main(int argc, char **argv)
 
 	if (stepping)
 		step_setup();
+	traced = getenv("IPCLAB_TRACE_MARKER");
 
 	/* The directory: one slot for every job there is. */
 	size = sizeof(*sp) + (size_t)processes * jobs * sizeof(sp->directory[0]);

@@ -131,6 +131,12 @@ char *ipclab_member_name(const char *name, unsigned int num, char *buf,
 #define IPCLAB_STEP_KEY		0x57e9
 #define IPCLAB_STEP_RELEASE	(1L << 32)	/* + pid: the release's type */
 int ipclab_point(const char *name);
+/*
+ * A note on the timeline of "ipclab trace" ("store A0 in slot 0"), in the
+ * calling process's column; nothing (one cached test) when not traced.
+ * errno is left as it was.
+ */
+void ipclab_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "EOWNERDEAD" and friends, for messages that name the errno. */
 const char *ipclab_errname(int err);
