@@ -9,7 +9,7 @@ _ipclab_objects()
 {
 	local column=$1 type=$2
 	"$_ipclab_cmd" ls ${type:+-t "$type"} 2>/dev/null |
-		awk -v c="$column" 'NR > 1 && $c ~ /^-?[0-9]+$/ && $c != 0 { print $c }'
+		awk -v c="$column" 'NR > 1 && $c ~ /^(0x[0-9a-f]+|[0-9]+)$/ && $c != "0x00000000" { print $c }'
 }
 
 _ipclab()
@@ -32,7 +32,7 @@ _ipclab()
 	done
 	case $prev in
 	-t|--type)
-		COMPREPLY=($(compgen -W "sem mutex mbox shbuf" -- "$cur"))
+		COMPREPLY=($(compgen -W "sem mutex mbox shbuf set msg shm" -- "$cur"))
 		return ;;
 	-k|--key)
 		COMPREPLY=($(compgen -W "$(_ipclab_objects 2 "$type")" -- "$cur"))
@@ -44,7 +44,7 @@ _ipclab()
 	esac
 	case $cmd in
 	ls)
-		COMPREPLY=($(compgen -W "-t --type --json -h --help" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "-t --type -m -q -s -a --json -h --help" -- "$cur")) ;;
 	show)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json -h --help" -- "$cur"))
@@ -59,7 +59,7 @@ _ipclab()
 		fi ;;
 	rm)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-k --key -t --type -h --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-k --key -t --type -a --all -m -q -s -M -Q -S -h --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_ipclab_objects 3 "$type")" -- "$cur"))
 		fi ;;

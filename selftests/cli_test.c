@@ -103,7 +103,7 @@ static bool ls_find(const char *out, unsigned int id, struct ls_line *l)
 
 	for (p = out; p; p = next_line(p)) {
 		memset(l, 0, sizeof(*l));
-		if (sscanf(p, "%15s %d %u %u %o %u %d %n", l->type, &l->key, &l->id,
+		if (sscanf(p, "%15s %x %u %u %o %u %d %n", l->type, (unsigned int *)&l->key, &l->id,
 			   &l->uid, &l->mode, &l->waiters, &l->lpid, &n) != 7 ||
 		    l->id != id)
 			continue;
@@ -243,8 +243,8 @@ TEST_F(cli, sem_waiting_room)
 	EXPECT_FALSE(ls_find(out, id, &l));
 
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
-	snprintf(want, sizeof(want), "sem %u, key %d, owner %u:%u, mode 0600, created by pid %d\n",
-		 id, key, getuid(), getgid(), getpid());
+	snprintf(want, sizeof(want), "sem %u, key 0x%08x, owner %u:%u, mode 0600, created by pid %d\n",
+		 id, (unsigned int)key, getuid(), getgid(), getpid());
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("wanted \"%s\" in:\n%s", want, out);
 	EXPECT_NE(NULL, strstr(out, "values: [0]=0 [1]=4\n")) TH_LOG("%s", out);
 	p = line_with(out, "waiting room (FIFO, 3 waiting):");
@@ -383,7 +383,7 @@ TEST_F(cli, mbox_receivers)
 	EXPECT_EQ(0, strncmp(l.state, "0/", 2)) TH_LOG("state \"%s\"", l.state);
 
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
-	snprintf(want, sizeof(want), "mbox %u, key %d,", id, test_key(2));
+	snprintf(want, sizeof(want), "mbox %u, key 0x%08x,", id, (unsigned int)test_key(2));
 	EXPECT_EQ(0, strncmp(out, want, strlen(want))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "senders' waiting room (FIFO, 0 waiting):\n"))
 		TH_LOG("%s", out);
@@ -494,8 +494,8 @@ TEST_F(cli, show_json)
 	}
 	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show --json %u", sem));
 	EXPECT_TRUE(json_valid(out)) TH_LOG("not JSON:\n%s", out);
-	EXPECT_IN(out, "{\n  \"type\": \"sem\", \"key\": %d, \"id\": %u, \"uid\": %u, "
-		  "\"gid\": %u, \"mode\": \"0600\", \"cpid\": %d,", key, sem, getuid(),
+	EXPECT_IN(out, "{\n  \"type\": \"sem\", \"key\": %d, \"key_hex\": \"0x%08x\", \"id\": %u, \"uid\": %u, "
+		  "\"gid\": %u, \"mode\": \"0600\", \"cpid\": %d,", key, (unsigned int)key, sem, getuid(),
 		  getgid(), getpid());
 	EXPECT_IN(out, "\"waiters\": 2, \"values\": [0, 3]");
 	EXPECT_IN(out, "\"holders\": [\n    {\"pid\": %d, \"comm\": ", getpid());
@@ -681,7 +681,6 @@ TEST_F(cli, usage)
 		"ipclab show notanid",
 		"ipclab rm",
 		"ipclab rm notanid",
-		"ipclab rm -k 5",
 		"ipclab rm -k 5 -t nosuchtype",
 		"ipclab rm -k 5 -t sem 7",
 		"ipclab watch 1 2",
@@ -735,8 +734,8 @@ TEST(help_of_each_command)
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab show 1 -h"));
 	EXPECT_EQ(0, strncmp(out, "usage: ipclab show [--json] ID\n", 31)) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm 1 2 --help"));
-	EXPECT_EQ(0, strncmp(out, "usage: ipclab rm ID...\n       ipclab rm -k KEY -t TYPE\n",
-			     55)) TH_LOG("%s", out);
+	EXPECT_EQ(0, strncmp(out, "usage: ipclab rm [-t TYPE] ID...\n       ipclab rm -k KEY [-t TYPE]\n",
+			     66)) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab watch 5 -h"));
 	EXPECT_EQ(0, strncmp(out, "usage: ipclab watch [ID]\n", 25)) TH_LOG("%s", out);
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab deadlock --json -h"));

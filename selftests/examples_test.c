@@ -591,7 +591,7 @@ static int ls_states(const char *out, const char *cmd, const char *type, int key
 		for (line = line_after(p); line && (!end || line < end); line = line_after(line)) {
 			int off = 0;
 
-			if (sscanf(line, "%15s %d %*u %*u %*o %*u %*d %n", t, &k, &off) == 2 &&
+			if (sscanf(line, "%15s %x %*u %*u %*o %*u %*d %n", t, (unsigned int *)&k, &off) == 2 &&
 			    off && !strcmp(t, type) && k == key) {
 				sscanf(line + off, "%63[^\n]", states[n]);
 				break;

@@ -3,6 +3,7 @@
  * sysv_prog - a plain System V IPC program, for sysv_test.
  *
  *   sysv_prog KEY [READY_FD GO_FD]
+ *   sysv_prog --get KEY
  *
  * It uses semget/semop/semtimedop/semctl, msgget/msgsnd/msgrcv/msgctl and
  * shmget/shmat/shmdt/shmctl from libc, the way any SysV program does, on
@@ -60,6 +61,7 @@ static const char *err(int ret)
 	case EINTR: return "EINTR";
 	case EINVAL: return "EINVAL";
 	case ENOENT: return "ENOENT";
+	case ENOSYS: return "ENOSYS";
 	case ENOMSG: return "ENOMSG";
 	case ENOSPC: return "ENOSPC";
 	case EPERM: return "EPERM";
@@ -291,12 +293,41 @@ static void removal(void)
 	printf("sem: GETVAL after: %s\n", err(semctl(sem, 0, GETVAL)));
 }
 
+/*
+ * --get: only semget, msgget and shmget, twice each, and what they
+ * return: what a program sees where they fail (no ipclab module, with
+ * LD_PRELOAD).  What they create is removed again.
+ */
+static int get_only(key_t key)
+{
+	int i, id;
+
+	for (i = 0; i < 2; i++) {
+		id = semget(key, 1, IPC_CREAT | 0600);
+		printf("semget: %s\n", err(id));
+		if (id >= 0)
+			semctl(id, 0, IPC_RMID);
+		id = msgget(key, IPC_CREAT | 0600);
+		printf("msgget: %s\n", err(id));
+		if (id >= 0)
+			msgctl(id, IPC_RMID, NULL);
+		id = shmget(key, 4096, IPC_CREAT | 0600);
+		printf("shmget: %s\n", err(id));
+		if (id >= 0)
+			shmctl(id, IPC_RMID, NULL);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	key_t key;
 
+	if (argc == 3 && !strcmp(argv[1], "--get"))
+		return get_only(atoi(argv[2]));
 	if (argc != 2 && argc != 4) {
-		fprintf(stderr, "usage: sysv_prog KEY [READY_FD GO_FD]\n");
+		fprintf(stderr, "usage: sysv_prog KEY [READY_FD GO_FD]\n"
+			"       sysv_prog --get KEY\n");
 		return 1;
 	}
 	key = atoi(argv[1]);

@@ -34,6 +34,11 @@ struct command {
 
 /* "usage: ipclab FORM" for each form of c, then its help (ipclab.c). */
 void command_usage(const struct command *c, FILE *out);
+/*
+ * A usage error: c's forms on one line and "try 'ipclab NAME -h'" on
+ * stderr; returns 2, the exit status (ipclab.c).
+ */
+int command_misuse(const struct command *c);
 
 /* ipclab deadlock, ipclab graph (deadlock.c) */
 extern const struct command deadlock_command, graph_command;

@@ -70,8 +70,7 @@ static int parse_opts(const struct command *cmd, int argc, char **argv,
 	}
 	return -1;	/* go on */
 bad:
-	command_usage(cmd, stderr);
-	return 2;
+	return command_misuse(cmd);
 }
 
 static int load(struct dl *m, const struct dl_opts *o)

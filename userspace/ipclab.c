@@ -16,6 +16,7 @@
  * each command's -h.  Exit status: 0 success, 1 an operation failed, 2
  * usage error; ipclab deadlock: 3 when it finds a deadlock.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -75,14 +76,68 @@ int fail(const char *fmt, ...)
 	return 1;
 }
 
+/* The words a type is given by: ipclab's names, and ipcs's for the same. */
+static const struct {
+	const char *word;
+	unsigned int type;
+} type_words[] = {
+	{ "sem", IPCLAB_TYPE_SEM }, { "set", IPCLAB_TYPE_SEM },
+	{ "mutex", IPCLAB_TYPE_MUTEX },
+	{ "mbox", IPCLAB_TYPE_MBOX }, { "msg", IPCLAB_TYPE_MBOX },
+	{ "shbuf", IPCLAB_TYPE_SHBUF }, { "shm", IPCLAB_TYPE_SHBUF },
+};
+
+#define TYPE_BIT(t)	(1u << (t))
+#define NR_TYPES	(sizeof(type_names) / sizeof(type_names[0]))
+
 static int parse_type(const char *s)
 {
-	unsigned int t;
+	unsigned int i;
 
-	for (t = 1; t < sizeof(type_names) / sizeof(type_names[0]); t++)
-		if (!strcmp(s, type_names[t]))
-			return t;
+	for (i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
+		if (!strcmp(s, type_words[i].word))
+			return type_words[i].type;
 	return -1;
+}
+
+/* -t TYPE (and ls -m, rm --all=TYPE): one more type in *types; 0, or -1 after a message. */
+static int add_type(const char *s, unsigned int *types)
+{
+	int t = parse_type(s);
+
+	if (t < 0) {
+		fprintf(stderr, "ipclab: unknown type '%s' (sem or set, mutex, "
+			"mbox or msg, shbuf or shm)\n", s);
+		return -1;
+	}
+	*types |= TYPE_BIT(t);
+	return 0;
+}
+
+/* A key as ipcs prints it: 0x00003039, IPCLAB_KEY_PRIVATE as 0x00000000. */
+static const char *fmt_key(__s32 key, char *buf, size_t n)
+{
+	snprintf(buf, n, "0x%08x", (unsigned int)key);
+	return buf;
+}
+
+/*
+ * A key as ipcrm takes it: decimal, 0x hexadecimal or 0 octal, from
+ * INT_MIN up to 0xffffffff (a key_t is an int: 0xffffffff is -1).
+ */
+static int parse_key(const char *s, __s32 *key)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno || !*s || *end || v < INT32_MIN || v > (long long)UINT32_MAX) {
+		fprintf(stderr, "ipclab: '%s' is not a key\n", s);
+		return -1;
+	}
+	*key = (__s32)(__u32)v;
+	return 0;
 }
 
 /* An object's whole snapshot, with arrays sized to fit. */
@@ -203,15 +258,104 @@ static int list_ids(unsigned int type, __u32 **ids)
 	}
 }
 
+/*
+ * All ids of the types in the mask (0: every type), one type after the
+ * other as ipcs lists them.  Returns the count, or -1.
+ */
+static int list_types(unsigned int types, __u32 **ids)
+{
+	__u32 *part, *all = NULL, *grown;
+	unsigned int t;
+	int n, total = 0;
+
+	if (!types)
+		return list_ids(0, ids);
+	*ids = NULL;
+	for (t = 1; t < NR_TYPES; t++) {
+		if (!(types & TYPE_BIT(t)))
+			continue;
+		n = list_ids(t, &part);
+		if (n < 0) {
+			free(all);
+			return -1;
+		}
+		grown = realloc(all, (total + n + 1) * sizeof(*all));
+		if (!grown) {
+			free(part);
+			free(all);
+			return -1;
+		}
+		all = grown;
+		memcpy(all + total, part, n * sizeof(*all));
+		total += n;
+		free(part);
+	}
+	*ids = all;
+	return total;
+}
+
+/*
+ * What everybody may read of an object (as /proc/sysvipc shows it): its
+ * type and perm, with IPCLAB_STAT_ANY.  0, or -1 and errno.
+ */
+static int stat_any(unsigned int id, struct ipclab_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->id = id;
+	st->flags = IPCLAB_STAT_ANY;
+	return ipclab_stat(st);
+}
+
+/*
+ * The ids (up to max in found) of the objects of the types in the mask
+ * (0: every type) that have key.  Returns how many there are, or -1.
+ */
+static int ids_with_key(__s32 key, unsigned int types, __u32 *found, int max)
+{
+	struct ipclab_stat st;
+	int n, i, count = 0;
+	__u32 *ids;
+
+	n = list_types(types, &ids);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (stat_any(ids[i], &st) || st.perm.key != key)
+			continue;
+		if (count < max)
+			found[count] = ids[i];
+		count++;
+	}
+	free(ids);
+	return count;
+}
+
 static const char *fmt_time(__s64 t, char *buf, size_t n)
 {
 	struct tm tm;
 	time_t tt = t;
 
-	if (!t)
-		return "never";
 	localtime_r(&tt, &tm);
 	strftime(buf, n, "%H:%M:%S", &tm);
+	return buf;
+}
+
+/*
+ * Who did something last and when: "pid 160 at 12:00:01", "pid 160 (no
+ * time recorded)", "at 12:00:01" or "none".
+ */
+static const char *fmt_last(int pid, __s64 t, char *buf, size_t n)
+{
+	char tb[16];
+
+	if (pid && t)
+		snprintf(buf, n, "pid %d at %s", pid, fmt_time(t, tb, sizeof(tb)));
+	else if (pid)
+		snprintf(buf, n, "pid %d (no time recorded)", pid);
+	else if (t)
+		snprintf(buf, n, "at %s", fmt_time(t, tb, sizeof(tb)));
+	else
+		snprintf(buf, n, "none");
 	return buf;
 }
 
@@ -272,10 +416,10 @@ static void json_fields(FILE *out, const struct snap *s)
 	const struct ipclab_stat *st = &s->st;
 	unsigned int i;
 
-	fprintf(out, "\"type\": \"%s\", \"key\": %d, \"id\": %u, "
-		"\"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", \"cpid\": %d, "
-		"\"lpid\": %d, \"waiters\": %u",
-		type_name(st->type), st->perm.key,
+	fprintf(out, "\"type\": \"%s\", \"key\": %d, \"key_hex\": \"0x%08x\", "
+		"\"id\": %u, \"uid\": %u, \"gid\": %u, \"mode\": \"%04o\", "
+		"\"cpid\": %d, \"lpid\": %d, \"waiters\": %u",
+		type_name(st->type), st->perm.key, (unsigned int)st->perm.key,
 		st->perm.id, st->perm.uid, st->perm.gid, st->perm.mode,
 		st->perm.cpid, st->perm.lpid, st->nwaiters);
 	if (s->name[0]) {
@@ -324,29 +468,44 @@ static int cmd_ls(const struct command *cmd, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, first = true;
-	int type = 0, n, i, c, ret = 0;
+	unsigned int types = 0;
+	int n, i, c, ret = 0;
+	char key[16];
 	__u32 *ids;
 
-	while ((c = getopt_long(argc, argv, "jt:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jt:mqsah", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 't':
-			type = parse_type(optarg);
-			if (type < 0) {
-				fprintf(stderr, "ipclab: unknown type '%s'\n", optarg);
-				return 2;
-			}
+			if (add_type(optarg, &types))
+				return command_misuse(cmd);
+			break;
+		/* ipcs's letters: shared memory, message queues, semaphores, all */
+		case 'm':
+			types |= TYPE_BIT(IPCLAB_TYPE_SHBUF);
+			break;
+		case 'q':
+			types |= TYPE_BIT(IPCLAB_TYPE_MBOX);
+			break;
+		case 's':
+			types |= TYPE_BIT(IPCLAB_TYPE_SEM);
+			break;
+		case 'a':
 			break;
 		case 'h':
 			command_usage(cmd, stdout);
 			return 0;
 		default:
-			return 2;
+			return command_misuse(cmd);
 		}
 	}
-	n = list_ids(type, &ids);
+	if (optind < argc) {
+		fprintf(stderr, "ipclab: unexpected argument '%s'\n", argv[optind]);
+		return command_misuse(cmd);
+	}
+	n = list_types(types, &ids);
 	if (n < 0)
 		return fail("listing objects");
 
@@ -372,8 +531,8 @@ static int cmd_ls(const struct command *cmd, int argc, char **argv)
 			first = false;
 		} else {
 			summary(&s, state, sizeof(state));
-			printf("%-6s %10d %8u %5u  %04o %5u %7d  %s\n",
-			       type_name(s.st.type), s.st.perm.key, s.st.perm.id,
+			printf("%-6s %10s %8u %5u  %04o %5u %7d  %s\n", type_name(s.st.type),
+			       fmt_key(s.st.perm.key, key, sizeof(key)), s.st.perm.id,
 			       s.st.perm.uid, s.st.perm.mode, s.st.nwaiters,
 			       s.st.perm.lpid, state);
 		}
@@ -440,17 +599,24 @@ static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
 static void show(FILE *out, const struct snap *s)
 {
 	const struct ipclab_stat *st = &s->st;
-	char t1[16], t2[16], label[IPCLAB_NAME_LEN + 1];
+	char t1[48], t2[48], key[16], label[IPCLAB_NAME_LEN + 1];
+	__s64 otime = st->perm.otime;
 	unsigned int i, pos;
 
-	fprintf(out, "%s %u, key %d, owner %u:%u, mode %04o, created by pid %d\n",
-		type_name(st->type), st->perm.id, st->perm.key, st->perm.uid,
+	/* A buffer's last pid is its last attach's or detach's. */
+	if (st->type == IPCLAB_TYPE_SHBUF)
+		otime = st->shbuf.atime > st->shbuf.dtime ? st->shbuf.atime :
+			st->shbuf.dtime;
+
+	fprintf(out, "%s %u, key %s, owner %u:%u, mode %04o, created by pid %d\n",
+		type_name(st->type), st->perm.id,
+		fmt_key(st->perm.key, key, sizeof(key)), st->perm.uid,
 		st->perm.gid, st->perm.mode, st->perm.cpid);
 	if (s->name[0])
 		fprintf(out, "  name: %s\n", s->name);
-	fprintf(out, "  last operation: pid %d at %s; last change %s\n",
-		st->perm.lpid, fmt_time(st->perm.otime, t1, sizeof(t1)),
-		fmt_time(st->perm.ctime, t2, sizeof(t2)));
+	fprintf(out, "  last operation: %s; last change: %s\n",
+		fmt_last(st->perm.lpid, otime, t1, sizeof(t1)),
+		fmt_last(0, st->perm.ctime, t2, sizeof(t2)));
 
 	switch (st->type) {
 	case IPCLAB_TYPE_SEM:
@@ -484,11 +650,11 @@ static void show(FILE *out, const struct snap *s)
 			st->mbox.msgs, st->mbox.max_msgs,
 			(unsigned long long)st->mbox.bytes,
 			(unsigned long long)st->mbox.max_bytes, st->mbox.max_msgsz);
-		fprintf(out, "  sent %llu (last pid %d at %s), received %llu (last pid %d at %s)\n",
-			(unsigned long long)st->mbox.sent, st->mbox.lspid,
-			fmt_time(st->mbox.stime, t1, sizeof(t1)),
-			(unsigned long long)st->mbox.received, st->mbox.lrpid,
-			fmt_time(st->mbox.rtime, t2, sizeof(t2)));
+		fprintf(out, "  sent %llu (last: %s), received %llu (last: %s)\n",
+			(unsigned long long)st->mbox.sent,
+			fmt_last(st->mbox.lspid, st->mbox.stime, t1, sizeof(t1)),
+			(unsigned long long)st->mbox.received,
+			fmt_last(st->mbox.lrpid, st->mbox.rtime, t2, sizeof(t2)));
 		break;
 	case IPCLAB_TYPE_SHBUF:
 		fprintf(out, "  %llu bytes, %u mappings now (%llu ever)%s\n",
@@ -496,9 +662,9 @@ static void show(FILE *out, const struct snap *s)
 			(unsigned long long)st->shbuf.attaches,
 			st->shbuf.flags & IPCLAB_SHBUF_DEST ?
 			", removed: freed at the last unmap" : "");
-		fprintf(out, "  last attach %s, last detach %s (pid %d)\n",
-			fmt_time(st->shbuf.atime, t1, sizeof(t1)),
-			fmt_time(st->shbuf.dtime, t2, sizeof(t2)), st->perm.lpid);
+		fprintf(out, "  last attach: %s; last detach: %s\n",
+			fmt_last(0, st->shbuf.atime, t1, sizeof(t1)),
+			fmt_last(0, st->shbuf.dtime, t2, sizeof(t2)));
 		return;
 	}
 
@@ -679,7 +845,7 @@ static int simple_opts(const struct command *cmd, int argc, char **argv,
 		case 'j':
 			if (!json) {
 				fprintf(stderr, "ipclab: %s has no --json\n", cmd->name);
-				return 2;
+				return command_misuse(cmd);
 			}
 			*json = true;
 			break;
@@ -687,31 +853,152 @@ static int simple_opts(const struct command *cmd, int argc, char **argv,
 			command_usage(cmd, stdout);
 			return 0;
 		default:
-			return 2;
+			return command_misuse(cmd);
 		}
 	}
 	return -1;
 }
 
-static int cmd_show(const struct command *cmd, int argc, char **argv)
+/*
+ * The types in the mask, as a person says them: "shbuf", "sem or mbox".
+ */
+static const char *types_name(unsigned int types, char *buf, size_t n)
 {
-	bool json = false;
-	unsigned int id;
-	struct snap s;
-	int ret;
+	size_t off = 0;
+	unsigned int t;
 
-	ret = simple_opts(cmd, argc, argv, &json);
-	if (ret >= 0)
-		return ret;
-	if (optind != argc - 1) {
-		command_usage(cmd, stderr);
+	buf[0] = '\0';
+	for (t = 1; t < NR_TYPES && off < n; t++)
+		if (types & TYPE_BIT(t))
+			off += snprintf(buf + off, n - off, "%s%s", off ? " or " : "",
+					type_name(t));
+	return buf;
+}
+
+/*
+ * ID id (typed as arg) cannot be shown or removed (doing: "removing "
+ * or ""): when the errno says there is no such object (EINVAL, or
+ * EIDRM for an id whose object went), say so, and which object has
+ * that number as its key if one does, since a key typed where an id is
+ * expected fails this way.  Other errnos as fail() says them.  Returns 1.
+ */
+static int no_such_id(const char *doing, unsigned int id, const char *arg)
+{
+	int err = errno, n, i;
+	struct ipclab_stat st;
+	__u32 found[4];
+
+	if (err != EINVAL && err != EIDRM)
+		return fail("%sobject %u", doing, id);
+	fprintf(stderr, "ipclab: %sID %u: no such object (%s)", doing, id,
+		ipclab_errname(err));
+	n = (__s32)id == IPCLAB_KEY_PRIVATE ? 0 : ids_with_key((__s32)id, 0, found, 4);
+	if (n > 0)
+		fprintf(stderr, "; key %s is", arg);
+	for (i = 0; i < n && i < 4; i++)
+		fprintf(stderr, "%s %s ID %u", i ? " and" : "",
+			stat_any(found[i], &st) ? "object" : type_name(st.type), found[i]);
+	if (n > 4)
+		fprintf(stderr, " and %d more", n - 4);
+	if (n > 0)
+		fprintf(stderr, ": did you mean -k %s%s?", arg, n > 1 ? " -t TYPE" : "");
+	fputc('\n', stderr);
+	return 1;
+}
+
+/*
+ * The id of the object that has KEY arg, of the types in the mask (or
+ * of any type, if only one object has it).  0 with *id set; 1 after a
+ * message when no object has it; 2 after a message for a usage error.
+ */
+static int id_of_key(const char *arg, unsigned int types, unsigned int *id)
+{
+	char names[64], k[16];
+	__u32 found[4];
+	__s32 key;
+	int n, i;
+
+	if (parse_key(arg, &key))
+		return 2;
+	if (key == IPCLAB_KEY_PRIVATE) {
+		fprintf(stderr, "ipclab: key 0 is IPC_PRIVATE: a private object has "
+			"no key, name it by its ID\n");
 		return 2;
 	}
-	if (parse_id(argv[optind], &id))
+	if (types && !(types & (types - 1))) {
+		struct ipclab_get g = { .type = __builtin_ctz(types), .key = key };
+
+		if (ipclab_get(&g) < 0)
+			return fail("%s with key %s", type_name(g.type), arg);
+		*id = g.id;
+		return 0;
+	}
+	n = ids_with_key(key, types, found, 4);
+	if (n < 0)
+		return fail("listing objects");
+	if (n == 0) {
+		errno = ENOENT;
+		return fail("%s with key %s (%s)", types ?
+			    types_name(types, names, sizeof(names)) : "object", arg,
+			    fmt_key(key, k, sizeof(k)));
+	}
+	if (n > 1) {
+		fprintf(stderr, "ipclab: key %s: %d objects have it (IDs", arg, n);
+		for (i = 0; i < n && i < 4; i++)
+			fprintf(stderr, " %u", found[i]);
+		fprintf(stderr, "%s): say which type with -t TYPE\n", n > 4 ? " ..." : "");
 		return 2;
+	}
+	*id = found[0];
+	return 0;
+}
+
+static int cmd_show(const struct command *cmd, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *key = NULL;
+	unsigned int types = 0, id;
+	bool json = false;
+	struct snap s;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "jk:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 't':
+			if (add_type(optarg, &types))
+				return command_misuse(cmd);
+			break;
+		case 'h':
+			command_usage(cmd, stdout);
+			return 0;
+		default:
+			return command_misuse(cmd);
+		}
+	}
+	if (key ? optind != argc : (optind != argc - 1 || types))
+		return command_misuse(cmd);
+	if (key) {
+		ret = id_of_key(key, types, &id);
+		if (ret)
+			return ret;
+	} else if (parse_id(argv[optind], &id)) {
+		return 2;
+	}
 	if (snap_take(id, &s)) {
 		snap_free(&s);
-		return fail("object %u", id);
+		return key ? fail("object %u", id) : no_such_id("", id, argv[optind]);
 	}
 	if (json)
 		show_json(stdout, &s);
@@ -721,61 +1008,185 @@ static int cmd_show(const struct command *cmd, int argc, char **argv)
 	return 0;
 }
 
+/* "sem ID 65537 (key 0x00003039)", or "ID 65537" if it cannot be read. */
+static const char *describe(unsigned int id, char *buf, size_t n)
+{
+	struct ipclab_stat st;
+	char key[16];
+
+	if (stat_any(id, &st))
+		snprintf(buf, n, "ID %u", id);
+	else
+		snprintf(buf, n, "%s ID %u (key %s)", type_name(st.type), id,
+			 fmt_key(st.perm.key, key, sizeof(key)));
+	return buf;
+}
+
+/*
+ * rm -a: every object of the types in the mask (0: every type) that the
+ * caller may remove, as ipcrm -a; each removal said on stdout, and each
+ * object that is not the caller's to remove (EPERM).  Only another
+ * error makes the status 1.
+ */
+static int rm_all(unsigned int types)
+{
+	unsigned int removed = 0, kept = 0;
+	char what[96];
+	int n, i, ret = 0;
+	__u32 *ids;
+
+	n = list_types(types, &ids);
+	if (n < 0)
+		return fail("listing objects");
+	for (i = 0; i < n; i++) {
+		describe(ids[i], what, sizeof(what));
+		if (!ipclab_remove(ids[i])) {
+			printf("removed %s\n", what);
+			removed++;
+		} else if (errno == EPERM) {
+			printf("kept %s: not yours to remove (EPERM)\n", what);
+			kept++;
+		} else if (errno != EINVAL && errno != EIDRM) {
+			/* EINVAL, EIDRM: gone since the list */
+			ret = fail("removing %s", what);
+		}
+	}
+	free(ids);
+	printf("%u removed, %u kept (EPERM)\n", removed, kept);
+	return ret;
+}
+
+/*
+ * Remove id (typed as arg); with types, only if it is of one of them,
+ * as ipcrm -m checks that an id is a segment's.  0, or 1 after a message.
+ */
+static int rm_id(unsigned int id, unsigned int types, const char *arg)
+{
+	struct ipclab_stat st;
+	char names[64];
+
+	if (types) {
+		if (stat_any(id, &st))
+			return no_such_id("removing ", id, arg);
+		if (!(types & TYPE_BIT(st.type))) {
+			fprintf(stderr, "ipclab: removing ID %u: it is a %s, not a %s (EINVAL)\n",
+				id, type_name(st.type), types_name(types, names, sizeof(names)));
+			return 1;
+		}
+	}
+	if (ipclab_remove(id))
+		return no_such_id("removing ", id, arg);
+	return 0;
+}
+
+/* One thing rm was asked to remove: an ID or a KEY, of the types in a mask. */
+struct rm_what {
+	bool key;
+	unsigned int types;	/* 0: any type, or those of -t */
+	const char *arg;
+};
+
 static int cmd_rm(const struct command *cmd, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "type", required_argument, NULL, 't' },
+		{ "all", optional_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int type = 0, c, i, ret = 0;
-	const char *key = NULL;
-	unsigned int id;
+	/* ipcrm's letters: -m ID, -M KEY of shared memory; -q, -Q queues; -s, -S sets */
+	static const char letters[] = "mMqQsS";
+	static const unsigned int letter_type[] = {
+		IPCLAB_TYPE_SHBUF, IPCLAB_TYPE_SHBUF, IPCLAB_TYPE_MBOX,
+		IPCLAB_TYPE_MBOX, IPCLAB_TYPE_SEM, IPCLAB_TYPE_SEM,
+	};
+	unsigned int types = 0, id, n = 0, i;
+	bool all = false, by_key = false;
+	struct rm_what *what;
+	char desc[96];
+	int c, ret = 0, r;
+	__s32 key;
 
-	while ((c = getopt_long(argc, argv, "k:t:h", longopts, NULL)) != -1) {
+	what = calloc(argc + 1, sizeof(*what));
+	if (!what)
+		return fail("rm");
+	while ((c = getopt_long(argc, argv, "k:t:m:M:q:Q:s:S:ah", longopts, NULL)) != -1) {
+		const char *l = c ? strchr(letters, c) : NULL;
+
 		switch (c) {
 		case 'k':
-			key = optarg;
+			what[n++] = (struct rm_what){ .key = true, .arg = optarg };
+			by_key = true;
 			break;
 		case 't':
-			type = parse_type(optarg);
-			if (type < 0) {
-				fprintf(stderr, "ipclab: unknown type '%s'\n", optarg);
-				return 2;
-			}
+			if (add_type(optarg, &types))
+				goto misuse;
+			break;
+		case 'a':
+			all = true;
+			if (optarg && add_type(optarg, &types))
+				goto misuse;
 			break;
 		case 'h':
+			free(what);
 			command_usage(cmd, stdout);
 			return 0;
 		default:
+			if (!l)
+				goto misuse;
+			what[n++] = (struct rm_what){
+				.key = isupper((unsigned char)c),
+				.types = TYPE_BIT(letter_type[l - letters]),
+				.arg = optarg,
+			};
+		}
+	}
+	if (all) {
+		free(what);
+		if (n || optind < argc) {
+			fprintf(stderr, "ipclab: rm -a takes no IDs or keys\n");
+			return command_misuse(cmd);
+		}
+		return rm_all(types);
+	}
+	if (by_key && optind < argc) {
+		fprintf(stderr, "ipclab: rm -k KEY takes no IDs\n");
+		goto misuse;
+	}
+	for (i = optind; i < (unsigned int)argc; i++)
+		what[n++] = (struct rm_what){ .arg = argv[i] };
+	if (!n)
+		goto misuse;
+	/* Every argument is checked before anything is removed. */
+	for (i = 0; i < n; i++) {
+		if (!what[i].types)
+			what[i].types = types;
+		if (what[i].key ? parse_key(what[i].arg, &key) : parse_id(what[i].arg, &id)) {
+			free(what);
 			return 2;
 		}
 	}
-	if (key) {
-		struct ipclab_get g = { .type = type, .key = strtol(key, NULL, 0) };
-
-		if (!type || optind != argc) {
-			fprintf(stderr, "ipclab: rm -k KEY needs -t TYPE and no ids\n");
-			return 2;
+	for (i = 0; i < n; i++) {
+		if (what[i].key) {
+			r = id_of_key(what[i].arg, what[i].types, &id);
+			if (!r) {
+				describe(id, desc, sizeof(desc));
+				if (ipclab_remove(id))
+					r = fail("removing %s", desc);
+			}
+		} else {
+			parse_id(what[i].arg, &id);
+			r = rm_id(id, what[i].types, what[i].arg);
 		}
-		if (ipclab_get(&g) < 0)
-			return fail("%s with key %s", type_name(type), key);
-		if (ipclab_remove(g.id))
-			return fail("removing %s %u (key %s)", type_name(type), g.id, key);
-		return 0;
+		if (r > ret)
+			ret = r;
 	}
-	if (optind == argc) {
-		command_usage(cmd, stderr);
-		return 2;
-	}
-	for (i = optind; i < argc; i++) {
-		if (parse_id(argv[i], &id))
-			return 2;
-		if (ipclab_remove(id))
-			ret = fail("removing object %u", id);
-	}
+	free(what);
 	return ret;
+misuse:
+	free(what);
+	return command_misuse(cmd);
 }
 
 static volatile sig_atomic_t stop;
@@ -845,10 +1256,8 @@ static int cmd_watch(const struct command *cmd, int argc, char **argv)
 	ret = simple_opts(cmd, argc, argv, NULL);
 	if (ret >= 0)
 		return ret;
-	if (argc - optind > 1) {
-		command_usage(cmd, stderr);
-		return 2;
-	}
+	if (argc - optind > 1)
+		return command_misuse(cmd);
 	if (optind < argc) {
 		if (parse_id(argv[optind], &uid))
 			return 2;
@@ -956,7 +1365,7 @@ static int cmd_limits(const struct command *cmd, int argc, char **argv)
 		return ret;
 	if (optind < argc) {
 		fprintf(stderr, "ipclab limits: no arguments expected\n");
-		return 2;
+		return command_misuse(cmd);
 	}
 	if (ipclab_info(&info))
 		return fail("limits of /dev/ipclab (IPCLAB_IOC_INFO)");
@@ -1034,6 +1443,8 @@ static int cmd_version(const struct command *cmd, int argc, char **argv)
 	ret = simple_opts(cmd, argc, argv, NULL);
 	if (ret >= 0)
 		return ret;
+	if (optind < argc)
+		return command_misuse(cmd);
 	fd = ipclab_fd();
 	loaded = fd >= 0 && !ioctl(fd, IPCLAB_IOC_VERSION, &v);
 	err = errno;
@@ -1067,27 +1478,34 @@ static int cmd_version(const struct command *cmd, int argc, char **argv)
 static const struct command ls_command = {
 	.name = "ls",
 	.run = cmd_ls,
-	.synopsis = "ls [-t TYPE] [--json]",
+	.synopsis = "ls [-t TYPE] [-m] [-q] [-s] [--json]",
 	.summary = "list objects (TYPE: sem, mutex, mbox, shbuf)",
 	.help =
-		"Every object, or every object of TYPE, one line each: its type, key,\n"
-		"id, owner uid, mode, how many threads wait on it, the pid of the last\n"
-		"operation and its state.\n"
+		"Every object, or every object of the types asked for, one line each:\n"
+		"its type, key (in hexadecimal, as ipcs prints it), id, owner uid,\n"
+		"mode, how many threads wait on it, the pid of the last operation and\n"
+		"its state.\n"
 		"\n"
-		"  -t, --type TYPE   only the objects of TYPE: sem, mutex, mbox or shbuf\n"
+		"  -t, --type TYPE   the objects of TYPE: sem (or set), mutex, mbox (or\n"
+		"                    msg), shbuf (or shm); repeatable\n"
+		"  -m, -q, -s        as ipcs: shared buffers, mailboxes, semaphore sets\n"
+		"  -a                every type (the default, as ipcs -a)\n"
 		"  --json            the same as a JSON array of objects\n",
 };
 
 static const struct command show_command = {
 	.name = "show",
 	.run = cmd_show,
-	.synopsis = "show [--json] ID",
+	.synopsis = "show [--json] ID\nshow [--json] -k KEY [-t TYPE]",
 	.summary = "values, holders and waiting rooms of one object",
 	.help =
 		"One object: its key, owner, mode and times, its values or state,\n"
 		"who holds what, and each waiting room in queue order with what\n"
 		"every waiter asks for and how long it has waited.\n"
 		"\n"
+		"  -k, --key KEY     the object that has KEY (decimal, 0x hexadecimal\n"
+		"                    or 0 octal) instead of an ID\n"
+		"  -t, --type TYPE   its type, when objects of several types have KEY\n"
 		"  --json            the same as one JSON object\n",
 };
 
@@ -1104,16 +1522,25 @@ static const struct command watch_command = {
 static const struct command rm_command = {
 	.name = "rm",
 	.run = cmd_rm,
-	.synopsis = "rm ID...\nrm -k KEY -t TYPE",
-	.summary = "remove objects by id, or the one of TYPE with KEY",
+	.synopsis = "rm [-t TYPE] ID...\nrm -k KEY [-t TYPE]\n"
+		    "rm [-m|-q|-s ID]... [-M|-Q|-S KEY]...\nrm -a [-t TYPE]",
+	.summary = "remove objects by id or key, or all of yours",
 	.help =
-		"Remove objects by id, as ipcrm does, or the object of TYPE (sem, mutex,\n"
-		"mbox, shbuf) that has KEY (decimal, 0x hexadecimal or 0 octal).\n"
-		"Removal wakes every waiter with EIDRM.  Each id is tried; the exit\n"
-		"status is 1 if any removal failed.\n"
+		"Remove objects, as ipcrm does: by ID, or the object that has KEY\n"
+		"(decimal, 0x hexadecimal or 0 octal).  Removal wakes every waiter\n"
+		"with EIDRM.  Every argument is checked first, then each object is\n"
+		"tried; the exit status is 1 if any removal failed.\n"
 		"\n"
-		"  -k, --key KEY     the key of the object to remove\n"
-		"  -t, --type TYPE   its type\n",
+		"  -t, --type TYPE   only objects of TYPE: sem (or set), mutex, mbox\n"
+		"                    (or msg), shbuf (or shm); for -k, needed only\n"
+		"                    when objects of several types have KEY\n"
+		"  -k, --key KEY     the object that has KEY\n"
+		"  -m ID, -M KEY     as ipcrm: a shared buffer by ID or KEY\n"
+		"  -q ID, -Q KEY     a mailbox (message queue)\n"
+		"  -s ID, -S KEY     a semaphore set\n"
+		"  -a, --all[=TYPE]  every object (of TYPE, or of -t's) you may remove,\n"
+		"                    each said on stdout; objects not yours are kept\n"
+		"                    and said too (EPERM), which is no failure\n",
 };
 
 static const struct command version_command = {
@@ -1158,6 +1585,24 @@ void command_usage(const struct command *c, FILE *out)
 			(int)(end - form), form);
 	}
 	fprintf(out, "\n%s", c->help);
+}
+
+int command_misuse(const struct command *c)
+{
+	const char *form, *end;
+	size_t name = strlen(c->name);
+	bool first = true;
+
+	fputs("usage: ipclab", stderr);
+	for (form = c->synopsis; *form; form = *end ? end + 1 : end, first = false) {
+		end = strchrnul(form, '\n');
+		/* The name once: "rm ID... | -k KEY" */
+		if (!first && !strncmp(form, c->name, name) && form[name] == ' ')
+			form += name + 1;
+		fprintf(stderr, "%s %.*s", first ? "" : " |", (int)(end - form), form);
+	}
+	fprintf(stderr, "\ntry 'ipclab %s -h' for more\n", c->name);
+	return 2;
 }
 
 /* Each command's forms, and its summary beside the last (or below it). */

@@ -54,6 +54,27 @@ static int fail(int err)
 }
 
 /*
+ * The session, which every call needs first.  Without /dev/ipclab (the
+ * module is not loaded) a program gets ENOSYS, as from a kernel built
+ * without SysV IPC: ENOENT would say that no object has the key, and a
+ * program would go on to create it.  Its own message names only the
+ * errno, so stderr gets the reason, once per process.
+ */
+static int device(void)
+{
+	static atomic_flag said = ATOMIC_FLAG_INIT;
+	int fd = ipclab_fd();
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
+	if (!atomic_flag_test_and_set(&said))
+		fputs("ipclab: /dev/ipclab is missing: is the ipclab module loaded?\n",
+		      stderr);
+	errno = ENOSYS;
+	return -1;
+}
+
+/*
  * Without process_vm_readv() (a kernel built without
  * CROSS_MEMORY_ATTACH, a seccomp filter), a pipe does the same: write()
  * reads the source and read() writes the destination, each with EFAULT
@@ -315,6 +336,9 @@ int semget(key_t key, int nsems, int semflg)
 {
 	int flags = get_flags(semflg);
 
+	if (device() < 0)
+		return -1;
+
 	if (nsems < 0)
 		return fail(EINVAL);
 	/* IPC_PRIVATE always creates; a creation says how the set serves. */
@@ -338,6 +362,9 @@ int semtimedop(int semid, struct sembuf *sops, size_t nsops,
 	};
 	struct timespec ts;
 	int fd, ret;
+
+	if (device() < 0)
+		return -1;
 
 	if (timeout && copy_in(&ts, timeout, sizeof(ts)))
 		return -1;
@@ -490,6 +517,9 @@ int semctl(int semid, int semnum, int cmd, ...)
 	struct semid_ds ds;
 	va_list ap;
 
+	if (device() < 0)
+		return -1;
+
 	va_start(ap, cmd);
 	switch (cmd) {
 	case IPC_STAT:
@@ -548,6 +578,9 @@ int msgget(key_t key, int msgflg)
 {
 	int flags = get_flags(msgflg);
 
+	if (device() < 0)
+		return -1;
+
 	if (key == IPC_PRIVATE || (msgflg & IPC_CREAT))
 		flags |= IPCLAB_CREAT | IPCLAB_MSG_COUNT_BYTES;
 	return ipclab_mbox_get(key, 0, 0, flags, msgflg & 0777);
@@ -572,6 +605,9 @@ static void *mtext_of(const void *msgp)
 int msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 {
 	long type;
+
+	if (device() < 0)
+		return -1;
 
 	if (copy_in(&type, msgp, sizeof(type)))
 		return -1;
@@ -634,6 +670,9 @@ ssize_t msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp, int msgflg)
 	unsigned int flags = 0;
 	long type = msgtyp;
 	ssize_t n;
+
+	if (device() < 0)
+		return -1;
 
 	/* Other bits of msgflg mean nothing, and do_msgrcv() ignores them. */
 	if (msqid < 0 || (ssize_t)msgsz < 0)
@@ -739,6 +778,9 @@ int msgctl(int msqid, int cmd, struct msqid_ds *buf)
 {
 	struct msqid_ds ds;
 
+	if (device() < 0)
+		return -1;
+
 	if (msqid < 0 || cmd < 0)
 		return fail(EINVAL);
 	switch (cmd) {
@@ -830,6 +872,8 @@ static void forget_overlapping(void *addr, size_t size)
 
 int shmget(key_t key, size_t size, int shmflg)
 {
+	if (device() < 0)
+		return -1;
 	/* Other flags (SHM_NORESERVE, ...) change nothing here. */
 	if (shmflg & SHM_HUGETLB) {
 		errno = EINVAL;
@@ -847,6 +891,9 @@ void *shmat(int shmid, const void *shmaddr, int shmflg)
 	int mflags = MAP_SHARED;
 	void *at;
 	int fd, saved;
+
+	if (device() < 0)
+		return (void *)-1;
 
 	/*
 	 * do_shmat()'s checks, in its order: the id's sign, then the
@@ -924,6 +971,9 @@ int shmdt(const void *shmaddr)
 	struct attachment **pp, *a = NULL;
 	unsigned long dev = 0, ino = 0;
 	int known;
+
+	if (device() < 0)
+		return -1;
 
 	pthread_mutex_lock(&attachments_lock);
 	for (pp = &attachments; *pp; pp = &(*pp)->next) {
@@ -1015,6 +1065,9 @@ static int shm_info(int cmd, void *buf)
 int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 {
 	struct shmid_ds ds;
+
+	if (device() < 0)
+		return -1;
 
 	if (shmid < 0 || cmd < 0)
 		return fail(EINVAL);
