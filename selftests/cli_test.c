@@ -843,4 +843,113 @@ TEST_F(cli, names)
 	EXPECT_KID(0, kid, IPCLAB_SETTLE_MS);
 }
 
+/*
+ * ipcs/ipcrm habits: keys in hex (either base accepted), the type words
+ * and letters of ipcs/ipcrm, a key typed where an id belongs gets a hint,
+ * one-line usage, no "never".
+ */
+TEST_F(cli, ipcs_habits)
+{
+	static char out[OUT_MAX];
+	__s32 key = test_key(50), mkey = test_key(51);
+	struct ipclab_stat st;
+	struct ls_line l;
+	__u32 id, mid;
+
+	id = NEW_OBJ(IPCLAB_TYPE_SEM, key, IPCLAB_CREAT, 1, 0);
+	mid = NEW_OBJ(IPCLAB_TYPE_SHBUF, mkey, IPCLAB_CREAT, 0, 4096);
+
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls"));
+	EXPECT_IN(out, "0x%08x", (unsigned int)key);
+	ASSERT_TRUE(ls_find(out, id, &l));
+	EXPECT_EQ(key, l.key);
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -s"));
+	EXPECT_TRUE(ls_find(out, id, &l));
+	EXPECT_FALSE(ls_find(out, mid, &l));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -m"));
+	EXPECT_TRUE(ls_find(out, mid, &l));
+	EXPECT_FALSE(ls_find(out, id, &l));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t shm"));
+	EXPECT_TRUE(ls_find(out, mid, &l));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab ls -t msg"));
+	EXPECT_FALSE(ls_find(out, mid, &l));
+
+	/* A key where an id belongs: no such object, and which one it is. */
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab show %d 2>&1", key));
+	EXPECT_IN(out, "no such object");
+	EXPECT_IN(out, "key %d is sem ID %u: did you mean -k %d?", key, id, key);
+	EXPECT_EQ(1, run_cmd(out, sizeof(out), "ipclab rm %d 2>&1", key));
+	EXPECT_IN(out, "did you mean -k");
+	EXPECT_OK(ipclab_stat(self->fd, id, &st));
+
+	/* A fresh set's show has no "never" in it. */
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipclab show %u", id));
+	EXPECT_EQ(NULL, strstr(out, "never")) TH_LOG("%s", out);
+	EXPECT_IN(out, "key 0x%08x", (unsigned int)key);
+
+	/* Usage without arguments: one line and a hint, exit 2. */
+	EXPECT_EQ(2, run_cmd(out, sizeof(out), "ipclab show 2>&1"));
+	EXPECT_IN(out, "try 'ipclab show -h'");
+	EXPECT_EQ(NULL, strchr(strchr(out, '\n') + 1, '\n') ?
+		  strchr(strchr(strchr(out, '\n') + 1, '\n') + 1, '\n') : NULL)
+		TH_LOG("more than two lines: %s", out);
+	EXPECT_EQ(2, run_cmd(out, sizeof(out), "ipclab rm 2>&1"));
+	EXPECT_IN(out, "try 'ipclab rm -h'");
+
+	/* ipcrm's letters: -m ID, -S KEY in hex, -s of the wrong type refused. */
+	EXPECT_NE(0, run_cmd(out, sizeof(out), "ipclab rm -s %u 2>&1", mid));
+	EXPECT_OK(ipclab_stat(self->fd, mid, &st));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm -m %u 2>&1", mid)) TH_LOG("%s", out);
+	EXPECT_EQ(-1, ipclab_stat(self->fd, mid, &st));
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm -S 0x%x 2>&1", (unsigned int)key))
+		TH_LOG("%s", out);
+	EXPECT_EQ(-1, ipclab_stat(self->fd, id, &st));
+}
+
+/* rm -a removes what the caller may remove, keeps the rest and says so. */
+TEST_F(cli, rm_all_nobody)
+{
+	struct ipclab_stat st;
+	__u32 root_id, own;
+	pid_t kid;
+	int pipefd[2];
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root to become nobody");
+	root_id = NEW_OBJ(IPCLAB_TYPE_SEM, IPCLAB_KEY_PRIVATE, IPCLAB_CREAT, 1, 0);
+	ASSERT_OK(ipclab_set(self->fd, root_id, 0, 0, 0666));
+	ASSERT_EQ(0, pipe(pipefd));
+	kid = kids_fork(&self->cl);
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		static char out[OUT_MAX];
+		__u32 mine;
+		int cfd, st2;
+
+		if (drop_to_nobody())
+			_exit(CHILD_BROKEN);
+		cfd = open(IPCLAB_DEVICE, O_RDWR | O_CLOEXEC);
+		if (cfd < 0 || ipclab_get(cfd, IPCLAB_TYPE_MUTEX, IPCLAB_KEY_PRIVATE,
+					  IPCLAB_CREAT, 0600, 0, &mine))
+			_exit(CHILD_BROKEN);
+		if (write(pipefd[1], &mine, sizeof(mine)) != sizeof(mine))
+			_exit(CHILD_BROKEN);
+		st2 = run_cmd(out, sizeof(out), "ipclab rm -a 2>&1");
+		snprintf(out + strlen(out), 64, "|");
+		if (st2 != 0 || !strstr(out, "removed mutex") || !strstr(out, "kept") ||
+		    !strstr(out, "(EPERM)")) {
+			fprintf(stderr, "# nobody's rm -a: exit %d, \"%s\"\n", st2, out);
+			_exit(CHILD_CHECK_FAILED);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(sizeof(own), read(pipefd[0], &own, sizeof(own)));
+	EXPECT_KID(0, kid, IPCLAB_SETTLE_MS);
+	EXPECT_OK(ipclab_stat(self->fd, root_id, &st));
+	EXPECT_EQ(-1, ipclab_stat(self->fd, own, &st));
+	EXPECT_EQ(EINVAL, errno);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 TEST_HARNESS_MAIN
