@@ -1070,4 +1070,140 @@ EXAMPLE_TEST(threads)
 	EXPECT_LT(0, procs_lost) TH_LOG("no update lost in the shared buffer in %d runs", i);
 }
 
+/* ---- 18 and 19: pipes and sockets ---------------------------------- */
+
+/*
+ * The number (seconds, bytes) printed right after text, which must be in
+ * out at or after from; -1 if it is not.
+ */
+static double number_after(const char *from, const char *text)
+{
+	const char *p = after(from, text);
+	double v;
+
+	return p && sscanf(p + strlen(text), "%lf", &v) == 1 ? v : -1;
+}
+
+/*
+ * The texts must appear in out in this order; the test stops at the
+ * first missing one.
+ */
+#define EXPECT_IN_ORDER(out, ...) do {					\
+	static const char *const __want[] = { __VA_ARGS__ };		\
+	const char *__p = (out);					\
+	unsigned int __i;						\
+									\
+	for (__i = 0; __i < ARRAY_SIZE(__want); __i++) {		\
+		__p = after(__p, __want[__i]);				\
+		ASSERT_NE(NULL, __p) TH_LOG("no \"%s\" (in order) in:\n%s", \
+					    __want[__i], (out));	\
+	}								\
+} while (0)
+
+/*
+ * The slide's pipe: the child's read blocks on the empty pipe until the
+ * parent writes (the parent waits 300 ms first: the test asks for 100 ms,
+ * since the child may start late), returns the 11 bytes written, then 0
+ * once the parent has closed.  Writing on the read end is EBADF; the
+ * non-blocking writer's EAGAIN comes after as many bytes as F_GETPIPE_SZ
+ * says; the blocking writer waits for the reader.  The FIFO: ls shows type
+ * p, the reader's open() waits for the exec'd writer's, the data arrives,
+ * and after the unlink the name does not exist.
+ */
+EXAMPLE_TEST(pipes)
+{
+	char path[128] = "";
+	long fill, size;
+	const char *p;
+
+	EXAMPLE("pipes");
+	EXPECT_NE(NULL, strstr(self->out, "(write end), called pipe:[")) TH_LOG("%s", self->out);
+	EXPECT_IN_ORDER(self->out, "child: read(fd[0]) on the empty pipe blocks ...\n",
+			"parent: close(fd[0]); write(fd[1], \"Hallo Welt.\")\n",
+			"child: read() = 11 bytes after ", " s: \"Hallo Welt.\"\n",
+			"child: read() = 0: end of file");
+	EXPECT_LE(0.1, number_after(self->out, "child: read() = 11 bytes after "))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "on the read end: EBADF: a pipe is one way\n"));
+
+	p = strstr(self->out, "with O_NONBLOCK: EAGAIN after ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(2, sscanf(p, "with O_NONBLOCK: EAGAIN after %ld bytes,\n"
+			    "the pipe's capacity (fcntl(F_GETPIPE_SZ): %ld)", &fill, &size))
+		TH_LOG("%.200s", p);
+	EXPECT_LT(0, fill);
+	EXPECT_EQ(size, fill);
+	EXPECT_LE(0.1, number_after(p, "... write() returned after ")) TH_LOG("%s", p);
+
+	EXPECT_IN_ORDER(self->out, "$ ls -l /tmp/ipclab-ex-pipes-", "\np", "/fifo\n");
+	EXPECT_IN_ORDER(self->out, "reader: open(\"/tmp/ipclab-ex-pipes-",
+			"writer: a new program", "reader: ... open() returned after ",
+			"reader: read() = 11 bytes after ", "\"Hallo FIFO.\"\n",
+			"reader: read() = 0: end of file");
+	EXPECT_LE(0.1, number_after(self->out, "reader: ... open() returned after "))
+		TH_LOG("%s", self->out);
+	p = strstr(self->out, "unlink(\"");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "unlink(\"%127[^\"]\"): the name is gone", path));
+	EXPECT_EQ(-1, access(path, F_OK)) TH_LOG("%s is still there", path);
+}
+
+/*
+ * TCP: the client connects to the port getsockname() said, the server
+ * accepts, every line comes back upper-cased, in order, and the server's
+ * recv() is 0 after the client's close().  UDP: two sendto(), two
+ * recvfrom() of 3 and 11 bytes from one port: the boundaries kept.
+ * MSG_DONTWAIT: EAGAIN within 100 ms (measured: none); a blocking recv()
+ * waits for the sender, who sends after 300 ms (the test asks for 100).
+ */
+EXAMPLE_TEST(sockets)
+{
+	int port, port2, from, from2;
+	const char *p;
+
+	EXAMPLE("sockets");
+	p = strstr(self->out, "server: socket(SOCK_STREAM); bind(127.0.0.1, port 0); ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "server: socket(SOCK_STREAM); bind(127.0.0.1, port 0); "
+			    "getsockname(): port %d", &port));
+	EXPECT_LT(0, port);
+	p = strstr(self->out, "client: socket(SOCK_STREAM); connect(127.0.0.1, port ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "client: socket(SOCK_STREAM); connect(127.0.0.1, port %d)",
+			    &port2));
+	EXPECT_EQ(port, port2);
+	EXPECT_IN_ORDER(self->out, "server: listen(); accept() waits",
+			"server: accept(): a new socket, connected to 127.0.0.1",
+			"client: recv() = \"HALLO SERVER\"\n",
+			"client: recv() = \"WIE GEHT'S?\"\n",
+			"client: recv() = \"TSCHUESS\"\n",
+			"server: recv() = 0: the client has closed");
+	EXPECT_IN_ORDER(self->out, "client: close()", "server: recv() = 0");
+
+	p = strstr(self->out, "server: socket(SOCK_DGRAM); bind(127.0.0.1, port 0); ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "server: socket(SOCK_DGRAM); bind(127.0.0.1, port 0); "
+			    "getsockname(): port %d", &port));
+	EXPECT_IN_ORDER(p, "client: sendto(127.0.0.1, port ", "\"one\")\n",
+			"client: sendto(127.0.0.1, port ", "\"and another\")\n");
+	p = strstr(p, "server: recvfrom() = ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(1, sscanf(p, "server: recvfrom() = 3 bytes from 127.0.0.1, port %d: \"one\"\n",
+			    &from)) TH_LOG("%.100s", p);
+	p = line_after(p);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "server: recvfrom() = 11 bytes from 127.0.0.1, port %d: "
+			    "\"and another\"\n", &from2)) TH_LOG("%.100s", p);
+	EXPECT_EQ(from, from2);
+	EXPECT_NE(port, from);
+
+	p = strstr(self->out, "server: ... EAGAIN after ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	EXPECT_GT(0.1, number_after(p, "EAGAIN after ")) TH_LOG("%.100s", p);
+	EXPECT_IN_ORDER(p, "server: recv() on the empty socket blocks ...\n",
+			"client: sendto(", "\"late\")\n", "server: ... recv() = 4 bytes after ",
+			" s: \"late\"\n");
+	EXPECT_LE(0.1, number_after(p, "server: ... recv() = 4 bytes after ")) TH_LOG("%s", p);
+}
+
 TEST_HARNESS_MAIN
