@@ -5,6 +5,17 @@
 IPCLAB_CACHE=${IPCLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ipclab}
 IPCLAB_KERNELS_ALL="6.1 6.12 6.12-rt debug"
 
+# Where the lab VMs' second consoles are (scripts/ipclab-vm): one socket
+# per running VM, PID-KERNEL.sock after its ipclab-vm, in a directory of
+# the user's own.
+vm_rundir() {
+	if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ]; then
+		echo "$XDG_RUNTIME_DIR/ipclab-vm"
+	else
+		echo "/tmp/ipclab-vm-$(id -u)"
+	fi
+}
+
 die() {
 	echo "${0##*/}: $*" >&2
 	exit 1
