@@ -42,7 +42,8 @@ _ipclab_vm()
 	-t|--timeout|-m|--memory|-s|--smp)
 		return ;;
 	esac
-	COMPREPLY=($(compgen -W "-k --kernel -a --add -t --timeout -m --memory
-		-s --smp -h --help --" -- "$cur"))
+	COMPREPLY=($(compgen -W "-k --kernel -a --add -A --accel -t --timeout -m --memory
+		-s --smp -2 --console2 --no-console2 --attach --show-command --dry-run
+		-h --help --" -- "$cur"))
 }
 complete -F _ipclab_vm ipclab-vm

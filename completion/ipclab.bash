@@ -20,7 +20,7 @@ _ipclab()
 	COMPREPLY=()
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "ls show watch rm limits deadlock graph
+		COMPREPLY=($(compgen -W "ls show watch rm limits deadlock graph step run-to trace
 			version help --version --help -h" -- "$cur"))
 		return
 	fi

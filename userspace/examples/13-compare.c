@@ -20,8 +20,10 @@
  *                 its address (here an abstract one), so any process can
  *                 connect.
  *
- * Then it prints the course's comparison table with the throughput
- * measured beside it.  The table's properties are those of the four
+ * Then it prints the course's comparison table, row for row (memory- or
+ * message-based, bidirectional, platform-independent, across computers,
+ * related processes only, outlives its processes, synchronises itself),
+ * with the throughput measured below it.  The table's properties are those of the four
  * ways in general; the throughput is this machine's, and in an emulated
  * VM only comparable with each other.
  *
@@ -222,6 +224,13 @@ static double exchange(void (*send)(void), int (*receive)(void))
  * freshly booted machine, an emulated one above all, runs code and
  * touches memory slowly the first time.
  */
+/* One row of the course's table. */
+static void row(const char *what, const char *shm, const char *msg,
+		const char *pipe, const char *sock)
+{
+	printf("%-24s %-15s %-15s %-15s %s\n", what, shm, msg, pipe, sock);
+}
+
 static double measure(void (*send)(void), int (*receive)(void))
 {
 	int all = chunks;
@@ -277,21 +286,28 @@ int main(int argc, char **argv)
 	mbs[3] = measure(socket_send, socket_receive);
 	close(listener);
 
-	printf("%-14s %-14s %-13s %-9s %-13s %s\n", "", "bidirectional",
-	       "related only", "survives", "synchronises", "throughput");
-	printf("%-14s %-14s %-13s %-9s %-13s %7.1f MB/s\n", "shared buffer",
-	       "yes", "no", "yes", "no", mbs[0]);
-	printf("%-14s %-14s %-13s %-9s %-13s %7.1f MB/s\n", "mailbox",
-	       "yes, by type", "no", "yes", "yes", mbs[1]);
-	printf("%-14s %-14s %-13s %-9s %-13s %7.1f MB/s\n", "pipe",
-	       "no", "yes", "no", "yes", mbs[2]);
-	printf("%-14s %-14s %-13s %-9s %-13s %7.1f MB/s\n", "UNIX socket",
-	       "yes", "no", "no", "yes", mbs[3]);
-	printf("\nbidirectional: one object carries data both ways.  related only: only\n"
-	       "processes with a common ancestor can use it (an anonymous pipe is\n"
-	       "inherited, it has no name).  survives: it and the data in it outlive\n"
-	       "the processes using it.  synchronises: a reader waits for data and a\n"
-	       "writer for room without any help; the shared buffer needs semaphores.\n"
+	/* The course's table, row for row; ipclab's objects stand for the first two. */
+	printf("%-24s %-15s %-15s %-15s %s\n", "", "shared memory", "message queue",
+	       "pipe", "socket");
+	printf("%-24s %-15s %-15s %-15s %s\n", "", "(shared buffer)", "(mailbox)",
+	       "(anonymous)", "(here UNIX)");
+	row("based on", "memory", "messages", "messages", "messages");
+	row("bidirectional", "yes", "no", "no", "yes");
+	row("platform-independent", "no", "no", "no", "yes");
+	row("across computers", "no", "no", "no", "yes");
+	row("related processes only", "no", "no", "yes", "no");
+	row("outlives its processes", "yes", "yes", "no", "no");
+	row("synchronises itself", "no", "yes", "yes", "yes");
+	printf("%-24s %9.1f MB/s %9.1f MB/s %9.1f MB/s %9.1f MB/s\n", "throughput measured",
+	       mbs[0], mbs[1], mbs[2], mbs[3]);
+	printf("\nbased on: processes share memory, or pass messages (a pipe or stream\n"
+	       "socket passes bytes).  bidirectional: one object carries data both ways\n"
+	       "(a message queue is read by whoever asks: two queues, or types, make a\n"
+	       "dialogue).  platform-independent, across computers: sockets speak\n"
+	       "protocols (TCP, UDP) that any system and any network carry.  related\n"
+	       "only: an anonymous pipe is inherited, it has no name.  outlives: it and\n"
+	       "the data in it stay until removed.  synchronises: a reader waits for\n"
+	       "data and a writer for room without help; shared memory needs semaphores.\n"
 	       "Every byte arrived intact in all four.\n");
 	return 0;
 }
