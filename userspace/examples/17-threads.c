@@ -89,9 +89,12 @@ static void count(long *c)
 	}
 }
 
+static pthread_barrier_t start;		/* both threads start together */
+
 static void *thread(void *arg)
 {
 	(void)arg;
+	pthread_barrier_wait(&start);
 	count(&counter);
 	return NULL;
 }
@@ -103,11 +106,14 @@ static void threads(const struct lock *lock)
 
 	counter = 0;
 	use = lock;
+	if ((errno = pthread_barrier_init(&start, NULL, 2)))
+		ex_die("making a barrier");
 	for (i = 0; i < 2; i++)
 		if ((errno = pthread_create(&t[i], NULL, thread, NULL)))
 			ex_die("creating thread %d", i + 1);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
 	printf("  2 threads, %-24s counter = %ld of %d: %ld lost\n",
 	       use->name, counter, 2 * increments, 2L * increments - counter);
 }
@@ -136,15 +142,28 @@ static void shared_buffer(long *shared, const struct lock *lock)
 	pid_t pid[2];
 	int i;
 
+	int go[2];
+	char c;
+
 	*shared = 0;
 	use = lock;
+	/* Both start together, as the spooler's do: one may not be done first. */
+	if (pipe(go))
+		ex_die("pipe");
 	for (i = 0; i < 2; i++) {
 		pid[i] = ex_fork(i ? "threads-proc-2" : "threads-proc-1");
 		if (pid[i] == 0) {
+			close(go[1]);
+			if (read(go[0], &c, 1) != 1)
+				ex_die("waiting for the start");
 			count(shared);
 			_exit(0);
 		}
 	}
+	close(go[0]);
+	if (write(go[1], "gg", 2) != 2)
+		ex_die("starting the processes");
+	close(go[1]);
 	for (i = 0; i < 2; i++)
 		ex_wait(pid[i]);
 	printf("  2 processes, %-22s counter = %ld of %d: %ld lost\n",
