@@ -31,6 +31,9 @@
 
 #define STEP_MAX	256		/* processes at points listed at once */
 
+static double now(void);
+static double settle_s = 10;	/* -s: how long a released process may run */
+
 struct arrival {
 	long pid;
 	char point[IPCLAB_NAME_LEN];
@@ -101,6 +104,64 @@ static void list(const struct arrival *a, int n, bool json)
 	}
 }
 
+/* Is pid asleep in an ipclab waiting room (but the board's)? */
+static bool waiting(int board, long pid)
+{
+	static __u32 ids[4096];
+	struct ipclab_waiter w[64];
+	struct ipclab_list l = { .len = 4096, .ids = (uintptr_t)ids };
+	unsigned int i, k;
+
+	if (ioctl(ipclab_fd(), IPCLAB_IOC_LIST, &l))
+		return false;
+	for (i = 0; i < l.len && i < 4096; i++) {
+		struct ipclab_stat st = {
+			.id = ids[i], .waiters = (uintptr_t)w, .waiters_len = 64,
+		};
+
+		if ((int)ids[i] == board || ipclab_stat(&st))
+			continue;
+		for (k = 0; k < st.waiters_len && k < 64; k++)
+			if (w[k].pid == pid)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * After a release: wait until pid stops again (at its next point, asleep
+ * in a waiting room, or ended), so that the next step starts from a
+ * state everybody can see; at most timeout seconds.
+ */
+static void settle(int board, long pid, double timeout)
+{
+	struct arrival a[STEP_MAX];
+	double end = now() + timeout;
+	char path[32];
+	int n, i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	while (now() < end) {
+		FILE *f = fopen(path, "r");
+		char state = 'X';
+
+		if (f) {
+			if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+				state = 'X';
+			fclose(f);
+		}
+		if (state == 'Z' || state == 'X')
+			return;			/* it ended */
+		n = arrivals(board, a, STEP_MAX);
+		for (i = 0; i < n; i++)
+			if (a[i].pid == pid)
+				return;		/* at its next point */
+		if (waiting(board, pid))
+			return;
+		usleep(10000);
+	}
+}
+
 /* Let pid go on from its point. */
 static int release(int board, const struct arrival *a, bool quiet)
 {
@@ -116,6 +177,8 @@ static int release(int board, const struct arrival *a, bool quiet)
 		comm_of(a->pid, comm, sizeof(comm));
 		printf("released pid %ld (%s) from \"%s\"\n", a->pid, comm, a->point);
 	}
+	if (settle_s > 0)
+		settle(board, a->pid, settle_s);
 	return 0;
 }
 
@@ -212,6 +275,7 @@ static int cmd_step(const struct command *cmd, int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "settle", required_argument, NULL, 'S' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -247,6 +311,9 @@ static int cmd_step(const struct command *cmd, int argc, char **argv)
 			break;
 		case 't':
 			timeout = atof(optarg);
+			break;
+		case 'S':
+			settle_s = atof(optarg);
 			break;
 		case 'm':
 			mode = (int)strtol(optarg, NULL, 8);
@@ -344,6 +411,10 @@ const struct command step_command = {
 		"  (nothing)         list the processes at points, oldest first\n"
 		"  PID|COMM|POINT    release that process, or the oldest at POINT\n"
 		"                    (waiting up to -t seconds, default 10, for it)\n"
+		"  --settle S        after a release, wait up to S seconds (10; 0: not at\n"
+		"                    all) until the process stops again: at its next point,\n"
+		"                    asleep in a waiting room, or ended; so each step starts\n"
+		"                    from a state everybody can see\n"
 		"  --wait N          wait until N processes are at points; with one named,\n"
 		"                    then release it, else list them\n"
 		"  --all             release every process now at a point\n"
