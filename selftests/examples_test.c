@@ -192,18 +192,16 @@ EXAMPLE_TEST(spooler)
 }
 
 /*
- * Run "PREFIX ipclab-ex-spooler -j 1 --no-lock --step" and step it into
- * the slide's interleaving, A (1), B (1), B (2), B (3), A (2), A (3), as a
+ * Run "PREFIX ipclab-ex-EXAMPLE" with IPCLAB_STEP set, and release its
+ * processes in the order given (after --wait for the first n), as a
  * teacher in a second console would with "ipclab step"; its output ends
  * up in out.
  */
-static void step_spooler(struct __test_metadata *_metadata, char *out, size_t size,
-			 __s32 key, const char *prefix)
+static void step_example(struct __test_metadata *_metadata, char *out, size_t size,
+			 __s32 key, const char *prefix, const char *example,
+			 int n, const char *const *order, unsigned int norder)
 {
-	static const char *const order[] = {
-		"spooler-A", "spooler-B", "spooler-B", "spooler-B", "spooler-A", "spooler-A",
-	};
-	char path[] = "/tmp/ipclab-spooler-step-XXXXXX", cmd[256];
+	char path[] = "/tmp/ipclab-step-XXXXXX", cmd[256];
 	struct ipclab_cleanup cl = { 0 };
 	unsigned int i;
 	pid_t pid;
@@ -215,17 +213,17 @@ static void step_spooler(struct __test_metadata *_metadata, char *out, size_t si
 	pid = kids_fork(&cl);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		snprintf(cmd, sizeof(cmd), "IPCLAB_STEP=%d %s ipclab-ex-spooler -j 1 "
-			 "--no-lock --step", key, prefix);
+		snprintf(cmd, sizeof(cmd), "IPCLAB_STEP=%d %s ipclab-ex-%s", key, prefix,
+			 example);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	/* Both wait at (1) first; then one step after another. */
-	EXPECT_EQ(0, run(out, size, "ipclab step -k %d --wait 2 -t 60", key)) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "at \"(1) read in\"")) TH_LOG("%s", out);
-	for (i = 0; i < ARRAY_SIZE(order); i++)
+	/* All of them at their first point; then one step after another. */
+	EXPECT_EQ(0, run(out, size, "ipclab step -k %d --wait %d -t 60", key, n))
+		TH_LOG("%s", out);
+	for (i = 0; i < norder; i++)
 		EXPECT_EQ(0, run(out, size, "ipclab step -k %d -t 60 %s", key, order[i]))
 			TH_LOG("step %u: %s", i + 1, out);
 	EXPECT_EQ(0, kids_wait(&cl, pid, 60000));
@@ -244,6 +242,18 @@ static int column_of(const char *base, const char *p)
 	while (q > base && q[-1] != '\n')
 		q--;
 	return p - q;
+}
+
+/* The spooler, stepped into the slide's interleaving: A (1), B (1), B (2), B (3), A (2), A (3). */
+static void step_spooler(struct __test_metadata *_metadata, char *out, size_t size,
+			 __s32 key, const char *prefix)
+{
+	static const char *const order[] = {
+		"spooler-A", "spooler-B", "spooler-B", "spooler-B", "spooler-A", "spooler-A",
+	};
+
+	step_example(_metadata, out, size, key, prefix, "spooler -j 1 --no-lock --step", 2,
+		     order, ARRAY_SIZE(order));
 }
 
 /* Each step says what it did, and B's job is lost to A's store, every time. */
@@ -299,6 +309,46 @@ EXAMPLE_TEST(spooler_trace)
 	EXPECT_NE(NULL, strstr(self->out, "overwriting B0</text>")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "spooler-A (")) TH_LOG("%s", self->out);
 	unlink(svg);
+}
+
+/*
+ * The three runners stepped: released 3, 2, 1 from the start line, runner
+ * 3 overtakes on one semaphore (it waited first, FIFO) and cannot on two.
+ */
+EXAMPLE_TEST(runners_step)
+{
+	static const char *const order[] = { "runner-3", "runner-2", "runner-1" };
+
+	step_example(_metadata, self->out, sizeof(self->out), test_key(42), "",
+		     "runners --wrong --step", 3, order, ARRAY_SIZE(order));
+	EXPECT_NE(NULL, strstr(self->out, "    order: 1 3 2: runner 3 overtook runner 2!\n"))
+		TH_LOG("%s", self->out);
+	step_example(_metadata, self->out, sizeof(self->out), test_key(42), "",
+		     "runners --right --step", 3, order, ARRAY_SIZE(order));
+	EXPECT_NE(NULL, strstr(self->out, "    order: 1 2 3: correct\n")) TH_LOG("%s", self->out);
+}
+
+/* The deadlock stepped: P1, P2, P1, P2 is the deadlock; P1, P1, P2, P2 none. */
+EXAMPLE_TEST(deadlock_step)
+{
+	static const char *const crossed[] = { "P1", "P2", "P1", "P2" };
+	static const char *const one_by_one[] = { "P1", "P1", "P2", "P2" };
+
+	step_example(_metadata, self->out, sizeof(self->out), test_key(43), "",
+		     "deadlock --step", 2, crossed, ARRAY_SIZE(crossed));
+	EXPECT_NE(NULL, strstr(self->out, "P1 waits for P2 and P2 waits for P1: a deadlock.\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "  4. circular wait: P1 -> M2 -> P2 -> M1 -> P1\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "DEADLOCK: 2 processes are deadlocked:\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "P1: lock(M2): EOWNERDEAD")) TH_LOG("%s", self->out);
+
+	step_example(_metadata, self->out, sizeof(self->out), test_key(43), "",
+		     "deadlock --step", 2, one_by_one, ARRAY_SIZE(one_by_one));
+	EXPECT_NE(NULL, strstr(self->out, "Both finished: this interleaving made no deadlock.\n"))
+		TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "deadlocked")) TH_LOG("%s", self->out);
 }
 
 /*
@@ -476,6 +526,12 @@ EXAMPLE_TEST(deadlock)
 	ASSERT_EQ(2, sscanf(p, "M1 is mutex %d, M2 is mutex %d", &m1, &m2));
 	p = strstr(self->out, "P1 waits for P2 and P2 waits for P1: a deadlock.");
 	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	/* Coffman's four conditions, each named where the run shows it. */
+	p = after(p, "  1. mutual exclusion: M1 has one owner; a trylock of M1 here: EBUSY\n");
+	p = after(p, "  2. hold and wait: P1 holds M1 and waits for M2, P2 holds M2 and waits\n");
+	p = after(p, "  3. no preemption: only its owner unlocks M1; an unlock here: EPERM\n");
+	p = after(p, "  4. circular wait: P1 -> M2 -> P2 -> M1 -> P1\n");
+	ASSERT_NE(NULL, p) TH_LOG("the four conditions, in order, missing:\n%s", self->out);
 	p = after(p, "$ ipclab deadlock\n");
 	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
 	p = after(p, "DEADLOCK: 2 processes are deadlocked:\n");
@@ -509,6 +565,19 @@ EXAMPLE_TEST(deadlock)
 	EXPECT_EQ(0, strncmp(p, want, strlen(want))) TH_LOG("%.100s", p);
 	EXPECT_NE(NULL, strstr(p, "P1: unlock(M1), unlock(M2): done")) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(p, "P2: unlock(M1), unlock(M2): done")) TH_LOG("%s", self->out);
+
+	/* One order for both: P2 queues for M1 holding nothing, no cycle. */
+	EXAMPLE("deadlock --ordered");
+	EXPECT_EQ(NULL, strstr(self->out, "deadlocked")) TH_LOG("%s", self->out);
+	p = strstr(self->out, "P2 waits for M1 and holds nothing: no circular wait");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	p = after(p, "P1: lock(M2): ok\n");
+	p = after(p, "P1: unlock(M1), unlock(M2): done\n");
+	p = after(p, "P2: lock(M1): ok\n");
+	p = after(p, "P2: lock(M2): ok\n");
+	p = after(p, "P2: unlock(M1), unlock(M2): done\n");
+	p = after(p, "Both finished: one order for all prevents the deadlock.\n");
+	EXPECT_NE(NULL, p) TH_LOG("%s", self->out);
 }
 
 /*

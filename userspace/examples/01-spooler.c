@@ -146,25 +146,6 @@ static void submit_jobs(struct spooler *sp, int p, int mutex)
 	}
 }
 
-/*
- * --step: the points stop on the board of $IPCLAB_STEP, else the default
- * one; it must exist, made by the teacher with "ipclab step --start".
- */
-static void step_setup(void)
-{
-	char key[16];
-
-	if (!getenv("IPCLAB_STEP")) {
-		snprintf(key, sizeof(key), "%#x", IPCLAB_STEP_KEY);
-		setenv("IPCLAB_STEP", key, 1);
-	}
-	if (ipclab_mbox_get(strtol(getenv("IPCLAB_STEP"), NULL, 0), 0, 0, 0, 0) < 0)
-		ex_die("finding the stepping board %s (make it with 'ipclab step --start')",
-		       getenv("IPCLAB_STEP"));
-	printf("Stepping: each process stops before (1), (2) and (3); release them\n"
-	       "one by one with 'ipclab step PROCESS' (e.g. spooler-A) in a second console.\n");
-}
-
 /* Is this job in slots 0..in-1? */
 static bool printed(const struct spooler *sp, int job)
 {
@@ -277,8 +258,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (stepping)
-		step_setup();
+	if (stepping) {
+		ex_step_setup();
+		printf("Stepping: each process stops before (1), (2) and (3); release them\n"
+		       "one by one with 'ipclab step PROCESS' (e.g. spooler-A) in a second console.\n");
+	}
 	traced = getenv("IPCLAB_TRACE_MARKER");
 
 	/* The directory: one slot for every job there is. */

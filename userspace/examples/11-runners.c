@@ -35,9 +35,15 @@
  * time, and the right one still runs 1, 2, 3.  The order is detected
  * from what the runners report as they run.
  *
- * usage: ipclab-ex-runners [--wrong | --right] [--no-provoke] [-r RACES]
+ * With --step each runner stops at the start line (ipclab_point()) until
+ * released with "ipclab step" from a second console: releasing runner 3,
+ * then 2, then 1 makes runner 3 overtake on the wrong solution and not
+ * on the right one, in the order the teacher picks.
+ *
+ * usage: ipclab-ex-runners [--wrong | --right] [--no-provoke] [--step] [-r RACES]
  *   --no-provoke  start the three runners together (the wrong solution
  *                 then fails only when the timing is unlucky)
+ *   --step        each runner waits at the start line until released
  *   -r            races per solution (default 1)
  */
 #include <getopt.h>
@@ -64,6 +70,7 @@ static void run(char runner)
 
 static void runner(char n)
 {
+	ipclab_point("start line");
 	if (!right) {
 		if (n != '1')
 			P(sem, S);
@@ -157,6 +164,7 @@ int main(int argc, char **argv)
 		{ "wrong", no_argument, NULL, 'w' },
 		{ "right", no_argument, NULL, 'R' },
 		{ "no-provoke", no_argument, NULL, 'n' },
+		{ "step", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool wrong_only = false, right_only = false, provoke = true;
@@ -174,12 +182,19 @@ int main(int argc, char **argv)
 		case 'n':
 			provoke = false;
 			break;
+		case 's':
+			/* The teacher picks the order: nothing is provoked. */
+			ex_step_setup();
+			provoke = false;
+			printf("Stepping: each runner waits at the start line; release them with\n"
+			       "'ipclab step runner-N' in a second console.\n");
+			break;
 		case 'r':
 			n = ex_number(optarg, 1);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [--wrong | --right] [--no-provoke] [-r RACES]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [--wrong | --right] [--no-provoke] [--step]"
+				" [-r RACES]\n", argv[0]);
 			return 2;
 		}
 	}

@@ -159,3 +159,16 @@ void V(int id, unsigned int num)
 	if (ipclab_V(id, num))
 		ex_die("V(%u) on semaphore set %d", num, id);
 }
+
+void ex_step_setup(void)
+{
+	char key[16];
+
+	if (!getenv("IPCLAB_STEP")) {
+		snprintf(key, sizeof(key), "%#x", IPCLAB_STEP_KEY);
+		setenv("IPCLAB_STEP", key, 1);
+	}
+	if (ipclab_mbox_get(strtol(getenv("IPCLAB_STEP"), NULL, 0), 0, 0, 0, 0) < 0)
+		ex_die("finding the stepping board %s (make it with 'ipclab step --start')",
+		       getenv("IPCLAB_STEP"));
+}

@@ -74,4 +74,11 @@ long ex_option(int argc, char **argv, char c, const char *name, long def);
 void P(int id, unsigned int num);
 void V(int id, unsigned int num);
 
+/*
+ * For an example's --step: its processes stop at their ipclab_point()s on
+ * the board of $IPCLAB_STEP (set to IPCLAB_STEP_KEY if unset), which must
+ * exist ("ipclab step --start"); exit with 1 if it does not.
+ */
+void ex_step_setup(void);
+
 #endif /* IPCLAB_EXAMPLE_H */
