@@ -36,7 +36,8 @@
  *
  * The slide's state on paper, before any request is granted, is in
  * 06-course.matrices: "ipclab deadlock --matrices" runs the algorithm on
- * it (the program prints the command at the end).
+ * it (the program prints, at the end, a command that gives it the same
+ * matrices on its standard input, so it works wherever it is pasted).
  *
  * usage: ipclab-ex-detect [--fifo]
  */
@@ -82,6 +83,27 @@ static const char *vec(const int *v)
 
 	snprintf(b, 16, "(%d %d %d %d)", v[0], v[1], v[2], v[3]);
 	return b;
+}
+
+/*
+ * The command that runs "ipclab deadlock" on the slide's state, E, C and
+ * R as above, on its standard input: a student can paste it anywhere.
+ */
+static void print_matrices(void)
+{
+	int i, k;
+
+	printf("\nThe slide's state on paper, before process 3 got its request, for\n"
+	       "\"ipclab deadlock\" (paste it; 06-course.matrices has it as a file):\n"
+	       "  ipclab deadlock --matrices - <<'EOF'\n  E");
+	for (k = 0; k < CLASSES; k++)
+		printf(" %d", E[k]);
+	for (i = 0; i < 6; i++) {
+		printf("\n  %c", i < 3 ? 'C' : 'R');
+		for (k = 0; k < CLASSES; k++)
+			printf(" %d", i < 3 ? C[i][k] : R[i - 3][k]);
+	}
+	printf("\n  EOF\n");
 }
 
 /*
@@ -220,8 +242,7 @@ int main(int argc, char **argv)
 	printf("All finished; A = %s\n",
 	       vec((int[CLASSES]){ ipclab_sem_getval(set, 0), ipclab_sem_getval(set, 1),
 				   ipclab_sem_getval(set, 2), ipclab_sem_getval(set, 3) }));
-	printf("\nThe slide's state on paper, before process 3 got its request:\n"
-	       "  ipclab deadlock --matrices userspace/examples/06-course.matrices\n");
+	print_matrices();
 
 	if (ipclab_remove(set))
 		ex_die("removing semaphore set %d", set);
