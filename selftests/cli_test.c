@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <sys/sem.h>
 
 #include "kselftest_harness.h"
 #include "ipclab_test.h"
@@ -904,6 +905,26 @@ TEST_F(cli, ipcs_habits)
 	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipclab rm -S 0x%x 2>&1", (unsigned int)key))
 		TH_LOG("%s", out);
 	EXPECT_EQ(-1, ipclab_stat(self->fd, id, &st));
+}
+
+/*
+ * util-linux's ipcs and ipcrm are there to compare with (in the lab VM
+ * too): a SysV set they list, and remove, beside ipclab's objects.
+ */
+TEST_F(cli, ipcs_ipcrm_beside)
+{
+	static char out[OUT_MAX];
+	int semid;
+
+	if (run_cmd(out, sizeof(out), "ipcs -V 2>&1") != 0 || !strstr(out, "util-linux"))
+		SKIP(return, "no util-linux ipcs here: %.80s", out);
+	semid = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	ASSERT_LE(0, semid) TH_LOG("semget: %s", strerror(errno));
+	ASSERT_EQ(0, run_cmd(out, sizeof(out), "ipcs -s"));
+	EXPECT_IN(out, "Semaphore Arrays");
+	EXPECT_IN(out, " %d ", semid);
+	EXPECT_EQ(0, run_cmd(out, sizeof(out), "ipcrm -s %d 2>&1", semid)) TH_LOG("%s", out);
+	EXPECT_EQ(-1, semctl(semid, 0, IPC_STAT, NULL));
 }
 
 /* rm -a removes what the caller may remove, keeps the rest and says so. */
