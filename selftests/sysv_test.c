@@ -29,10 +29,12 @@
  * prints.
  */
 #include <libgen.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -3193,6 +3195,64 @@ TEST_F_TIMEOUT(sysv, preload_same_output, 60)
 	EXPECT_STREQ(plain.out, pre.out);
 	if (strcmp(plain.out, pre.out))
 		log_diff(_metadata, plain.out, pre.out);
+}
+
+/*
+ * Without /dev/ipclab (hidden by a tmpfs on /dev in a mount namespace of
+ * its own), an unmodified program's semget/msgget/shmget say ENOSYS, as
+ * on a kernel without SysV IPC (ENOENT would mean "no such key", and a
+ * program would try to create), and the layer says why, once.
+ */
+TEST_F_TIMEOUT(sysv, no_module, 60)
+{
+	const char *so = getenv("IPCLAB_SYSV_SO") ?: SYSV_SO_DEFAULT;
+	static const char missing[] =
+		"ipclab: /dev/ipclab is missing: is the ipclab module loaded?\n";
+	static char buf[4096];
+	char prog[PATH_MAX], pre[PATH_MAX + 16], keyarg[16];
+	const char *p;
+	ssize_t got;
+	pid_t pid;
+	int out, n = 0;
+
+	find_prog(prog, sizeof(prog));
+	if (!prog[0])
+		SKIP(return, "sysv_prog is not beside this test");
+	if (access(so, R_OK) || access(LOADER, X_OK))
+		SKIP(return, "%s or the dynamic loader is missing", so);
+	if (geteuid() != 0)
+		SKIP(return, "needs root for a mount namespace");
+	out = memfd_create("sysv_prog.out", MFD_CLOEXEC);
+	ASSERT_LE(0, out);
+	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", so);
+	snprintf(keyarg, sizeof(keyarg), "%d", test_key(2));
+	pid = kids_fork(&self->cl);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[] = { prog, "--get", keyarg, NULL };
+		char *env[] = { pre, NULL };
+
+		if (unshare(CLONE_NEWNS))
+			_exit(CHILD_BROKEN);
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		if (mount("tmpfs", "/dev", "tmpfs", 0, NULL) ||
+		    !access("/dev/ipclab", F_OK))
+			_exit(CHILD_BROKEN);
+		if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
+			_exit(CHILD_BROKEN);
+		execve(prog, argv, env);
+		_exit(CHILD_BROKEN);
+	}
+	ASSERT_EQ(0, kids_wait(&self->cl, pid, IPCLAB_SETTLE_MS));
+	got = pread(out, buf, sizeof(buf) - 1, 0);
+	close(out);
+	buf[got > 0 ? got : 0] = '\0';
+	for (p = buf; (p = strstr(p, missing)); p++)
+		n++;
+	EXPECT_EQ(1, n) TH_LOG("the message %d times:\n%s", n, buf);
+	EXPECT_NE(NULL, strstr(buf, "semget: ENOSYS\nmsgget: ENOSYS\nshmget: ENOSYS\n"
+				   "semget: ENOSYS\nmsgget: ENOSYS\nshmget: ENOSYS\n"))
+		TH_LOG("%s", buf);
 }
 
 TEST_HARNESS_MAIN
