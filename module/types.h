@@ -14,3 +14,10 @@ IPCLAB_PRIMITIVE(IPCLAB_TYPE_SEM, ipclab_sem_type)
 IPCLAB_PRIMITIVE(IPCLAB_TYPE_MUTEX, ipclab_mutex_type)
 IPCLAB_PRIMITIVE(IPCLAB_TYPE_MBOX, ipclab_mbox_type)
 IPCLAB_PRIMITIVE(IPCLAB_TYPE_SHBUF, ipclab_shbuf_type)
+/*
+ * A primitive of one's own, as IPCLAB_TYPE_EXTRA: "make IPCLAB_EXTRA=NAME"
+ * builds module/NAME.c, which defines ipclab_NAME_type (module/Kbuild).
+ */
+#ifdef IPCLAB_EXTRA_TYPE
+IPCLAB_PRIMITIVE(IPCLAB_TYPE_EXTRA, IPCLAB_EXTRA_TYPE)
+#endif

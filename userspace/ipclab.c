@@ -39,6 +39,7 @@ static const char *const type_names[] = {
 	[IPCLAB_TYPE_MUTEX] = "mutex",
 	[IPCLAB_TYPE_MBOX] = "mbox",
 	[IPCLAB_TYPE_SHBUF] = "shbuf",
+	[IPCLAB_TYPE_EXTRA] = "extra",
 };
 
 /* A type's name; a module newer than this program may have more types. */
@@ -85,6 +86,7 @@ static const struct {
 	{ "mutex", IPCLAB_TYPE_MUTEX },
 	{ "mbox", IPCLAB_TYPE_MBOX }, { "msg", IPCLAB_TYPE_MBOX },
 	{ "shbuf", IPCLAB_TYPE_SHBUF }, { "shm", IPCLAB_TYPE_SHBUF },
+	{ "extra", IPCLAB_TYPE_EXTRA },
 };
 
 #define TYPE_BIT(t)	(1u << (t))
@@ -592,6 +594,9 @@ static void show_waiter(FILE *out, const struct snap *s, unsigned int i,
 				(long long)w->msgtype);
 		fprintf(out, " (buffer %llu bytes)", (unsigned long long)w->msgsize);
 		break;
+	case IPCLAB_WAITER_EXTRA:
+		fprintf(out, "waits");
+		break;
 	}
 	fprintf(out, "  [ticket %llu]\n", (unsigned long long)w->ticket);
 }
@@ -736,6 +741,9 @@ static void json_waiter(FILE *out, const struct snap *s, unsigned int i,
 			"\"msgsize\": %llu", (long long)w->msgtype,
 			w->flags & IPCLAB_MSG_EXCEPT ? "true" : "false",
 			(unsigned long long)w->msgsize);
+		break;
+	case IPCLAB_WAITER_EXTRA:
+		fprintf(out, "\"kind\": \"extra\"");
 		break;
 	default:
 		fprintf(out, "\"kind\": null");

@@ -69,6 +69,13 @@ struct ipclab_version {
 #define IPCLAB_TYPE_MUTEX	2	/* a lock with an owner */
 #define IPCLAB_TYPE_MBOX	3	/* a bounded mailbox */
 #define IPCLAB_TYPE_SHBUF	4	/* a shared buffer */
+/*
+ * A primitive of one's own, built into the module with IPCLAB_EXTRA
+ * (docs/adding-a-primitive.md; the kernel exercise exercises/dsem): the
+ * module as shipped has none.  Its commands are 0xf0..0xff, its waiters'
+ * kind IPCLAB_WAITER_EXTRA, and its structures its own header's.
+ */
+#define IPCLAB_TYPE_EXTRA	15
 
 /* The key that always creates a new object no one else can find by key. */
 #define IPCLAB_KEY_PRIVATE	0
@@ -570,6 +577,7 @@ struct ipclab_open {
 #define IPCLAB_WAITER_LOCK	2	/* waiting in IPCLAB_IOC_MUTEX_LOCK */
 #define IPCLAB_WAITER_SEND	3	/* waiting in IPCLAB_IOC_MBOX_SEND (full) */
 #define IPCLAB_WAITER_RECV	4	/* waiting in IPCLAB_IOC_MBOX_RECV (empty) */
+#define IPCLAB_WAITER_EXTRA	15	/* waiting in an IPCLAB_TYPE_EXTRA command */
 
 /**
  * struct ipclab_waiter - one occupant of a waiting room
@@ -1168,7 +1176,7 @@ struct ipclab_name {
  * The commands, in numeric order.  Every one takes a pointer to its
  * structure.  0x01..0x0f address any object; each primitive has a range
  * of 16 of its own: 0x10 semaphore sets, 0x20 mutexes, 0x30 mailboxes,
- * 0x40 shared buffers.
+ * 0x40 shared buffers, 0xf0 an extra primitive (IPCLAB_TYPE_EXTRA).
  */
 #define IPCLAB_IOC_GET		_IOWR(IPCLAB_IOC_MAGIC, 0x01, struct ipclab_get)
 #define IPCLAB_IOC_RMID		_IOW(IPCLAB_IOC_MAGIC, 0x02, struct ipclab_id)
