@@ -13,6 +13,10 @@
 #                        groff on the manual pages
 #   make man-lint        the manual pages through groff's warnings
 #   make demo            the guided tour in the lab VM
+#   make grade EX=NAME   grade exercise NAME (exercises/NAME) in the lab VM;
+#                        SUBMISSION=DIR grades the files in DIR instead
+#   make skels           the student tree (skeletons, no solutions) in
+#                        build/skels/, and its tarball
 #   make bench           ipclab against the kernel's own IPC in the lab VM:
 #                        a table, build/bench.json and build/bench.png
 #                        (KERNEL=6.12, BENCH_ARGS="--quick")
@@ -62,7 +66,7 @@ NO_KDIR := ipclab: no kernel headers in $(KDIR) to build the module: install \
 endif
 
 .PHONY: all module userspace selftests kselftest-headers check fuzz lint man-lint \
-	demo bench deb install install-tools install-module install-dkms uninstall \
+	demo grade skels bench deb install install-tools install-module install-dkms uninstall \
 	clean help
 
 all: $(if $(NO_KDIR),,module) userspace selftests
@@ -108,6 +112,13 @@ man-lint:
 
 demo:
 	scripts/demo
+
+grade:
+	@[ -n "$(EX)" ] || { scripts/grade -h; exit 2; }
+	scripts/grade $(EX) $(SUBMISSION)
+
+skels:
+	scripts/mkskels
 
 # The lab VM builds what it boots; KERNEL and BENCH_ARGS reach scripts/bench.
 bench: userspace
@@ -178,7 +189,7 @@ clean:
 			module/modules.order Module.symvers modules.order .*.cmd
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
-	rm -rf build
+	rm -rf build exercises/*/build
 
 help:
 	@sed -n '3,24p' Makefile

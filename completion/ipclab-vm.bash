@@ -35,14 +35,14 @@ _ipclab_vm()
 	-k|--kernel)
 		COMPREPLY=($(compgen -W "$(_ipclab_vm_kernels "${COMP_WORDS[0]}")" -- "$cur"))
 		return ;;
-	-a|--add)
+	-a|--add|-M|--module)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-t|--timeout|-m|--memory|-s|--smp)
 		return ;;
 	esac
-	COMPREPLY=($(compgen -W "-k --kernel -a --add -A --accel -t --timeout -m --memory
+	COMPREPLY=($(compgen -W "-k --kernel -a --add -M --module -A --accel -t --timeout -m --memory
 		-s --smp -2 --console2 --no-console2 --attach --show-command --dry-run
 		-h --help --" -- "$cur"))
 }
