@@ -16,7 +16,9 @@
 #   make grade EX=NAME   grade exercise NAME (exercises/NAME) in the lab VM;
 #                        SUBMISSION=DIR grades the files in DIR instead
 #   make skels           the student tree (skeletons, no solutions) in
-#                        build/skels/, and its tarball
+#                        build/skels/, and its tarball; EXERCISES="a b"
+#                        hands out only those (the default: all but the
+#                        ones cut from the module)
 #   make bench           ipclab against the kernel's own IPC in the lab VM:
 #                        a table, build/bench.json and build/bench.png
 #                        (KERNEL=6.12, BENCH_ARGS="--quick")
@@ -118,7 +120,7 @@ grade:
 	scripts/grade $(EX) $(SUBMISSION)
 
 skels:
-	scripts/mkskels
+	scripts/mkskels $(EXERCISES)
 
 # The lab VM builds what it boots; KERNEL and BENCH_ARGS reach scripts/bench.
 bench: userspace

@@ -70,6 +70,22 @@ static inline void name_object(int id, const char *name)
 	fact(key, "%s", name);
 }
 
+/* An option's number, 0 to max; anything else ends the program (status 2). */
+static inline int number(const char *s, int max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > max) {
+		fprintf(stderr, "%s: %s: not a number from 0 to %d\n",
+			program_invocation_short_name, s, max);
+		exit(2);
+	}
+	return n;
+}
+
 /* A child process called name (its comm), running fn(arg). */
 static inline pid_t spawn(const char *name, void (*fn)(int), int arg)
 {

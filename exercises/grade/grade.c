@@ -397,6 +397,61 @@ const char *grade_obj(const struct grade_run *r, long id)
 	return name;
 }
 
+long grade_named(const struct grade_run *r, const char *name)
+{
+	const char *p = r->facts;
+	char got[64];
+	long id;
+
+	while (p && *p) {
+		if (sscanf(p, "name.%ld %63s", &id, got) == 2 && !strcmp(got, name))
+			return id;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+bool grade_is(const struct grade_run *r, long pid, const char *prefix)
+{
+	return !strncmp(grade_comm(r, pid), prefix, strlen(prefix));
+}
+
+int grade_count(const struct grade_run *r, const char *name, long id, long pid)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->nev; i++)
+		if (!strcmp(r->ev[i].name, name) &&
+		    (id < 0 || grade_arg(&r->ev[i], "id", -1) == id) &&
+		    (!pid || grade_arg(&r->ev[i], "pid", 0) == pid))
+			n++;
+	return n;
+}
+
+double grade_most_cpu(const struct grade_run *r, const char *prefix, char *who, size_t size)
+{
+	const char *p = r->facts;
+	double most = 0, cpu;
+	char name[64];
+
+	if (size)
+		who[0] = '\0';
+	while (p && *p) {
+		if (sscanf(p, "cpu.%63s %lf", name, &cpu) == 2 &&
+		    !strncmp(name, prefix, strlen(prefix)) && cpu >= most) {
+			most = cpu;
+			snprintf(who, size, "%s", name);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return most;
+}
+
 bool grade_check(int points, bool ok, const char *what, const char *fmt, ...)
 {
 	char feedback[1024] = "";

@@ -64,6 +64,22 @@ long grade_fact_num(const struct grade_run *r, const char *key, long dflt);
 const char *grade_comm(const struct grade_run *r, int pid);
 const char *grade_obj(const struct grade_run *r, long id);
 
+/* The id of the object the given program named name (name_object()), or -1. */
+long grade_named(const struct grade_run *r, const char *name);
+/* Whether process pid's name (grade_comm()) begins with prefix ("consumer"). */
+bool grade_is(const struct grade_run *r, long pid, const char *prefix);
+/*
+ * The events called name on object id (-1: any) of process pid (0: any;
+ * the event's pid= field, which names the process an operation was for
+ * even when another's V completed it).
+ */
+int grade_count(const struct grade_run *r, const char *name, long id, long pid);
+/*
+ * Of the processes whose name begins with prefix, the one that used the
+ * most CPU (reap()'s cpu.NAME facts): its seconds, and its name in who.
+ */
+double grade_most_cpu(const struct grade_run *r, const char *prefix, char *who, size_t size);
+
 /*
  * One check worth points: full points when ok, else none and the feedback
  * (printf-style, one line; the first line of a longer text).  Returns ok.

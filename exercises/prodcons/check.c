@@ -18,28 +18,11 @@ struct sems {
 
 static struct sems sems_of(const struct grade_run *r)
 {
-	struct sems s = { -1, -1, -1 };
-	const char *p = r->facts;
-	long id;
-	char role[16];
+	struct sems s = {
+		grade_named(r, "empty"), grade_named(r, "filled"), grade_named(r, "mutex"),
+	};
 
-	while (p && sscanf(p, "name.%ld %15s", &id, role) == 2) {
-		if (!strcmp(role, "empty"))
-			s.empty = id;
-		else if (!strcmp(role, "filled"))
-			s.filled = id;
-		else if (!strcmp(role, "mutex"))
-			s.mutex = id;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
 	return s;
-}
-
-static bool is(const struct grade_run *r, long pid, const char *role)
-{
-	return !strncmp(grade_comm(r, pid), role, strlen(role));
 }
 
 /*
@@ -70,7 +53,7 @@ static const char *order(const struct grade_run *r, const struct sems *s, const 
 			pids[n++] = pid;
 		}
 		if (id == s->mutex) {
-			if (!is(r, pid, role))
+			if (!grade_is(r, pid, role))
 				continue;
 			prod = !strcmp(role, "producer");
 			seen++;
@@ -99,7 +82,7 @@ static int blocked(const struct grade_run *r, long id, const char *role)
 
 	for (i = 0; i < r->nev; i++)
 		if (!strcmp(r->ev[i].name, "block") && grade_arg(&r->ev[i], "id", -1) == id &&
-		    is(r, grade_arg(&r->ev[i], "pid", 0), role))
+		    grade_is(r, grade_arg(&r->ev[i], "pid", 0), role))
 			n++;
 	return n;
 }
@@ -113,7 +96,7 @@ static int downs_by(const struct grade_run *r, long id, const char *role)
 	for (i = 0; i < r->nev; i++)
 		if (!strcmp(r->ev[i].name, "semop") && grade_arg(&r->ev[i], "id", -1) == id &&
 		    grade_arg(&r->ev[i], "op", 0) < 0 &&
-		    is(r, grade_arg(&r->ev[i], "pid", 0), role))
+		    grade_is(r, grade_arg(&r->ev[i], "pid", 0), role))
 			n++;
 	return n;
 }
@@ -133,26 +116,6 @@ static long highest(const struct grade_run *r, long id, int *downs)
 		if (grade_arg(e, "value", 0) > most)
 			most = grade_arg(e, "value", 0);
 		*downs += grade_arg(e, "op", 0) < 0;
-	}
-	return most;
-}
-
-/* The process (consumer-N) that used the most CPU, and how much. */
-static double most_cpu(const struct grade_run *r, const char *role, char *who, size_t size)
-{
-	const char *p = r->facts;
-	double most = 0, cpu;
-	char name[32];
-
-	while (p && *p) {
-		if (sscanf(p, "cpu.%31s %lf", name, &cpu) == 2 &&
-		    !strncmp(name, role, strlen(role)) && cpu >= most) {
-			most = cpu;
-			snprintf(who, size, "%s", name);
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
 	}
 	return most;
 }
@@ -234,7 +197,7 @@ int main(int argc, char **argv)
 	s = sems_of(starved);
 	why = grade_why(starved);
 	bad = order(starved, &s, "consumer");
-	cpu = most_cpu(starved, "consumer", who, sizeof(who));
+	cpu = grade_most_cpu(starved, "consumer", who, sizeof(who));
 	if (why)
 		snprintf(fb, sizeof(fb), "with a slow producer: %s", why);
 	else if (cpu >= 0.3 * starved->wall)

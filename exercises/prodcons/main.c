@@ -42,17 +42,6 @@ static void consumer(int n)
 	}
 }
 
-static int number(const char *s)
-{
-	int n = atoi(s);
-
-	if (n < 0 || n > 1000000) {
-		fprintf(stderr, "prodcons: %s: not a number from 0 to 1000000\n", s);
-		exit(2);
-	}
-	return n;
-}
-
 int main(int argc, char **argv)
 {
 	int c, i, total, lost = 0, twice = 0, failed = 0, shbuf;
@@ -62,11 +51,11 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "p:c:n:d:D:")) != -1) {
 		switch (c) {
-		case 'p': producers = number(optarg); break;
-		case 'c': consumers = number(optarg); break;
-		case 'n': items = number(optarg); break;
-		case 'd': pdelay = number(optarg); break;
-		case 'D': cdelay = number(optarg); break;
+		case 'p': producers = number(optarg, 1000000); break;
+		case 'c': consumers = number(optarg, 1000000); break;
+		case 'n': items = number(optarg, 1000000); break;
+		case 'd': pdelay = number(optarg, 1000000); break;
+		case 'D': cdelay = number(optarg, 1000000); break;
 		default:
 			fprintf(stderr, "usage: %s [-p PRODUCERS] [-c CONSUMERS] [-n ITEMS] [-d USEC] [-D USEC]\n",
 				argv[0]);
