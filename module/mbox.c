@@ -254,16 +254,31 @@ static void mbox_set_pid(struct pid **slot, struct pid *pid)
 /* Does a message of @type answer a receiver asking for @want? */
 static bool mbox_match(s64 type, s64 want, u32 flags)
 {
+	/*
+	 * TODO 1: true if a message of @type answers a receiver asking for
+	 * @want: @want 0 takes any type; @want > 0 takes only @want, or with
+	 * IPCLAB_MSG_EXCEPT in @flags any type but @want; @want < 0 takes
+	 * every type <= -@want.  (Waiting receivers are matched with it too.)
+	 */
+	/* BEGIN SOLUTION */
 	if (want == 0)
 		return true;
 	if (want > 0)
 		return (flags & IPCLAB_MSG_EXCEPT) ? type != want : type == want;
 	return type <= -want;
+	/* END SOLUTION stub: return false; */
 }
 
 /* The queued message a receiver asking for @want would get, or NULL. */
 static struct ipclab_msg *mbox_find(struct ipclab_mbox *mb, s64 want, u32 flags)
 {
+	/*
+	 * TODO 2: the message of mb->msgs (oldest first; @mb is locked) that
+	 * a receiver asking for @want gets, or NULL if none matches: for
+	 * @want >= 0 the oldest that matches; for @want < 0 the oldest of
+	 * those of the lowest type.
+	 */
+	/* BEGIN SOLUTION */
 	struct ipclab_msg *msg, *best = NULL;
 
 	lockdep_assert_held(&mb->obj.lock);
@@ -277,6 +292,7 @@ static struct ipclab_msg *mbox_find(struct ipclab_mbox *mb, s64 want, u32 flags)
 			best = msg;
 	}
 	return best;
+	/* END SOLUTION stub: return NULL; */
 }
 
 /* Is there room for @size more bytes, with nobody waiting to send first? */

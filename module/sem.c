@@ -602,6 +602,18 @@ static bool sem_waits_on(const struct ipclab_sem_waiter *w, u32 num)
 static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
 			 struct ipclab_wake *wq)
 {
+	/*
+	 * TODO: semaphore @num of @set (locked) changed: its value, or who
+	 * is first to decrement it.  Try, with sem_try(), the waiters this
+	 * can help, oldest first, and only those that wait on @num
+	 * (sem_waits_on()).  Of its dec list: FIFO (sem_fifo()), the first,
+	 * then the next as long as each goes, whatever the value; with
+	 * IPCLAB_NOFIFO, each in turn while the value is > 0.  Then, while
+	 * the value is 0, each waiter of its zero list.  sem_try() performs
+	 * a waiter's operations and wakes it only if all of them can go; a
+	 * waiter that goes leaves the lists (and must not be touched again).
+	 */
+	/* BEGIN SOLUTION */
 	struct ipclab_sem *sem = &set->sems[num];
 	struct sem_link *l, *tmp;
 
@@ -627,6 +639,7 @@ static void sem_wake_one(struct ipclab_sem_set *set, u32 num,
 		if (sem_waits_on(l->w, num))
 			sem_try(set, l->w, wq);
 	}
+	/* END SOLUTION stub: (void)sem_try; (void)sem_waits_on; */
 }
 
 /**

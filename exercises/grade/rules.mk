@@ -37,19 +37,24 @@ all: $(addprefix $(OUT)/,$(PROGS)) $(OUT)/check
 # go into module/ (from the submission), MODULE_FILES the exercise's own
 # that go with them, EXTRA an extra primitive (IPCLAB_EXTRA, module/Kbuild).
 # The compiler's warnings are shown; the lab VM loads the result.
+#
+# Every submission for a kernel is built in one tree,
+# build/exercise-module/KERNEL, whose files are made the project's and
+# the submission's again each time only where they differ: Kbuild then
+# compiles the files that changed, not the whole module, for each of the
+# many submissions a class or the check grades.  A lock keeps two
+# builds out of it at once.
 ifneq ($(MODULE_STUDENT),)
 KDIR := $(shell $(TOP)/scripts/kinfo kdir $(KERNEL))
-TREE := $(OUT)/tree
+TREE := $(TOP)/build/exercise-module/$(KERNEL)
 all: $(OUT)/ipclab.ko
 $(OUT)/ipclab.ko: $(addprefix $(SUB)/,$(MODULE_STUDENT)) $(MODULE_FILES) \
 		$(wildcard $(TOP)/module/*.[ch] $(TOP)/uapi/linux/*.h) | $(OUT)
-	rm -rf $(TREE)
 	mkdir -p $(TREE)
-	cp -a $(TOP)/Kbuild $(TOP)/VERSION $(TOP)/module $(TOP)/uapi $(TREE)/
-	rm -f $(TREE)/module/*.o $(TREE)/module/*.ko $(TREE)/module/.*.cmd
-	$(if $(MODULE_FILES),cp $(MODULE_FILES) $(TREE)/module/)
-	cp $(addprefix $(SUB)/,$(MODULE_STUDENT)) $(TREE)/module/
-	$(MAKE) -s -C $(KDIR) M=$(abspath $(TREE)) $(if $(EXTRA),IPCLAB_EXTRA=$(EXTRA)) modules
+	flock $(TREE).lock $(GRADE)/module-tree $(TOP) $(TREE) \
+		$(MODULE_FILES) $(addprefix $(SUB)/,$(MODULE_STUDENT))
+	flock $(TREE).lock $(MAKE) -s -C $(KDIR) M=$(TREE) \
+		$(if $(EXTRA),IPCLAB_EXTRA=$(EXTRA)) modules
 	cp $(TREE)/module/ipclab.ko $@
 endif
 
