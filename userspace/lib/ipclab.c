@@ -475,6 +475,7 @@ const char *ipclab_errname(int err)
 		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
 		{ EDEADLK, "EDEADLK" }, { ENOMSG, "ENOMSG" }, { EIDRM, "EIDRM" },
 		{ EPROTO, "EPROTO" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ EOVERFLOW, "EOVERFLOW" }, { ENOSYS, "ENOSYS" },
 		{ EOWNERDEAD, "EOWNERDEAD" },
 		{ ENOTRECOVERABLE, "ENOTRECOVERABLE" },
 	};
