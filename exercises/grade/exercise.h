@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "ipclab.h"
 
@@ -68,6 +69,15 @@ static inline void name_object(int id, const char *name)
 	ipclab_name(id, name);
 	snprintf(key, sizeof(key), "name.%d", id);
 	fact(key, "%s", name);
+}
+
+/* CLOCK_MONOTONIC, in seconds. */
+static inline double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* An option's number, 0 to max; anything else ends the program (status 2). */

@@ -413,6 +413,22 @@ long grade_named(const struct grade_run *r, const char *name)
 	return -1;
 }
 
+long grade_pid(const struct grade_run *r, const char *name)
+{
+	const char *p = r->facts;
+	char who[64];
+	long pid;
+
+	while (p && *p) {
+		if (sscanf(p, "pid.%ld %63s", &pid, who) == 2 && !strcmp(who, name))
+			return pid;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 bool grade_is(const struct grade_run *r, long pid, const char *prefix)
 {
 	return !strncmp(grade_comm(r, pid), prefix, strlen(prefix));

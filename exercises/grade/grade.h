@@ -64,6 +64,8 @@ long grade_fact_num(const struct grade_run *r, const char *key, long dflt);
 const char *grade_comm(const struct grade_run *r, int pid);
 const char *grade_obj(const struct grade_run *r, long id);
 
+/* The pid spawn() gave the process called name, or 0. */
+long grade_pid(const struct grade_run *r, const char *name);
 /* The id of the object the given program named name (name_object()), or -1. */
 long grade_named(const struct grade_run *r, const char *name);
 /* Whether process pid's name (grade_comm()) begins with prefix ("consumer"). */

@@ -31,14 +31,6 @@ struct book {
 static int rounds = 100, pdelay, odelay, quiet;
 static struct book *book;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void say(char what)
 {
 	int i = __atomic_fetch_add(&book->n, 1, __ATOMIC_SEQ_CST);
@@ -60,9 +52,9 @@ static void ping_process(int unused)
 	for (i = 0; i < rounds; i++) {
 		if (pdelay)
 			usleep(pdelay);
-		start = now();
+		start = seconds();
 		before_ping();
-		book->waited[0] += now() - start;
+		book->waited[0] += seconds() - start;
 		say(PING);
 		after_ping();
 	}
@@ -77,9 +69,9 @@ static void pong_process(int unused)
 	for (i = 0; i < rounds; i++) {
 		if (odelay)
 			usleep(odelay);
-		start = now();
+		start = seconds();
 		before_pong();
-		book->waited[1] += now() - start;
+		book->waited[1] += seconds() - start;
 		say(PONG);
 		after_pong();
 	}

@@ -29,23 +29,6 @@ static struct grade_run *run_of(const char *scen)
 	return NULL;
 }
 
-/* The pid main.c's spawn() gave the waiter called name, or 0. */
-static long pid_of(const struct grade_run *r, const char *name)
-{
-	const char *p = r->facts;
-	char who[32];
-	long pid;
-
-	while (p && *p) {
-		if (sscanf(p, "pid.%ld %31s", &pid, who) == 2 && !strcmp(who, name))
-			return pid;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
 /* The semaphore operations the kernel performed for pid. */
 static int semops_for(const struct grade_run *r, long pid)
 {
@@ -113,7 +96,7 @@ static bool step_wrong(const struct grade_run *r, const char *scen, int n,
 		if (!strcmp(name, "-") || listed(s.wait, name))
 			continue;
 		len += snprintf(fb + len, size - len, "%s was woken though it must still wait%s; ",
-				name, semops_for(r, pid_of(r, name)) ? "" :
+				name, semops_for(r, grade_pid(r, name)) ? "" :
 				" (the kernel performed none of its operations)");
 	}
 	/* Still waiting though they can go. */
@@ -157,7 +140,7 @@ static void check_stays(int points, const char *what, const char *scen, int n,
 static void check_order(void)
 {
 	const struct grade_run *r = run_of("fifo");
-	long b = pid_of(r, "B"), c = pid_of(r, "C"), pid;
+	long b = grade_pid(r, "B"), c = grade_pid(r, "C"), pid;
 	const char *first = NULL;
 	size_t i;
 
@@ -239,7 +222,7 @@ int main(int argc, char **argv)
 		if (have && !listed(s.wait, "M"))
 			snprintf(fb, sizeof(fb),
 				 "zero: after %s, M (s0 = 0 and P(s1), all or nothing) was woken though s1 was 0%s: a waiter goes only when all its operations can",
-				 s.what, semops_for(r, pid_of(r, "M")) ? "" :
+				 s.what, semops_for(r, grade_pid(r, "M")) ? "" :
 				 "; the kernel performed none of its operations");
 		else
 			step_wrong(r, "zero", 2, "(M stayed; then V(s1) must let it go)", fb,

@@ -28,23 +28,6 @@ static long sem_of(const struct grade_run *r)
 	return -1;
 }
 
-/* The pid spawn() gave the name, or 0. */
-static long pid_of(const struct grade_run *r, const char *name)
-{
-	const char *p = r->facts;
-	char who[32];
-	long pid;
-
-	while (p && *p) {
-		if (sscanf(p, "pid.%ld %31s", &pid, who) == 2 && !strcmp(who, name))
-			return pid;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
 /* The events called name on id for pid (0: anyone) whose op has sign (0: any). */
 static int count(const struct grade_run *r, const char *name, long id, long pid, int sign)
 {
@@ -86,7 +69,7 @@ static const char *order_why(const struct grade_run *r, const char *shape)
 {
 	static char fb[512];
 	const char *why = grade_why(r), *order = grade_fact(r, "order");
-	long id = sem_of(r), y = pid_of(r, "y-process");
+	long id = sem_of(r), y = grade_pid(r, "y-process");
 	int ps = count(r, "semop", id, y, -1);
 
 	if (order && !strcmp(order, "XY") && !why)
@@ -133,8 +116,8 @@ int main(int argc, char **argv)
 	grade_check(1, init == 0, "x_done starts at 0", "%s", fb);
 
 	id = sem_of(slow);
-	x = pid_of(slow, "x-process");
-	y = pid_of(slow, "y-process");
+	x = grade_pid(slow, "x-process");
+	y = grade_pid(slow, "y-process");
 	blocks = count(slow, "block", id, y, 0);
 	for (i = 0; i < slow->nev; i++)
 		if (!strcmp(slow->ev[i].name, "wake") && grade_arg(&slow->ev[i], "id", -1) == id &&

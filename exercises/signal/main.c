@@ -27,14 +27,6 @@ struct book {
 static int xdelay, ydelay;
 static struct book *book;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void happened(char what)
 {
 	int i = __atomic_fetch_add(&book->n, 1, __ATOMIC_SEQ_CST);
@@ -61,9 +53,9 @@ static void y_process(int unused)
 	(void)unused;
 	if (ydelay)
 		usleep(ydelay);
-	start = now();
+	start = seconds();
 	before_y();
-	book->waited = now() - start;
+	book->waited = seconds() - start;
 	happened('Y');		/* the statement Y */
 }
 
