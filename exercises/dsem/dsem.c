@@ -224,7 +224,9 @@ static struct ipclab_obj *dsem_create(const struct ipclab_get *get,
 	u64 count = get->reserved[0];
 	struct ipclab_dsem *d;
 
-	if (count > IPCLAB_DSEM_MAX)
+	/* The rest of the union is for later: zero until it has a meaning. */
+	if (count > IPCLAB_DSEM_MAX ||
+	    memchr_inv(&get->reserved[1], 0, sizeof(get->reserved) - sizeof(get->reserved[0])))
 		return ERR_PTR(-EINVAL);
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);

@@ -105,25 +105,17 @@ static long dsem_count(int id, long *waiters)
 	return (long)(int64_t)ipclab_dsem_stat_of(&st)->count;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Waits (at most @secs) until the kernel shows @n waiters. */
 static bool wait_waiters(int id, long n, double secs)
 {
-	double end = now() + secs;
+	double end = seconds() + secs;
 	long w;
 
 	for (;;) {
 		dsem_count(id, &w);
 		if (w == n)
 			return true;
-		if (now() > end)
+		if (seconds() > end)
 			return false;
 		usleep(2000);
 	}
@@ -236,7 +228,7 @@ static int do_limits(void)
 /* Reaps the children, killing those still waiting after @secs. */
 static void reap_all(pid_t *pids, char names[][16], int n, double secs)
 {
-	double end = now() + secs;
+	double end = seconds() + secs;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -246,7 +238,7 @@ static void reap_all(pid_t *pids, char names[][16], int n, double secs)
 			/* WNOWAIT: reap() collects it, with its CPU time. */
 			info.si_pid = 0;
 			if (waitid(P_PID, pids[i], &info, WEXITED | WNOHANG | WNOWAIT) ||
-			    info.si_pid || now() >= end)
+			    info.si_pid || seconds() >= end)
 				break;
 			usleep(5000);
 		}
@@ -278,10 +270,10 @@ static int do_fifo(void)
 
 	/* One V at a time, each given 2 s to let its waiter return. */
 	for (k = 0; k < 3; k++) {
-		double end = now() + 2;
+		double end = seconds() + 2;
 
 		vs += !dsem_v(sh->id);
-		while (atomic_load(&sh->n) <= k && now() < end)
+		while (atomic_load(&sh->n) <= k && seconds() < end)
 			usleep(2000);
 	}
 	woken = atomic_load(&sh->n);
@@ -344,9 +336,9 @@ static int do_timeout(void)
 	double t0, ms;
 	int id = dsem_new(0, "dsem"), err;
 
-	t0 = now();
+	t0 = seconds();
 	err = dsem_p(id, IPCLAB_WAIT_TIMEOUT, 200000000ULL);
-	ms = (now() - t0) * 1000;
+	ms = (seconds() - t0) * 1000;
 	fact("timeout.errno", "%s", err_name(err));
 	fact("timeout.ms", "%.0f", ms);
 	expect(err == ETIMEDOUT, "P with a 200 ms timeout gave %s", err_name(err));
